@@ -1,0 +1,149 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Decides at request time whether an origin may read a route's responses.
+ *
+ * Only called with a syntactically valid, browser-serialized origin (never `null`, never
+ * garbage), after the static entries of the policy did not match. Returning `false`, throwing,
+ * rejecting or not settling within `originCallbackTimeout` all deny the request.
+ *
+ * @example
+ * ```ts
+ * origins: async (origin) => tenants.has(new URL(origin).hostname.split('.')[0])
+ * ```
+ */
+export type CorsOriginCallback = (origin: string, request: IncomingMessage) => boolean | Promise<boolean>;
+
+/**
+ * One allowed origin:
+ * - `'https://app.example.com'`: an exact, lowercase, browser-serialized origin (scheme, host,
+ *   and port only when it is not the scheme's default);
+ * - `'https://*.example.com'`: any origin with one or more subdomain labels in front of
+ *   `example.com`, with the same scheme and port; never the apex `https://example.com` itself;
+ * - `'null'`: the opaque origin, only when listed literally;
+ * - a `RegExp` anchored with `^` and `$`, without the `g` or `y` flags.
+ */
+export type CorsOriginEntry = string | RegExp;
+
+/**
+ * Which origins a policy allows: `'*'` (any origin, never with credentials), one entry, a list
+ * of entries, or a callback.
+ */
+export type CorsOrigins = '*' | CorsOriginEntry | readonly CorsOriginEntry[] | CorsOriginCallback;
+
+/**
+ * A CORS policy. Every field is optional so that policies can be layered: a handler's
+ * `@Cors()` overrides its controller's field by field, unset fields come from the controller
+ * (or the module's `global` policy), then from the module's `defaults`.
+ */
+export interface CorsPolicy {
+  /**
+   * Origins allowed to read responses.
+   * @defaultValue none: a policy left without origins is a configuration error.
+   * @example `origins: ['https://app.example.com', 'https://*.partner.example.com']`
+   */
+  readonly origins?: CorsOrigins;
+  /**
+   * Methods a preflight may ask for. Case-sensitive, as in the Fetch standard.
+   * @defaultValue every method the route serves: the preflight is answered with the policy of
+   * the handler that the requested method reaches.
+   * @example `methods: ['GET', 'POST', 'DELETE']`
+   */
+  readonly methods?: readonly string[];
+  /**
+   * Request headers a preflight may ask for (compared case-insensitively). `'*'` allows any
+   * header except `Authorization`, and only without credentials. CORS-safelisted headers need
+   * no listing.
+   * @defaultValue `[]`
+   * @example `allowedHeaders: ['Content-Type', 'Authorization']`
+   */
+  readonly allowedHeaders?: readonly string[] | '*';
+  /**
+   * Response headers page scripts may read beyond the CORS-safelisted ones. `'*'` exposes all,
+   * only without credentials.
+   * @defaultValue `[]`
+   * @example `exposedHeaders: ['X-Total-Count']`
+   */
+  readonly exposedHeaders?: readonly string[] | '*';
+  /**
+   * Whether requests with credentials (cookies, HTTP authentication) may read responses.
+   * @defaultValue `false`
+   * @example `credentials: true`
+   */
+  readonly credentials?: boolean;
+  /**
+   * How long, in seconds (0 to 86400), a browser may cache a preflight's result. Chromium caps
+   * it at 7200, Firefox at 86400.
+   * @defaultValue unset: no `Access-Control-Max-Age` header (browsers cache for 5 seconds).
+   * @example `maxAge: 600`
+   */
+  readonly maxAge?: number;
+  /**
+   * Whether preflights asking for Private Network Access
+   * (`Access-Control-Request-Private-Network: true`) are allowed.
+   * @defaultValue `false`
+   * @example `allowPrivateNetwork: true`
+   */
+  readonly allowPrivateNetwork?: boolean;
+}
+
+/**
+ * What `@Cors()` takes: a policy, the name of a policy registered in
+ * {@link CorsModuleOptions.policies}, or `false` to switch CORS off.
+ */
+export type CorsPolicyReference = CorsPolicy | string | false;
+
+/** Options of {@link CorsModule.forRoot}. */
+export interface CorsModuleOptions {
+  /**
+   * Fields merged under every policy (named, global and `@Cors()` ones).
+   * @defaultValue `{}`
+   * @example `defaults: { maxAge: 600 }`
+   */
+  readonly defaults?: CorsPolicy;
+  /**
+   * What routes without `@Cors()` get: a policy, a policy name, or `false` for no CORS headers
+   * at all.
+   * @defaultValue `false`
+   * @example `global: 'public'`
+   */
+  readonly global?: CorsPolicyReference;
+  /**
+   * Named policies, used as `@Cors('partners')`.
+   * @defaultValue `{}`
+   * @example `policies: { partners: { origins: ['https://app.example.com'], credentials: true } }`
+   */
+  readonly policies?: Readonly<Record<string, CorsPolicy>>;
+  /**
+   * Refuse actual cross-origin requests from origins the route's policy does not allow with
+   * `403 Forbidden`, before the handler runs. Browsers already keep such responses from
+   * scripts; enforcing also stops the request's side effects (a form POST, say). Requests with
+   * `Sec-Fetch-Site: same-origin` or `none` pass.
+   * @defaultValue `false`
+   * @example `enforce: true`
+   */
+  readonly enforce?: boolean;
+  /**
+   * Log one debug line (through Nest's `Logger`, context `CorsModule`) for every refused
+   * preflight or actual request, with the route, the origin and a reason code.
+   * @defaultValue `false`
+   * @example `debug: process.env.NODE_ENV !== 'production'`
+   */
+  readonly debug?: boolean;
+  /**
+   * Milliseconds an origin callback may take before the request is denied.
+   * @defaultValue `1000`
+   * @example `originCallbackTimeout: 250`
+   */
+  readonly originCallbackTimeout?: number;
+}
+
+/** Options of {@link CorsModule.forRootAsync}, following Nest's dynamic-module conventions. */
+export interface CorsModuleAsyncOptions {
+  /** Modules whose providers the factory needs, e.g. `[ConfigModule]`. */
+  readonly imports?: NonNullable<import('@nestjs/common').ModuleMetadata['imports']>;
+  /** Providers injected into `useFactory`, in order. */
+  readonly inject?: ReadonlyArray<import('@nestjs/common').InjectionToken | import('@nestjs/common').OptionalFactoryDependency>;
+  /** Builds the options; may be async. */
+  readonly useFactory: (...args: never[]) => CorsModuleOptions | Promise<CorsModuleOptions>;
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
+import type { CorsModuleOptions, CorsPolicy, CorsPolicyReference } from './cors-module-options.js';
+import type { CompiledPolicy } from './policy/compiled-policy.js';
+import { PolicyCompiler } from './policy/compile.js';
+import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
+import { resolveRoutePolicy } from './policy/resolve.js';
+import { validatePolicy } from './policy/validate.js';
+import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
+
+// Nest's own route metadata keys (`PATH_METADATA`, set by @Get() & co.), spelled out rather
+// than deep-imported so that one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
+const ROUTE_PATH_METADATA = 'path';
+
+type Constructor = abstract new (...args: never[]) => unknown;
+type Handler = (...args: never[]) => unknown;
+
+/**
+ * Which compiled policy each handler has. Built once, in the module's `configure()` (before
+ * Nest registers routes): every controller's routes are resolved, validated (all problems
+ * reported in one {@link CorsConfigurationError}) and compiled; each handler function is then
+ * stamped under a key of this application's own, which Nest copies onto the callback it hands
+ * the HTTP adapter, so the route table can read a route's policy from it.
+ */
+@Injectable()
+export class CorsPolicyRegistry {
+  private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
+  private readonly byController = new Map<Constructor, Map<Handler, CompiledPolicy | null>>();
+  private readonly stamped = new Set<Handler>();
+  /** Per application, so that two apps sharing controller classes never read each other's stamps. */
+  private readonly stampKey = Symbol('nest-cors:route-policy');
+
+  constructor(
+    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  /** @throws CorsConfigurationError listing every problem of every route. */
+  build(): void {
+    const compiler = new PolicyCompiler();
+    const problems: CorsConfigurationProblem[] = [];
+    const stamps = new Map<Handler, RoutePolicy>();
+
+    // Named and global policies are checked on their own too, so that a mistake in one that no
+    // route uses yet is caught; their origins may still come from a handler, so not required.
+    const standalone: { controller: string | undefined; location: string }[] = Object.keys(this.options.policies ?? {}).map(
+      (name) => ({ controller: name, location: `policies.${name}` }),
+    );
+    if (this.options.global) standalone.push({ controller: undefined, location: 'global' });
+    for (const { controller, location } of standalone) {
+      const resolved = resolveRoutePolicy(this.options, { controller, handler: undefined }, location);
+      if (resolved.kind === 'policy') this.check(resolved.policy, location, problems, false);
+      else if (resolved.kind === 'error') problems.push(resolved.problem);
+    }
+
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as Constructor | null;
+      if (!controller || this.byController.has(controller)) continue;
+      const policies = new Map<Handler, CompiledPolicy | null>();
+      this.byController.set(controller, policies);
+      const controllerRef = Reflect.getMetadata(CORS_POLICY_METADATA, controller) as CorsPolicyReference | undefined;
+      const prototype = controller.prototype as Record<string, Handler>;
+
+      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[methodName];
+        if (Reflect.getMetadata(ROUTE_PATH_METADATA, handler) === undefined) continue;
+        const location = `${controller.name}.${methodName}`;
+        const handlerRef = Reflect.getMetadata(CORS_POLICY_METADATA, handler) as CorsPolicyReference | undefined;
+        const resolved = resolveRoutePolicy(this.options, { controller: controllerRef, handler: handlerRef }, location);
+        let compiled: CompiledPolicy | null = null;
+        if (resolved.kind === 'error') problems.push(resolved.problem);
+        else if (resolved.kind === 'policy' && this.check(resolved.policy, location, problems)) {
+          compiled = compiler.compile(resolved.policy);
+        }
+        policies.set(handler, compiled);
+        // An inherited method shared by controllers with different policies stays ambiguous.
+        const previous = stamps.get(handler);
+        stamps.set(handler, previous === undefined || previous === compiled ? compiled : new AmbiguousRoutePolicy([previous, compiled]));
+      }
+    }
+
+    if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
+    for (const [handler, policy] of stamps) {
+      Reflect.defineMetadata(this.stampKey, policy, handler);
+      this.stamped.add(handler);
+    }
+  }
+
+  /** The exact policy of a handler (`null`: no CORS), or `undefined` for a handler not explored. */
+  policyOf(controller: Constructor, handler: Handler): CompiledPolicy | null | undefined {
+    return this.byController.get(controller)?.get(handler);
+  }
+
+  /** The policy stamped on a route callback by {@link build}, as Nest copied it. */
+  routePolicyOf(routeCallback: unknown): RoutePolicy | undefined {
+    if (typeof routeCallback !== 'function') return undefined;
+    return Reflect.getMetadata(this.stampKey, routeCallback) as RoutePolicy | undefined;
+  }
+
+  /** Removes the stamps once Nest has copied them onto its route callbacks. */
+  releaseStamps(): void {
+    for (const handler of this.stamped) Reflect.deleteMetadata(this.stampKey, handler);
+    this.stamped.clear();
+  }
+
+  private check(policy: CorsPolicy, location: string, problems: CorsConfigurationProblem[], requireOrigins = true): boolean {
+    const result = validatePolicy(policy, location, { requireOrigins });
+    problems.push(...result.problems);
+    for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
+    return result.problems.length === 0;
+  }
+}
+
+/**
+ * One problem per field and message: a mistake in a named policy shows once, with every route
+ * that inherits it, rather than once per route.
+ */
+function groupProblems(problems: readonly CorsConfigurationProblem[]): CorsConfigurationProblem[] {
+  const groups = new Map<string, { field: string; message: string; locations: Set<string> }>();
+  for (const { location, field, message } of problems) {
+    const key = `${field}\n${message}`;
+    const group = groups.get(key) ?? { field, message, locations: new Set<string>() };
+    group.locations.add(location);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ field, message, locations }) => ({ location: [...locations].join(', '), field, message }));
+}

@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
+import { CORS_MODULE_OPTIONS, DEFAULT_ORIGIN_CALLBACK_TIMEOUT } from './cors.constants.js';
+import type { CorsModuleOptions } from './cors-module-options.js';
+import { CorsPolicyRegistry } from './cors-policy.registry.js';
+import { APPLIED_POLICY, ORIGIN_VERDICT, type CorsRequestState } from './cors-request-state.js';
+import type { CompiledPolicy } from './policy/compiled-policy.js';
+import { checkOrigin, type OriginVerdict } from './policy/origin-check.js';
+import { appendVary, CORS_RESPONSE_HEADERS, writeAllowedResponse } from './policy/response-headers.js';
+
+type Constructor = abstract new (...args: never[]) => unknown;
+type Handler = (...args: never[]) => unknown;
+
+/**
+ * The request hook picks a route by path; only a guard knows the exact handler a request
+ * reached. This guard has two jobs that need exactly that:
+ *
+ * 1. **Exactness.** Where the path alone could not tell the handler (host or header versioning,
+ *    an inherited method under two controllers, a path syntax the route table cannot
+ *    represent), or a path matched a different route than the adapter served, it rewrites the
+ *    response's CORS headers with the handler's own policy. Otherwise it returns at once.
+ * 2. **`enforce: true`.** It refuses an actual cross-origin request from an origin the handler's
+ *    policy does not allow with 403, before the handler runs and its side effects happen.
+ *
+ * It never answers preflights: those never reach guards (see the README).
+ */
+@Injectable()
+export class CorsGuard implements CanActivate {
+  private readonly enforce: boolean;
+  private readonly timeoutMs: number;
+  private exchange: HttpExchange | undefined;
+
+  constructor(
+    @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions,
+    private readonly registry: CorsPolicyRegistry,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.enforce = options.enforce === true;
+    this.timeoutMs = options.originCallbackTimeout ?? DEFAULT_ORIGIN_CALLBACK_TIMEOUT;
+  }
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const exact = this.registry.policyOf(context.getClass() as Constructor, context.getHandler() as Handler);
+    if (exact === undefined) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<CorsRequestState>();
+    if (request[APPLIED_POLICY] === exact) {
+      return this.enforce && exact !== null ? this.enforceVerdict(request, request[ORIGIN_VERDICT]) : true;
+    }
+    const exchange = (this.exchange ??= exchangeFor(this.adapterHost.httpAdapter.getType()));
+    if (exchange === undefined) return true;
+    return this.correct(request, exchange.rawRequest(request), exchange.rawResponse(http.getResponse()), exact);
+  }
+
+  /** Replaces what the hook wrote under another route's policy with the handler's own. */
+  private correct(
+    request: CorsRequestState,
+    raw: IncomingMessage,
+    out: ServerResponse,
+    exact: CompiledPolicy | null,
+  ): boolean | Promise<boolean> {
+    request[APPLIED_POLICY] = exact;
+    delete request[ORIGIN_VERDICT];
+    if (out.headersSent) return true;
+    for (const name of CORS_RESPONSE_HEADERS) out.removeHeader(name);
+    if (exact === null) return true;
+    if (exact.variesByOrigin) appendVary(out, 'Origin');
+    const { origin } = raw.headers;
+    if (typeof origin !== 'string') {
+      if (exact.origins.any) writeAllowedResponse(exact, undefined, out);
+      return true;
+    }
+    const apply = (verdict: OriginVerdict): boolean => {
+      request[ORIGIN_VERDICT] = verdict;
+      if (verdict.allowed && !out.headersSent) writeAllowedResponse(exact, origin, out);
+      return this.enforce ? this.enforceVerdict(request, verdict) : true;
+    };
+    const verdict = checkOrigin(exact, origin, raw, this.timeoutMs);
+    return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
+  }
+
+  private enforceVerdict(request: CorsRequestState, verdict: OriginVerdict | undefined): boolean {
+    if (verdict === undefined || verdict.allowed) return true;
+    // Same-origin requests carry Origin too (for POST and the like); they need no CORS permission.
+    const site = (request as { headers?: Record<string, unknown> }).headers?.['sec-fetch-site'];
+    if (site === 'same-origin' || site === 'none') return true;
+    throw new ForbiddenException('Cross-origin request refused by CORS policy');
+  }
+}

@@ -1,0 +1,15 @@
+export { Cors } from './cors.decorator.js';
+export { CorsModule } from './cors.module.js';
+export { CorsGuard } from './cors.guard.js';
+export { CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
+export type {
+  CorsModuleAsyncOptions,
+  CorsModuleOptions,
+  CorsOriginCallback,
+  CorsOriginEntry,
+  CorsOrigins,
+  CorsPolicy,
+  CorsPolicyReference,
+} from './cors-module-options.js';
+export { CorsConfigurationError, type CorsConfigurationProblem } from './policy/configuration-error.js';
+export type { CorsRefusalReason } from './policy/refusal.js';

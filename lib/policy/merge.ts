@@ -1,0 +1,17 @@
+import type { CorsPolicy } from '../cors-module-options.js';
+
+/**
+ * Layers policies field by field: a field set (not `undefined`) in a later layer replaces the
+ * same field of the earlier ones. Lists are replaced, never concatenated, so a handler can
+ * narrow its controller's origins.
+ */
+export function mergePolicies(...layers: readonly (CorsPolicy | undefined)[]): CorsPolicy {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    for (const [field, value] of Object.entries(layer)) {
+      if (value !== undefined) merged[field] = value;
+    }
+  }
+  return merged as CorsPolicy;
+}

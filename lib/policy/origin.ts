@@ -1,0 +1,43 @@
+/**
+ * A browser-serialized origin, split into parts. `port` is `''` when the origin uses its
+ * scheme's default port: browsers never spell a default port out (URL standard, "origin
+ * serialization"), so an origin that does is not one a browser sends.
+ */
+export interface ParsedOrigin {
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: string;
+}
+
+// scheme "://" host [":" port], nothing else: no userinfo, path, query, fragment or trailing
+// slash. Hosts are lowercase ASCII (browsers send IDNs as punycode) or a bracketed IPv6 literal.
+const SERIALIZED_ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]{2,45}\]|[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?)(?::([1-9][0-9]{0,4}))?$/;
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443' };
+
+/** The longest origin worth parsing: scheme, a 253-character host and a port. */
+export const MAX_ORIGIN_LENGTH = 300;
+
+/**
+ * Parses an origin exactly as a browser serializes it, or returns `undefined`. This is the gate
+ * that keeps the library from ever reflecting a value it has not validated.
+ */
+export function parseOrigin(value: string): ParsedOrigin | undefined {
+  if (value.length > MAX_ORIGIN_LENGTH) return undefined;
+  const match = SERIALIZED_ORIGIN.exec(value);
+  if (match === null) return undefined;
+  const [, scheme, host, port = ''] = match;
+  if (port !== '' && (Number(port) > 65535 || DEFAULT_PORTS[scheme] === port)) return undefined;
+  if (host.startsWith('[')) return { scheme, host, port };
+  // Empty labels ("a..b") and labels over 63 characters never come from a browser.
+  for (const label of host.split('.')) {
+    if (label.length === 0 || label.length > 63) return undefined;
+  }
+  return { scheme, host, port };
+}
+
+/** Whether an origin names the local machine, where plain `http` is acceptable. */
+export function isLoopbackOrigin(origin: ParsedOrigin): boolean {
+  const { host } = origin;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,34 @@
+import type { CompiledPolicy } from './compiled-policy.js';
+import { parseRequestHeaderList } from './header-list.js';
+import { isToken } from './header-names.js';
+import type { CorsRefusalReason } from './refusal.js';
+
+/** What a preflight asks for, read from its `Access-Control-Request-*` headers. */
+export interface PreflightRequest {
+  readonly method: string;
+  /** Raw `Access-Control-Request-Headers`, if sent. */
+  readonly requestHeaders: string | undefined;
+  /** `Access-Control-Request-Private-Network: true` was sent. */
+  readonly privateNetwork: boolean;
+}
+
+/**
+ * Checks everything in a preflight but its origin: the method, every requested header, and
+ * Private Network Access. Returns the refusal reason, or `undefined` when allowed. The route
+ * lookup has already established that the route serves `method`.
+ */
+export function checkPreflightRequest(policy: CompiledPolicy, request: PreflightRequest): CorsRefusalReason | undefined {
+  if (!isToken(request.method)) return 'invalid_preflight';
+  if (policy.methods !== undefined && !policy.methods.has(request.method)) return 'method_not_allowed';
+  if (request.requestHeaders !== undefined) {
+    const names = parseRequestHeaderList(request.requestHeaders);
+    if (names === undefined) return 'invalid_preflight';
+    for (const name of names) {
+      // `*` never covers Authorization (Fetch standard, CORS-preflight fetch, step 7.7).
+      const allowed = policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization');
+      if (!allowed) return 'header_not_allowed';
+    }
+  }
+  if (request.privateNetwork && !policy.allowPrivateNetwork) return 'private_network_not_allowed';
+  return undefined;
+}

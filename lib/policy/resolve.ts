@@ -1,0 +1,56 @@
+import type { CorsModuleOptions, CorsPolicy, CorsPolicyReference } from '../cors-module-options.js';
+import type { CorsConfigurationProblem } from './configuration-error.js';
+import { mergePolicies } from './merge.js';
+
+/** Where a route's policy comes from: its controller's and its handler's `@Cors()`, if any. */
+export interface PolicyDeclarations {
+  readonly controller: CorsPolicyReference | undefined;
+  readonly handler: CorsPolicyReference | undefined;
+}
+
+export type ResolvedPolicy =
+  | { readonly kind: 'policy'; readonly policy: CorsPolicy }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'error'; readonly problem: CorsConfigurationProblem };
+
+/**
+ * The effective policy of one route: `defaults`, then the controller's `@Cors()` (or, without
+ * one, the module's `global`), then the handler's `@Cors()`, merged field by field. `false` at
+ * the handler switches CORS off; `false` at the controller leaves only the handler's own policy.
+ */
+export function resolveRoutePolicy(
+  options: CorsModuleOptions,
+  declarations: PolicyDeclarations,
+  location: string,
+): ResolvedPolicy {
+  const controllerRef = declarations.controller ?? options.global ?? false;
+  const { handler: handlerRef } = declarations;
+  if (handlerRef === false) return { kind: 'none' };
+  if (handlerRef === undefined && controllerRef === false) return { kind: 'none' };
+
+  const layers: CorsPolicy[] = [];
+  for (const [ref, field] of [
+    [controllerRef, declarations.controller === undefined ? 'global' : 'controller @Cors'],
+    [handlerRef, '@Cors'],
+  ] as const) {
+    if (ref === undefined || ref === false) continue;
+    if (typeof ref === 'string') {
+      const named = options.policies?.[ref];
+      if (named === undefined || !Object.prototype.hasOwnProperty.call(options.policies, ref)) {
+        const known = Object.keys(options.policies ?? {});
+        return {
+          kind: 'error',
+          problem: {
+            location,
+            field,
+            message: `unknown policy name '${ref}' (registered: ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'})`,
+          },
+        };
+      }
+      layers.push(named);
+    } else {
+      layers.push(ref);
+    }
+  }
+  return { kind: 'policy', policy: mergePolicies(options.defaults, ...layers) };
+}

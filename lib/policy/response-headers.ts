@@ -1,0 +1,72 @@
+import type { CompiledPolicy } from './compiled-policy.js';
+
+/** Where headers are written: the subset of Node's `ServerResponse` that CORS needs. */
+export interface HeaderSink {
+  setHeader(name: string, value: string): unknown;
+  getHeader(name: string): number | string | string[] | undefined;
+  removeHeader(name: string): void;
+}
+
+/** Every header this library may write, for undoing a decision (see the guard). */
+export const CORS_RESPONSE_HEADERS = [
+  'Access-Control-Allow-Origin',
+  'Access-Control-Allow-Credentials',
+  'Access-Control-Expose-Headers',
+] as const;
+
+/**
+ * Adds each name of `value` (`', '`-separated) to `Vary`, keeping what is there: other layers
+ * (compression, content negotiation) vary responses too, and dropping their names would let a
+ * cache serve one client's variant to another. `Vary: *` already covers everything.
+ */
+export function appendVary(sink: HeaderSink, value: string): void {
+  const current = sink.getHeader('vary');
+  if (current === undefined) {
+    sink.setHeader('Vary', value);
+    return;
+  }
+  const existing = (Array.isArray(current) ? current.join(', ') : String(current)).trim();
+  if (existing === '*') return;
+  const present = new Set(existing.split(',').map((v) => v.trim().toLowerCase()));
+  const missing = value.split(', ').filter((v) => !present.has(v.toLowerCase()));
+  if (missing.length === 0) return;
+  sink.setHeader('Vary', existing === '' ? missing.join(', ') : `${existing}, ${missing.join(', ')}`);
+}
+
+/**
+ * Headers of an allowed preflight (Fetch standard, "CORS-preflight fetch"): the origin,
+ * credentials, the requested method, the allowed headers, the max age, and Private Network
+ * Access when asked for. `Access-Control-Allow-Methods` names only the requested method, a
+ * route-table constant: browsers cache preflight results per URL, so listing methods whose
+ * handlers have other policies would let a page skip their preflights.
+ */
+export function writeAllowedPreflight(
+  policy: CompiledPolicy,
+  origin: string,
+  method: string,
+  privateNetwork: boolean,
+  sink: HeaderSink,
+): void {
+  sink.setHeader('Access-Control-Allow-Origin', policy.origins.any ? '*' : origin);
+  if (policy.allowCredentialsValue !== undefined) sink.setHeader('Access-Control-Allow-Credentials', policy.allowCredentialsValue);
+  sink.setHeader('Access-Control-Allow-Methods', method);
+  if (policy.allowHeadersValue !== undefined) sink.setHeader('Access-Control-Allow-Headers', policy.allowHeadersValue);
+  if (policy.maxAgeValue !== undefined) sink.setHeader('Access-Control-Max-Age', policy.maxAgeValue);
+  if (privateNetwork) sink.setHeader('Access-Control-Allow-Private-Network', 'true');
+}
+
+/**
+ * Headers of an actual response to an allowed origin. `Access-Control-Max-Age` belongs to
+ * preflights only, `Access-Control-Expose-Headers` to actual responses only.
+ */
+export function writeAllowedResponse(policy: CompiledPolicy, origin: string | undefined, sink: HeaderSink): void {
+  if (policy.origins.any) {
+    sink.setHeader('Access-Control-Allow-Origin', '*');
+  } else if (origin !== undefined) {
+    sink.setHeader('Access-Control-Allow-Origin', origin);
+    if (policy.allowCredentialsValue !== undefined) sink.setHeader('Access-Control-Allow-Credentials', policy.allowCredentialsValue);
+  } else {
+    return;
+  }
+  if (policy.exposeHeadersValue !== undefined) sink.setHeader('Access-Control-Expose-Headers', policy.exposeHeadersValue);
+}

@@ -1,0 +1,180 @@
+import { getPublicSuffix } from 'tldts';
+import type { CorsPolicy } from '../cors-module-options.js';
+import type { CorsConfigurationProblem } from './configuration-error.js';
+import { isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './header-names.js';
+import { isLoopbackOrigin, parseOrigin, type ParsedOrigin } from './origin.js';
+
+/** Chromium caps `Access-Control-Max-Age` at two hours; more is honoured by Firefox only. */
+export const CHROMIUM_MAX_AGE_CAP = 7200;
+/** Firefox's cap, and ours: a day is as long as a preflight result should live. */
+export const MAX_AGE_LIMIT = 86400;
+
+const KNOWN_FIELDS = new Set([
+  'origins', 'methods', 'allowedHeaders', 'exposedHeaders', 'credentials', 'maxAge', 'allowPrivateNetwork',
+]);
+
+export interface ValidationResult {
+  readonly problems: CorsConfigurationProblem[];
+  /** Legal but probably not what was meant; logged at bootstrap. */
+  readonly warnings: CorsConfigurationProblem[];
+}
+
+/**
+ * Checks one effective policy against every configuration rule and reports all problems found,
+ * each with its field. Nothing is thrown here: the caller collects the problems of every route
+ * and throws one error.
+ */
+export function validatePolicy(
+  policy: CorsPolicy,
+  location: string,
+  { requireOrigins = true }: { readonly requireOrigins?: boolean } = {},
+): ValidationResult {
+  const problems: CorsConfigurationProblem[] = [];
+  const warnings: CorsConfigurationProblem[] = [];
+  const problem = (field: string, message: string): void => void problems.push({ location, field, message });
+  const credentials = policy.credentials === true;
+
+  for (const field of Object.keys(policy)) {
+    if (!KNOWN_FIELDS.has(field)) problem(field, `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})`);
+  }
+  for (const field of ['credentials', 'allowPrivateNetwork'] as const) {
+    if (policy[field] !== undefined && typeof policy[field] !== 'boolean') problem(field, 'must be true or false');
+  }
+
+  if (policy.origins !== undefined || requireOrigins) validateOrigins(policy, credentials, problem);
+  validateMethods(policy.methods, problem);
+  validateHeaderList('allowedHeaders', policy.allowedHeaders, credentials, problem, (name) =>
+    isForbiddenRequestHeader(name) ? 'is a forbidden request header: browsers never let scripts send it' : undefined,
+  );
+  validateHeaderList('exposedHeaders', policy.exposedHeaders, credentials, problem, (name) =>
+    isForbiddenResponseHeader(name) ? 'is a forbidden response header: browsers never expose it' : undefined,
+  );
+
+  const { maxAge } = policy;
+  if (maxAge !== undefined) {
+    if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_AGE_LIMIT) {
+      problem('maxAge', `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}`);
+    } else if (maxAge > CHROMIUM_MAX_AGE_CAP) {
+      warnings.push({ location, field: 'maxAge', message: `${maxAge}s is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP}s; Chromium uses ${CHROMIUM_MAX_AGE_CAP}s` });
+    }
+  }
+  return { problems, warnings };
+}
+
+type Report = (field: string, message: string) => void;
+
+function validateOrigins(policy: CorsPolicy, credentials: boolean, problem: Report): void {
+  const { origins } = policy;
+  if (origins === undefined) {
+    problem('origins', 'no origins: set them on the handler, the controller, the named policy or in `defaults`');
+    return;
+  }
+  if (typeof origins === 'function') return;
+  if (origins === '*') {
+    if (credentials) {
+      problem('origins', "'*' cannot be used with credentials: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests (Fetch standard, CORS check); list the origins");
+    }
+    return;
+  }
+  const entries = Array.isArray(origins) ? origins : [origins];
+  const single = !Array.isArray(origins);
+  if (entries.length === 0) problem('origins', 'an empty list allows no origin; use @Cors(false) to switch CORS off');
+  entries.forEach((entry: unknown, index) => {
+    const field = single ? 'origins' : `origins[${index}]`;
+    if (entry instanceof RegExp) validateRegExp(entry, field, problem);
+    else if (typeof entry !== 'string') problem(field, 'must be an origin string or a RegExp');
+    else if (entry === '*') problem(field, "'*' must stand alone, not in a list");
+    else if (entry === 'null') return;
+    else validateOriginString(entry, field, credentials, problem);
+  });
+}
+
+function validateOriginString(entry: string, field: string, credentials: boolean, problem: Report): void {
+  const isPattern = entry.includes('*');
+  if (isPattern && !/^[a-z][a-z0-9+.-]*:\/\/\*\.[^*]+$/.test(entry)) {
+    problem(field, `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label: 'https://*.example.com'`);
+    return;
+  }
+  const parsed = parseOrigin(isPattern ? entry.replace('://*.', '://x.') : entry);
+  if (parsed === undefined) {
+    problem(field, `'${entry}' is not an origin: ${explainMalformedOrigin(entry)}`);
+    return;
+  }
+  if (isPattern) {
+    const apex = parsed.host.slice(2);
+    if (apex.startsWith('[') || /^[0-9.]+$/.test(apex)) {
+      problem(field, `'${entry}': a wildcard pattern needs a domain name, not an IP address`);
+    } else if (apex !== 'localhost' && getPublicSuffix(apex, { allowPrivateDomains: true }) === apex) {
+      problem(field, `'${entry}' matches every site under the public suffix '${apex}'; name your own domain`);
+    }
+  }
+  if (credentials && parsed.scheme === 'http' && !isLoopbackOrigin(withoutWildcard(parsed, isPattern))) {
+    problem(field, `'${entry}' is plain http with credentials: anyone on the network path can impersonate it; use https`);
+  }
+}
+
+function withoutWildcard(origin: ParsedOrigin, isPattern: boolean): ParsedOrigin {
+  return isPattern ? { ...origin, host: origin.host.slice(2) } : origin;
+}
+
+function explainMalformedOrigin(entry: string): string {
+  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(entry)) return "it has no scheme (write 'https://host')";
+  if (entry !== entry.toLowerCase()) return 'browsers send origins in lowercase';
+  const rest = entry.slice(entry.indexOf('://') + 3);
+  if (rest.includes('@')) return 'an origin has no user information';
+  if (rest.endsWith('/')) return 'an origin has no trailing slash';
+  if (/[/?#]/.test(rest)) return 'an origin has no path, query or fragment';
+  if (/^(https:\/\/[^/]+:443|http:\/\/[^/]+:80)$/.test(entry)) return 'browsers never spell the default port out; drop it';
+  return 'expected scheme://host[:port]';
+}
+
+function validateRegExp(regexp: RegExp, field: string, problem: Report): void {
+  const { source, flags } = regexp;
+  if (/[gy]/.test(flags)) {
+    problem(field, `${regexp} has the '${flags.replace(/[^gy]/g, '')}' flag, which makes RegExp.test stateful: remove it`);
+  }
+  const endsAnchored = source.endsWith('$') && !/(^|[^\\])(\\\\)*\\\$$/.test(source);
+  if (!source.startsWith('^') || !endsAnchored) {
+    problem(field, `${regexp} is not anchored: without '^' and '$', 'https://app.example.com.evil.org' matches too`);
+  }
+  if (new RegExp(source, flags.replace(/[gy]/g, '')).test('null')) {
+    problem(field, `${regexp} matches the 'null' origin: list 'null' literally if you mean it`);
+  }
+}
+
+function validateMethods(methods: unknown, problem: Report): void {
+  if (methods === undefined) return;
+  if (!Array.isArray(methods)) return problem('methods', 'must be a list of method names');
+  if (methods.length === 0) problem('methods', 'an empty list allows no preflight; leave it unset to allow the methods the route serves');
+  methods.forEach((method: unknown, index) => {
+    const field = `methods[${index}]`;
+    if (typeof method !== 'string' || !isToken(method)) problem(field, `${JSON.stringify(method)} is not a method name`);
+    else if (isForbiddenMethod(method)) problem(field, `'${method}' is a forbidden method: browsers never send it`);
+  });
+}
+
+function validateHeaderList(
+  field: 'allowedHeaders' | 'exposedHeaders',
+  value: unknown,
+  credentials: boolean,
+  problem: Report,
+  forbidden: (lowercaseName: string) => string | undefined,
+): void {
+  if (value === undefined) return;
+  if (value === '*') {
+    if (credentials) problem(field, "'*' is taken literally on credentialed requests (Fetch standard): list the headers");
+    return;
+  }
+  if (!Array.isArray(value)) return problem(field, "must be a list of header names or '*'");
+  value.forEach((name: unknown, index) => {
+    const at = `${field}[${index}]`;
+    if (typeof name !== 'string' || !isToken(name)) return problem(at, `${JSON.stringify(name)} is not a header name`);
+    const lower = name.toLowerCase();
+    if (name === '*') problem(at, "'*' must stand alone, not in a list");
+    else if (lower.startsWith('access-control-')) problem(at, `'${name}' is a CORS protocol header, not an application one`);
+    else {
+      const reason = forbidden(lower);
+      if (reason !== undefined) problem(at, `'${name}' ${reason}`);
+    }
+  });
+}
