@@ -1,0 +1,91 @@
+import { OriginMatcher } from '../../lib/policy/origin-matcher.js';
+import { parseOrigin } from '../../lib/policy/origin.js';
+
+describe('OriginMatcher', () => {
+  const matcher = OriginMatcher.ofEntries([
+    'https://app.example.com',
+    'https://*.partner.example.com',
+    'https://*.dev.example.com:8443',
+    /^https:\/\/preview-[0-9]+\.example\.org$/,
+    /^https:\/\/STAGING\.example\.org$/i,
+    'null',
+  ]);
+
+  it.each([
+    ['an exact origin', 'https://app.example.com'],
+    ['one label under a wildcard pattern', 'https://a.partner.example.com'],
+    ['several labels under a wildcard pattern', 'https://x.y.partner.example.com'],
+    ['a wildcard pattern with its port', 'https://a.dev.example.com:8443'],
+    ['a RegExp', 'https://preview-42.example.org'],
+    ['a case-insensitive RegExp', 'https://staging.example.org'],
+    ['the null origin, listed literally', 'null'],
+  ])('allows %s', (_name, origin) => {
+    expect(matcher.matches(origin)).toBe(true);
+  });
+
+  it.each([
+    ['the apex of a wildcard pattern', 'https://partner.example.com'],
+    ['a look-alike suffix', 'https://evilpartner.example.com'],
+    ['a look-alike that appends a domain', 'https://app.example.com.evil.org'],
+    ['another scheme', 'http://app.example.com'],
+    ['another scheme under a pattern', 'http://a.partner.example.com'],
+    ['another port', 'https://app.example.com:8443'],
+    ['a pattern without its port', 'https://a.dev.example.com'],
+    ['a pattern with another port', 'https://a.dev.example.com:9443'],
+    ['uppercase (browsers never send it)', 'https://APP.example.com'],
+    ['a trailing slash', 'https://app.example.com/'],
+    ['a trailing dot under a pattern', 'https://a.partner.example.com.'],
+    ['userinfo under a pattern', 'https://user@a.partner.example.com'],
+    ['an empty label under a pattern', 'https://.partner.example.com'],
+    ['an unlisted origin', 'https://evil.example.org'],
+    ['a RegExp look-alike', 'https://preview-42.example.org.evil.org'],
+    ['an empty string', ''],
+  ])('refuses %s', (_name, origin) => {
+    expect(matcher.matches(origin)).toBe(false);
+  });
+
+  it('allows any origin with *', () => {
+    expect(OriginMatcher.any().matches('https://whatever.example')).toBe(true);
+  });
+
+  it('never lets a pattern or RegExp match the null origin', () => {
+    expect(OriginMatcher.ofEntries([/^(null|https:\/\/a\.example\.com)$/]).matches('null')).toBe(false);
+  });
+
+  it('joins RegExps of one flag set into a single RegExp', () => {
+    const joined = OriginMatcher.ofEntries([/^https:\/\/a\.x\.org$/, /^https:\/\/b\.x\.org$/, /^https:\/\/C\.x\.org$/i]);
+    expect((joined as unknown as { regexps: RegExp[] }).regexps).toHaveLength(2);
+    expect(joined.matches('https://b.x.org')).toBe(true);
+    expect(joined.matches('https://c.x.org')).toBe(true);
+  });
+});
+
+describe('parseOrigin', () => {
+  it.each([
+    ['https://app.example.com', { scheme: 'https', host: 'app.example.com', port: '' }],
+    ['http://localhost:3000', { scheme: 'http', host: 'localhost', port: '3000' }],
+    ['https://[::1]:8443', { scheme: 'https', host: '[::1]', port: '8443' }],
+    ['chrome-extension://abcdef', { scheme: 'chrome-extension', host: 'abcdef', port: '' }],
+  ])('parses %s', (origin, parsed) => {
+    expect(parseOrigin(origin)).toEqual(parsed);
+  });
+
+  it.each([
+    'https://app.example.com:443',
+    'http://app.example.com:80',
+    'https://app.example.com:0',
+    'https://app.example.com:65536',
+    'https://app.example.com:08443',
+    'https://a..example.com',
+    `https://${'a'.repeat(64)}.example.com`,
+    `https://${'a.'.repeat(150)}com`,
+    'https://app.example.com/path',
+    'https://app.example.com?q',
+    'https://app.exämple.com',
+    'https://app.example.com\r\nX-Injected: 1',
+    'null',
+    'HTTPS://app.example.com',
+  ])('rejects %j', (origin) => {
+    expect(parseOrigin(origin)).toBeUndefined();
+  });
+});

@@ -1,0 +1,147 @@
+import { compilePolicy, PolicyCompiler } from '../../lib/policy/compile.js';
+import { checkPreflightRequest } from '../../lib/policy/preflight.js';
+import { parseRequestHeaderList } from '../../lib/policy/header-list.js';
+import { appendVary, writeAllowedPreflight, writeAllowedResponse, type HeaderSink } from '../../lib/policy/response-headers.js';
+
+class Headers implements HeaderSink {
+  readonly values = new Map<string, string>();
+  setHeader(name: string, value: string): void {
+    this.values.set(name.toLowerCase(), value);
+  }
+  getHeader(name: string): string | undefined {
+    return this.values.get(name.toLowerCase());
+  }
+  removeHeader(name: string): void {
+    this.values.delete(name.toLowerCase());
+  }
+}
+
+const partners = compilePolicy({
+  origins: ['https://app.example.com'],
+  credentials: true,
+  maxAge: 600,
+  methods: ['GET', 'POST', 'DELETE'],
+  allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
+  exposedHeaders: ['X-Total-Count'],
+});
+const open = compilePolicy({ origins: '*', allowedHeaders: '*', exposedHeaders: '*' });
+
+describe('checkPreflightRequest', () => {
+  it('allows a listed method with listed headers in any case and spacing', () => {
+    expect(checkPreflightRequest(partners, { method: 'DELETE', requestHeaders: ' authorization ,X-REQUEST-ID,, content-type', privateNetwork: false })).toBeUndefined();
+  });
+
+  it('refuses a method the policy does not list', () => {
+    expect(checkPreflightRequest(partners, { method: 'PUT', requestHeaders: undefined, privateNetwork: false })).toBe('method_not_allowed');
+  });
+
+  it('compares methods case-sensitively, as the Fetch standard does', () => {
+    expect(checkPreflightRequest(partners, { method: 'delete', requestHeaders: undefined, privateNetwork: false })).toBe('method_not_allowed');
+  });
+
+  it('refuses a header the policy does not list', () => {
+    expect(checkPreflightRequest(partners, { method: 'GET', requestHeaders: 'x-other', privateNetwork: false })).toBe('header_not_allowed');
+  });
+
+  it('refuses a malformed header list', () => {
+    expect(checkPreflightRequest(partners, { method: 'GET', requestHeaders: 'x-a, x b', privateNetwork: false })).toBe('invalid_preflight');
+  });
+
+  it('refuses a method that is not a token', () => {
+    expect(checkPreflightRequest(open, { method: 'GET\u0000', requestHeaders: undefined, privateNetwork: false })).toBe('invalid_preflight');
+  });
+
+  it('never lets * cover Authorization', () => {
+    expect(checkPreflightRequest(open, { method: 'GET', requestHeaders: 'x-anything', privateNetwork: false })).toBeUndefined();
+    expect(checkPreflightRequest(open, { method: 'GET', requestHeaders: 'x-anything, authorization', privateNetwork: false })).toBe('header_not_allowed');
+  });
+
+  it('refuses Private Network Access unless the policy allows it', () => {
+    expect(checkPreflightRequest(partners, { method: 'GET', requestHeaders: undefined, privateNetwork: true })).toBe('private_network_not_allowed');
+    const pna = compilePolicy({ origins: ['https://app.example.com'], allowPrivateNetwork: true });
+    expect(checkPreflightRequest(pna, { method: 'GET', requestHeaders: undefined, privateNetwork: true })).toBeUndefined();
+  });
+});
+
+describe('parseRequestHeaderList', () => {
+  it.each([
+    ['content-type', ['content-type']],
+    ['  Content-Type ,\tX-Id  ', ['content-type', 'x-id']],
+    [',,', []],
+    ['', []],
+  ])('parses %j', (value, names) => {
+    expect(parseRequestHeaderList(value)).toEqual(names);
+  });
+
+  it.each(['x a', 'x-a, "quoted"', 'x-\u00e9'])('rejects %j', (value) => {
+    expect(parseRequestHeaderList(value)).toBeUndefined();
+  });
+});
+
+describe('response headers', () => {
+  it('answers an allowed credentialed preflight with the origin, the requested method and the max age', () => {
+    const headers = new Headers();
+    writeAllowedPreflight(partners, 'https://app.example.com', 'DELETE', false, headers);
+    expect(Object.fromEntries(headers.values)).toEqual({
+      'access-control-allow-origin': 'https://app.example.com',
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'DELETE',
+      'access-control-allow-headers': 'Content-Type, Authorization, X-Request-Id',
+      'access-control-max-age': '600',
+    });
+  });
+
+  it('sends Expose-Headers on actual responses, never Max-Age', () => {
+    const headers = new Headers();
+    writeAllowedResponse(partners, 'https://app.example.com', headers);
+    expect(Object.fromEntries(headers.values)).toEqual({
+      'access-control-allow-origin': 'https://app.example.com',
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'X-Total-Count',
+    });
+  });
+
+  it('answers * for a credential-less wildcard policy, even without Origin', () => {
+    const headers = new Headers();
+    writeAllowedResponse(open, undefined, headers);
+    expect(headers.getHeader('access-control-allow-origin')).toBe('*');
+    expect(open.variesByOrigin).toBe(false);
+    expect(partners.variesByOrigin).toBe(true);
+  });
+
+  it('writes nothing for an origin-dependent policy when the request has no Origin', () => {
+    const headers = new Headers();
+    writeAllowedResponse(partners, undefined, headers);
+    expect(headers.values.size).toBe(0);
+  });
+
+  it('appends to Vary without duplicating or dropping what is there', () => {
+    const headers = new Headers();
+    headers.setHeader('Vary', 'Accept-Encoding, origin');
+    appendVary(headers, 'Origin, Access-Control-Request-Method');
+    expect(headers.getHeader('vary')).toBe('Accept-Encoding, origin, Access-Control-Request-Method');
+  });
+
+  it('leaves Vary: * alone', () => {
+    const headers = new Headers();
+    headers.setHeader('Vary', '*');
+    appendVary(headers, 'Origin');
+    expect(headers.getHeader('vary')).toBe('*');
+  });
+});
+
+describe('PolicyCompiler', () => {
+  it('compiles structurally equal policies to one frozen object', () => {
+    const compiler = new PolicyCompiler();
+    const a = compiler.compile({ origins: ['https://a.example.com'], credentials: true });
+    const b = compiler.compile({ credentials: true, origins: ['https://a.example.com'] });
+    expect(a).toBe(b);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(compiler.compile({ origins: ['https://a.example.com'] })).not.toBe(a);
+  });
+
+  it('tells different callbacks apart', () => {
+    const compiler = new PolicyCompiler();
+    expect(compiler.compile({ origins: () => true })).not.toBe(compiler.compile({ origins: () => false }));
+  });
+});

@@ -1,0 +1,91 @@
+import type { CorsPolicy } from '../../lib/cors-module-options.js';
+import { validatePolicy } from '../../lib/policy/validate.js';
+
+const AT = 'OrdersController.remove';
+
+/** Configuration in, messages out: every rule the bootstrap check enforces. */
+const REFUSED: readonly [string, CorsPolicy, string, RegExp][] = [
+  ['credentials with *', { origins: '*', credentials: true }, 'origins', /cannot be used with credentials/],
+  ['a policy without origins', { credentials: true }, 'origins', /no origins/],
+  ['an empty origin list', { origins: [] }, 'origins', /empty list/],
+  ['* inside a list', { origins: ['https://a.example.com', '*'] }, 'origins[1]', /must stand alone/],
+  ['an origin with a path', { origins: ['https://app.example.com/api'] }, 'origins[0]', /no path/],
+  ['an origin with a trailing slash', { origins: ['https://app.example.com/'] }, 'origins[0]', /trailing slash/],
+  ['an origin without a scheme', { origins: ['app.example.com'] }, 'origins[0]', /no scheme/],
+  ['an origin spelling out the default port', { origins: ['https://app.example.com:443'] }, 'origins[0]', /default port/],
+  ['an origin in uppercase', { origins: ['https://App.example.com'] }, 'origins[0]', /lowercase/],
+  ['an origin with userinfo', { origins: ['https://user@app.example.com'] }, 'origins[0]', /user information/],
+  ['a non-string origin', { origins: [42 as unknown as string] }, 'origins[0]', /origin string or a RegExp/],
+  ['a wildcard in the middle', { origins: ['https://app.*.example.com'] }, 'origins[0]', /leftmost label/],
+  ['two wildcards', { origins: ['https://*.*.example.com'] }, 'origins[0]', /exactly one/],
+  ['a bare wildcard host', { origins: ['https://*'] }, 'origins[0]', /leftmost label/],
+  ['a wildcard under a public suffix', { origins: ['https://*.com'] }, 'origins[0]', /public suffix 'com'/],
+  ['a wildcard under a private public suffix', { origins: ['https://*.github.io'] }, 'origins[0]', /public suffix 'github.io'/],
+  ['a wildcard under a two-label public suffix', { origins: ['https://*.co.uk'] }, 'origins[0]', /public suffix 'co.uk'/],
+  ['a wildcard over an IP address', { origins: ['https://*.0.0.1'] }, 'origins[0]', /IP address/],
+  ['an unanchored RegExp', { origins: [/example\.com$/] }, 'origins[0]', /not anchored/],
+  ['a RegExp without its end anchor', { origins: [/^https:\/\/app\.example\.com/] }, 'origins[0]', /not anchored/],
+  ['a RegExp ending in an escaped dollar', { origins: [/^https:\/\/a\.example\.com\$/] }, 'origins[0]', /not anchored/],
+  ['a global RegExp', { origins: [/^https:\/\/a\.example\.com$/g] }, 'origins[0]', /'g' flag/],
+  ['a sticky RegExp', { origins: [/^https:\/\/a\.example\.com$/y] }, 'origins[0]', /'y' flag/],
+  ['a RegExp matching the null origin', { origins: [/^.*$/] }, 'origins[0]', /matches the 'null' origin/],
+  ['plain http with credentials', { origins: ['http://app.example.com'], credentials: true }, 'origins[0]', /plain http with credentials/],
+  ['a plain-http pattern with credentials', { origins: ['http://*.example.com'], credentials: true }, 'origins[0]', /plain http/],
+  ['a negative maxAge', { origins: '*', maxAge: -1 }, 'maxAge', /from 0 to 86400/],
+  ['a maxAge over a day', { origins: '*', maxAge: 86401 }, 'maxAge', /from 0 to 86400/],
+  ['a fractional maxAge', { origins: '*', maxAge: 1.5 }, 'maxAge', /whole number/],
+  ['a forbidden request header', { origins: '*', allowedHeaders: ['Cookie'] }, 'allowedHeaders[0]', /forbidden request header/],
+  ['a Sec- request header', { origins: '*', allowedHeaders: ['Sec-Fetch-Mode'] }, 'allowedHeaders[0]', /forbidden request header/],
+  ['a Proxy- request header', { origins: '*', allowedHeaders: ['Proxy-Authorization'] }, 'allowedHeaders[0]', /forbidden request header/],
+  ['a CORS header as an allowed header', { origins: '*', allowedHeaders: ['Access-Control-Allow-Origin'] }, 'allowedHeaders[0]', /CORS protocol header/],
+  ['a header name with a space', { origins: '*', allowedHeaders: ['X Custom'] }, 'allowedHeaders[0]', /not a header name/],
+  ['* headers with credentials', { origins: ['https://a.example.com'], credentials: true, allowedHeaders: '*' }, 'allowedHeaders', /taken literally/],
+  ['Set-Cookie as an exposed header', { origins: '*', exposedHeaders: ['Set-Cookie'] }, 'exposedHeaders[0]', /forbidden response header/],
+  ['* exposed headers with credentials', { origins: ['https://a.example.com'], credentials: true, exposedHeaders: '*' }, 'exposedHeaders', /taken literally/],
+  ['a forbidden method', { origins: '*', methods: ['TRACE'] }, 'methods[0]', /forbidden method/],
+  ['a method that is not a token', { origins: '*', methods: ['GET POST'] }, 'methods[0]', /not a method name/],
+  ['an empty method list', { origins: '*', methods: [] }, 'methods', /allows no preflight/],
+  ['a misspelled field', { origins: '*', origin: 'x' } as CorsPolicy, 'origin', /unknown policy field/],
+  ['credentials that are not a boolean', { origins: ['https://a.example.com'], credentials: 'yes' as unknown as boolean }, 'credentials', /true or false/],
+];
+
+const ACCEPTED: readonly [string, CorsPolicy][] = [
+  ['* without credentials', { origins: '*' }],
+  ['exact origins with credentials', { origins: ['https://app.example.com', 'https://app.example.com:8443'], credentials: true }],
+  ['a wildcard under an own domain', { origins: ['https://*.partner.example.com'], credentials: true }],
+  ['a wildcard with a port', { origins: ['https://*.example.com:8443'] }],
+  ['the null origin listed literally', { origins: ['null'] }],
+  ['plain http on localhost with credentials', { origins: ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:4200'], credentials: true }],
+  ['an anchored RegExp', { origins: [/^https:\/\/[a-z]+\.example\.com$/] }],
+  ['an anchored case-insensitive RegExp', { origins: [/^https:\/\/app\.example\.com$/i] }],
+  ['a callback', { origins: async () => true, credentials: true }],
+  ['an IPv6 origin', { origins: ['https://[2001:db8::1]:8443'] }],
+  ['punycode', { origins: ['https://xn--bcher-kva.example'] }],
+  ['every field set', { origins: ['https://a.example.com'], methods: ['GET', 'PATCH'], allowedHeaders: ['Content-Type', 'Authorization'], exposedHeaders: ['X-Total-Count'], credentials: true, maxAge: 7200, allowPrivateNetwork: true }],
+];
+
+describe('validatePolicy', () => {
+  it.each(REFUSED)('refuses %s', (_name, policy, field, message) => {
+    const { problems } = validatePolicy(policy, AT);
+    expect(problems).toContainEqual({ location: AT, field, message: expect.stringMatching(message) });
+  });
+
+  it.each(ACCEPTED)('accepts %s', (_name, policy) => {
+    expect(validatePolicy(policy, AT).problems).toEqual([]);
+  });
+
+  it('reports every problem of a policy, not just the first', () => {
+    const { problems } = validatePolicy({ origins: ['https://a.example.com/', /a/], credentials: true, maxAge: -5 }, AT);
+    expect(problems.map((p) => p.field)).toEqual(['origins[0]', 'origins[1]', 'maxAge']);
+  });
+
+  it("warns, without refusing, about a maxAge above Chromium's two-hour cap", () => {
+    const { problems, warnings } = validatePolicy({ origins: '*', maxAge: 86400 }, AT);
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([{ location: AT, field: 'maxAge', message: expect.stringMatching(/Chromium's cap of 7200s/) }]);
+  });
+
+  it('does not require origins of a named policy checked on its own', () => {
+    expect(validatePolicy({ credentials: true }, 'policies.partners', { requireOrigins: false }).problems).toEqual([]);
+  });
+});
