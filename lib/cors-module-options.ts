@@ -1,4 +1,14 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * What an origin callback learns of the request: the Node request on both adapters (Express's
+ * `req`, Fastify's `request.raw`), or a described one in `CorsAuditService.explain()`.
+ */
+export interface CorsRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly headers: IncomingHttpHeaders;
+}
 
 /**
  * Decides at request time whether an origin may read a route's responses.
@@ -12,7 +22,7 @@ import type { IncomingMessage } from 'node:http';
  * origins: async (origin) => tenants.has(new URL(origin).hostname.split('.')[0])
  * ```
  */
-export type CorsOriginCallback = (origin: string, request: IncomingMessage) => boolean | Promise<boolean>;
+export type CorsOriginCallback = (origin: string, request: CorsRequest) => boolean | Promise<boolean>;
 
 /**
  * One allowed origin:

@@ -14,6 +14,12 @@ import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js
 const ROUTE_PATH_METADATA = 'path';
 
 type Constructor = abstract new (...args: never[]) => unknown;
+
+/** The policy and the `Controller.handler` name of a handler, stamped on its function. */
+export interface RouteStamp {
+  readonly policy: RoutePolicy;
+  readonly location: string;
+}
 type Handler = (...args: never[]) => unknown;
 
 /**
@@ -41,7 +47,7 @@ export class CorsPolicyRegistry {
   build(): void {
     const compiler = new PolicyCompiler();
     const problems: CorsConfigurationProblem[] = [];
-    const stamps = new Map<Handler, RoutePolicy>();
+    const stamps = new Map<Handler, RouteStamp>();
 
     // Named and global policies are checked on their own too, so that a mistake in one that no
     // route uses yet is caught; their origins may still come from a handler, so not required.
@@ -77,13 +83,21 @@ export class CorsPolicyRegistry {
         policies.set(handler, compiled);
         // An inherited method shared by controllers with different policies stays ambiguous.
         const previous = stamps.get(handler);
-        stamps.set(handler, previous === undefined || previous === compiled ? compiled : new AmbiguousRoutePolicy([previous, compiled]));
+        stamps.set(
+          handler,
+          previous === undefined
+            ? { policy: compiled, location }
+            : {
+                policy: previous.policy === compiled ? compiled : new AmbiguousRoutePolicy([previous.policy, compiled]),
+                location: `${previous.location} | ${location}`,
+              },
+        );
       }
     }
 
     if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
-    for (const [handler, policy] of stamps) {
-      Reflect.defineMetadata(this.stampKey, policy, handler);
+    for (const [handler, stamp] of stamps) {
+      Reflect.defineMetadata(this.stampKey, Object.freeze(stamp), handler);
       this.stamped.add(handler);
     }
   }
@@ -93,10 +107,10 @@ export class CorsPolicyRegistry {
     return this.byController.get(controller)?.get(handler);
   }
 
-  /** The policy stamped on a route callback by {@link build}, as Nest copied it. */
-  routePolicyOf(routeCallback: unknown): RoutePolicy | undefined {
+  /** What {@link build} stamped on a handler, read off the route callback Nest copied it to. */
+  routeOf(routeCallback: unknown): RouteStamp | undefined {
     if (typeof routeCallback !== 'function') return undefined;
-    return Reflect.getMetadata(this.stampKey, routeCallback) as RoutePolicy | undefined;
+    return Reflect.getMetadata(this.stampKey, routeCallback) as RouteStamp | undefined;
   }
 
   /** Removes the stamps once Nest has copied them onto its route callbacks. */

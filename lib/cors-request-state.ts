@@ -3,10 +3,11 @@ import type { RoutePolicy } from './routing/route-table.js';
 
 /**
  * What the request hook decided, left on the request object for the guard (the same object on
- * both adapters: Express's `req`, Fastify's `request`). Symbols keep it off the public surface.
+ * both adapters: Express's `req`, Fastify's `request`). Symbols keep it off the public surface;
+ * registered ones (`Symbol.for`), so that the ES-module and CommonJS builds share them.
  */
-export const APPLIED_POLICY = Symbol('nest-cors:applied-policy');
-export const ORIGIN_VERDICT = Symbol('nest-cors:origin-verdict');
+export const APPLIED_POLICY = Symbol.for('nest-cors:applied-policy');
+export const ORIGIN_VERDICT = Symbol.for('nest-cors:origin-verdict');
 
 export interface CorsRequestState {
   /** The policy whose headers the hook wrote; absent when the hook found no route. */

@@ -1,19 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, DEFAULT_ORIGIN_CALLBACK_TIMEOUT } from './cors.constants.js';
+import { CorsEvaluator, type CorsEvaluation } from './cors-evaluator.js';
 import type { CorsModuleOptions } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRefusalLogger } from './cors-refusal.logger.js';
 import { APPLIED_POLICY, ORIGIN_VERDICT, type CorsRequestState } from './cors-request-state.js';
-import type { CompiledPolicy } from './policy/compiled-policy.js';
-import { checkOrigin, type OriginVerdict } from './policy/origin-check.js';
-import { checkPreflightRequest, type PreflightRequest } from './policy/preflight.js';
-import type { CorsRefusalReason } from './policy/refusal.js';
-import { appendVary, writeAllowedPreflight, writeAllowedResponse } from './policy/response-headers.js';
 import { expressPathToRoutePaths } from './routing/express-path.js';
-import { AmbiguousRoutePolicy, RouteTable, type RouteEntry, type RouteMatchingOptions } from './routing/route-table.js';
+import { RouteTable, type RouteMatchingOptions } from './routing/route-table.js';
+import type { RouteRecord } from './routing/route-record.js';
 
 type Done = (error?: Error) => void;
 type RequestHook = (request: unknown, response: unknown, done: Done) => void;
@@ -32,6 +28,8 @@ interface HookableAdapter {
   getRouteMatchingOptions?(): Partial<RouteMatchingOptions> & { useSemicolonDelimiter?: boolean };
   /** The adapter's current hook (a private field of Nest's adapters in 11 and 12). */
   onRequestHook?: RequestHook;
+  /** Set by `app.enableCors()` on Fastify (Nest 11 and 12). */
+  corsHook?: unknown;
 }
 
 /**
@@ -43,7 +41,7 @@ interface HookableAdapter {
  *
  * To know the route a request or preflight is for, it records the routes Nest registers on the
  * adapter (method, final path with prefix and version, and the policy stamped on the handler)
- * in a {@link RouteTable}.
+ * in a {@link RouteTable}; the decision itself is the {@link CorsEvaluator}'s.
  */
 @Injectable()
 export class CorsRequestHook {
@@ -52,10 +50,10 @@ export class CorsRequestHook {
   private readonly timeoutMs: number;
   private adapter: HookableAdapter | undefined;
   private exchange: HttpExchange | undefined;
-  private routes: RouteTable | undefined;
+  private evaluator: CorsEvaluator | undefined;
   private previousHook: RequestHook | undefined;
   private readonly wrappedVerbs: string[] = [];
-  private stopAtSemicolon = false;
+  private readonly records: RouteRecord[] = [];
   private readonly hook: RequestHook = (request, response, done) => this.handle(request, response, done);
 
   constructor(
@@ -77,212 +75,142 @@ export class CorsRequestHook {
     this.adapter = adapter;
     this.exchange = exchange;
     const matching = routeMatchingOptions(adapter);
-    this.stopAtSemicolon = matching.useSemicolonDelimiter === true;
-    this.routes = new RouteTable(matching);
-    this.recordRoutes(adapter);
+    const routes = new RouteTable(matching);
+    this.evaluator = new CorsEvaluator(routes, this.timeoutMs, matching.useSemicolonDelimiter === true);
+    this.recordRoutes(adapter, routes);
     this.previousHook = adapter.onRequestHook;
     adapter.setOnRequestHook(this.hook);
   }
 
-  /** After Nest registered its routes: stop recording, and check nobody replaced the hook. */
+  /**
+   * After Nest registered its routes: stop recording, and check that nothing replaced the hook
+   * or answers CORS beside it.
+   */
   seal(): void {
     const adapter = this.adapter;
     if (adapter === undefined) return;
     for (const verb of this.wrappedVerbs) delete (adapter as unknown as Record<string, Verb>)[verb];
     this.wrappedVerbs.length = 0;
-    if (adapter.onRequestHook !== undefined && adapter.onRequestHook !== this.hook) {
+    if (adapter.onRequestHook !== this.hook) {
       this.logger.error('setOnRequestHook() was called after CorsModule installed its hook, replacing it: preflights are no longer answered');
+    }
+    if (hasGlobalCors(adapter)) {
+      this.logger.warn(
+        'app.enableCors() is active beside CorsModule: it answers every preflight the module leaves alone and adds its own headers with one global policy. Remove it.',
+      );
     }
   }
 
-  /** The routes recorded, for diagnostics and tests. */
-  routeTable(): RouteTable | undefined {
-    return this.routes;
+  /** The evaluator of this application's routes, once installed. */
+  getEvaluator(): CorsEvaluator | undefined {
+    return this.evaluator;
   }
 
-  private recordRoutes(adapter: HookableAdapter): void {
+  /** Every route Nest registered, in order, with its policy. */
+  getRoutes(): readonly RouteRecord[] {
+    return this.records;
+  }
+
+  private recordRoutes(adapter: HookableAdapter, routes: RouteTable): void {
     const target = adapter as unknown as Record<string, Verb>;
     const isExpress = adapter.getType() === 'express';
     for (const verb of ROUTE_VERBS) {
       const original = target[verb];
       if (typeof original !== 'function') continue;
       target[verb] = (...args: unknown[]) => {
-        this.record(verb.toUpperCase(), args, isExpress);
+        this.record(routes, verb.toUpperCase(), args, isExpress);
         return original.apply(adapter, args);
       };
       this.wrappedVerbs.push(verb);
     }
   }
 
-  private record(method: string, args: unknown[], isExpress: boolean): void {
+  private record(routes: RouteTable, method: string, args: unknown[], isExpress: boolean): void {
     const [path] = args;
-    const policy = this.registry.routePolicyOf(args[args.length - 1]);
-    if (typeof path !== 'string' || policy === undefined) return;
-    const paths = isExpress ? expressPathToRoutePaths(path) : [path];
+    const stamp = this.registry.routeOf(args[args.length - 1]);
+    if (typeof path !== 'string' || stamp === undefined) return;
+    const { policy, location } = stamp;
+    let resolvable = true;
     try {
+      const paths = isExpress ? expressPathToRoutePaths(path) : [path];
       if (paths === undefined) throw new Error('path syntax without a find-my-way equivalent');
-      for (const routePath of paths) this.routes!.add(method, routePath, policy);
+      for (const routePath of paths) routes.add(method, routePath, policy);
     } catch (error) {
-      if (policy === null) return;
-      this.logger.warn(
-        `${method} ${path}: route cannot be looked up by path (${(error as Error).message}); ` +
-          'its actual responses get CORS headers from the guard, and its preflights are not answered',
-      );
+      resolvable = false;
+      if (policy !== null) {
+        this.logger.warn(
+          `${method} ${path} (${location}): route cannot be looked up by path (${(error as Error).message}); ` +
+            'its actual responses get CORS headers from the guard, and its preflights are not answered',
+        );
+      }
     }
+    this.records.push(Object.freeze({ method, path, location, policy, resolvable }));
   }
 
   private handle(request: unknown, response: unknown, done: Done): void {
     const raw = this.exchange!.rawRequest(request);
-    let route: RouteEntry | undefined;
     try {
-      const { origin } = raw.headers;
-      const requestedMethod = raw.headers['access-control-request-method'];
-      const isPreflight = raw.method === 'OPTIONS' && typeof requestedMethod === 'string' && typeof origin === 'string';
-      route = this.routes!.find(isPreflight ? requestedMethod : (raw.method ?? 'GET'), this.pathOf(raw.url ?? '/'));
-      if (route === undefined || route.policy === null) return this.next(request, response, done);
-      (request as CorsRequestState)[APPLIED_POLICY] = route.policy;
-      if (isPreflight) return this.answerPreflight(raw, response, route, origin, requestedMethod);
-      return this.decorateResponse(request, raw, response, route, typeof origin === 'string' ? origin : undefined, done);
+      const evaluation = this.evaluator!.evaluate(raw, this.exchange!.rawResponse(response));
+      if (!(evaluation instanceof Promise)) return this.finish(request, response, done, evaluation);
+      evaluation.then(
+        (settled) => this.finish(request, response, done, settled),
+        (error: unknown) => this.fail(request, response, done, error),
+      );
     } catch (error) {
-      // Fail closed: whatever went wrong, the request goes on without CORS headers.
-      this.refusals.failed(raw.url ?? '', error);
-      if (route !== undefined) delete (request as CorsRequestState)[APPLIED_POLICY];
-      return this.next(request, response, done);
+      this.fail(request, response, done, error);
     }
   }
 
-  private decorateResponse(
-    request: unknown,
-    raw: IncomingMessage,
-    response: unknown,
-    route: RouteEntry,
-    origin: string | undefined,
-    done: Done,
-  ): void {
-    const policy = route.policy!;
-    const out = this.exchange!.rawResponse(response);
-    // Cache safety (Fetch standard, "CORS protocol and HTTP caches"): a response whose CORS
-    // headers depend on Origin says so, also when this request had none, or a shared cache
-    // could serve this origin-less response to a browser that sends one.
-    if (policy instanceof AmbiguousRoutePolicy) {
-      appendVary(out, 'Origin');
-      return this.next(request, response, done);
-    }
-    if (policy.variesByOrigin) appendVary(out, 'Origin');
-    if (origin === undefined) {
-      if (policy.origins.any) writeAllowedResponse(policy, undefined, out);
-      return this.next(request, response, done);
-    }
-    const verdict = checkOrigin(policy, origin, raw, this.timeoutMs);
-    if (!(verdict instanceof Promise)) {
-      this.applyVerdict(request, raw, out, policy, origin, verdict);
-      return this.next(request, response, done);
-    }
-    verdict
-      .then((settled) => this.applyVerdict(request, raw, out, policy, origin, settled))
-      .catch((error: unknown) => this.refusals.failed(raw.url ?? '', error))
-      .finally(() => this.next(request, response, done));
-  }
-
-  private applyVerdict(
-    request: unknown,
-    raw: IncomingMessage,
-    out: ServerResponse,
-    policy: CompiledPolicy,
-    origin: string,
-    verdict: OriginVerdict,
-  ): void {
-    (request as CorsRequestState)[ORIGIN_VERDICT] = verdict;
-    if (verdict.allowed) {
-      if (!out.headersSent) writeAllowedResponse(policy, origin, out);
-      return;
-    }
-    if (verdict.reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, verdict.error);
-    this.refusals.refused('request', raw.method ?? '', raw.url ?? '', origin, verdict.reason);
-  }
-
-  private answerPreflight(raw: IncomingMessage, response: unknown, route: RouteEntry, origin: string, method: string): void {
-    const out = this.exchange!.rawResponse(response);
-    const policy = route.policy!;
-    const candidates = policy instanceof AmbiguousRoutePolicy ? policy.candidates : [policy as CompiledPolicy];
-    const { headers } = raw;
-    const requestHeaders = headers['access-control-request-headers'];
-    const preflight: PreflightRequest = {
-      method,
-      requestHeaders: typeof requestHeaders === 'string' ? requestHeaders : undefined,
-      privateNetwork: headers['access-control-request-private-network'] === 'true',
-    };
-    appendVary(out, (candidates.find((c) => c.allowPrivateNetwork) ?? candidates[0]).preflightVary);
-    const settle = (allowedBy: CompiledPolicy | undefined, reason: CorsRefusalReason): void => {
-      if (allowedBy !== undefined) {
-        writeAllowedPreflight(allowedBy, origin, method, preflight.privateNetwork, out);
-        return this.exchange!.end(response, 204);
+  private finish(request: unknown, response: unknown, done: Done, evaluation: CorsEvaluation): void {
+    const raw = this.exchange!.rawRequest(request);
+    const origin = String(raw.headers.origin ?? '');
+    switch (evaluation.kind) {
+      case 'not-applicable':
+        return this.next(request, response, done);
+      case 'preflight': {
+        const method = String(raw.headers['access-control-request-method']);
+        if (!evaluation.allowed) {
+          if (evaluation.reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, evaluation.error);
+          this.refusals.refused('preflight', method, raw.url ?? '', origin, evaluation.reason ?? 'origin_not_allowed');
+        }
+        if (this.exchange!.rawResponse(response).headersSent) return;
+        return this.exchange!.end(response, evaluation.allowed ? 204 : 403);
       }
-      this.refusals.refused('preflight', method, raw.url ?? '', origin, reason);
-      this.exchange!.end(response, 403);
-    };
-    const outcome = this.firstAllowing(candidates, 0, raw, origin, preflight, 'origin_not_allowed');
-    if (!(outcome instanceof Promise)) return settle(outcome.policy, outcome.reason);
-    outcome.then(
-      ({ policy: allowedBy, reason }) => settle(allowedBy, reason),
-      (error: unknown) => {
-        this.refusals.failed(raw.url ?? '', error);
-        if (!out.headersSent) this.exchange!.end(response, 403);
-      },
-    );
+      case 'request': {
+        const state = request as CorsRequestState;
+        state[APPLIED_POLICY] = evaluation.route.policy;
+        const { verdict } = evaluation;
+        if (verdict !== undefined) {
+          state[ORIGIN_VERDICT] = verdict;
+          if (!verdict.allowed) {
+            if (verdict.reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, verdict.error);
+            this.refusals.refused('request', raw.method ?? '', raw.url ?? '', origin, verdict.reason);
+          }
+        }
+        return this.next(request, response, done);
+      }
+    }
   }
 
-  /**
-   * The first candidate policy that allows the preflight (one candidate unless the route is
-   * ambiguous). Synchronous unless an origin callback runs.
-   */
-  private firstAllowing(
-    candidates: readonly CompiledPolicy[],
-    index: number,
-    raw: IncomingMessage,
-    origin: string,
-    preflight: PreflightRequest,
-    reason: CorsRefusalReason,
-  ): PreflightOutcome | Promise<PreflightOutcome> {
-    for (let i = index; i < candidates.length; i++) {
-      const candidate = candidates[i];
-      const refusal = checkPreflightRequest(candidate, preflight);
-      if (refusal !== undefined) {
-        reason = refusal;
-        continue;
-      }
-      const verdict = checkOrigin(candidate, origin, raw, this.timeoutMs);
-      if (verdict instanceof Promise) {
-        return verdict.then((settled) => {
-          if (settled.allowed) return { policy: candidate, reason };
-          if (settled.reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, settled.error);
-          return this.firstAllowing(candidates, i + 1, raw, origin, preflight, settled.reason);
-        });
-      }
-      if (verdict.allowed) return { policy: candidate, reason };
-      reason = verdict.reason;
-    }
-    return { policy: undefined, reason };
+  /** Fail closed: whatever went wrong, the request goes on without CORS headers. */
+  private fail(request: unknown, response: unknown, done: Done, error: unknown): void {
+    this.refusals.failed(this.exchange!.rawRequest(request).url ?? '', error);
+    delete (request as CorsRequestState)[APPLIED_POLICY];
+    delete (request as CorsRequestState)[ORIGIN_VERDICT];
+    this.next(request, response, done);
   }
 
   private next(request: unknown, response: unknown, done: Done): void {
     if (this.previousHook !== undefined) return void this.previousHook.call(this.adapter, request, response, done);
     done();
   }
-
-  private pathOf(url: string): string {
-    let end = url.indexOf('?');
-    if (this.stopAtSemicolon) {
-      const semicolon = url.indexOf(';');
-      if (semicolon !== -1 && (end === -1 || semicolon < end)) end = semicolon;
-    }
-    return end === -1 ? url : url.slice(0, end);
-  }
 }
 
-interface PreflightOutcome {
-  readonly policy: CompiledPolicy | undefined;
-  readonly reason: CorsRefusalReason;
+/** Whether `app.enableCors()` (or `NestFactory.create(…, { cors })`) is active. */
+function hasGlobalCors(adapter: HookableAdapter): boolean {
+  if (adapter.getType() === 'fastify') return adapter.corsHook !== undefined;
+  const stack = (adapter.getInstance() as { router?: { stack?: { name?: string }[] } }).router?.stack ?? [];
+  return stack.some((layer) => layer.name === 'corsMiddleware');
 }
 
 function routeMatchingOptions(adapter: HookableAdapter): RouteMatchingOptions & { useSemicolonDelimiter?: boolean } {
@@ -295,7 +223,7 @@ function routeMatchingOptions(adapter: HookableAdapter): RouteMatchingOptions & 
       useSemicolonDelimiter: declared.useSemicolonDelimiter,
     };
   }
-  // Nest 11 adapters do not declare their matching options: read them off the instance.
+  // Older adapters do not declare their matching options: read them off the instance.
   if (adapter.getType() === 'express') {
     const app = adapter.getInstance() as { get(setting: string): unknown };
     return { caseSensitive: app.get('case sensitive routing') === true, ignoreTrailingSlash: app.get('strict routing') !== true };

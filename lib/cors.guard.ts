@@ -1,14 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
-import { CORS_MODULE_OPTIONS, DEFAULT_ORIGIN_CALLBACK_TIMEOUT } from './cors.constants.js';
-import type { CorsModuleOptions } from './cors-module-options.js';
+import { CORS_MODULE_OPTIONS } from './cors.constants.js';
+import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
+import { CorsRequestHook } from './cors-request.hook.js';
 import { APPLIED_POLICY, ORIGIN_VERDICT, type CorsRequestState } from './cors-request-state.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
-import { checkOrigin, type OriginVerdict } from './policy/origin-check.js';
-import { appendVary, CORS_RESPONSE_HEADERS, writeAllowedResponse } from './policy/response-headers.js';
+import type { OriginVerdict } from './policy/origin-check.js';
+import { CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 
 type Constructor = abstract new (...args: never[]) => unknown;
 type Handler = (...args: never[]) => unknown;
@@ -29,16 +30,15 @@ type Handler = (...args: never[]) => unknown;
 @Injectable()
 export class CorsGuard implements CanActivate {
   private readonly enforce: boolean;
-  private readonly timeoutMs: number;
   private exchange: HttpExchange | undefined;
 
   constructor(
     @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions,
     private readonly registry: CorsPolicyRegistry,
+    private readonly hook: CorsRequestHook,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     this.enforce = options.enforce === true;
-    this.timeoutMs = options.originCallbackTimeout ?? DEFAULT_ORIGIN_CALLBACK_TIMEOUT;
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -51,14 +51,14 @@ export class CorsGuard implements CanActivate {
       return this.enforce && exact !== null ? this.enforceVerdict(request, request[ORIGIN_VERDICT]) : true;
     }
     const exchange = (this.exchange ??= exchangeFor(this.adapterHost.httpAdapter.getType()));
-    if (exchange === undefined) return true;
+    if (exchange === undefined || this.hook.getEvaluator() === undefined) return true;
     return this.correct(request, exchange.rawRequest(request), exchange.rawResponse(http.getResponse()), exact);
   }
 
   /** Replaces what the hook wrote under another route's policy with the handler's own. */
   private correct(
     request: CorsRequestState,
-    raw: IncomingMessage,
+    raw: CorsRequest,
     out: ServerResponse,
     exact: CompiledPolicy | null,
   ): boolean | Promise<boolean> {
@@ -67,18 +67,13 @@ export class CorsGuard implements CanActivate {
     if (out.headersSent) return true;
     for (const name of CORS_RESPONSE_HEADERS) out.removeHeader(name);
     if (exact === null) return true;
-    if (exact.variesByOrigin) appendVary(out, 'Origin');
     const { origin } = raw.headers;
-    if (typeof origin !== 'string') {
-      if (exact.origins.any) writeAllowedResponse(exact, undefined, out);
-      return true;
-    }
-    const apply = (verdict: OriginVerdict): boolean => {
+    const apply = (verdict: OriginVerdict | undefined): boolean => {
+      if (verdict === undefined) return true;
       request[ORIGIN_VERDICT] = verdict;
-      if (verdict.allowed && !out.headersSent) writeAllowedResponse(exact, origin, out);
       return this.enforce ? this.enforceVerdict(request, verdict) : true;
     };
-    const verdict = checkOrigin(exact, origin, raw, this.timeoutMs);
+    const verdict = this.hook.getEvaluator()!.decorate(exact, typeof origin === 'string' ? origin : undefined, raw, out);
     return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import { parseOrigin } from './origin.js';
 import type { CorsRefusalReason } from './refusal.js';
@@ -18,7 +18,7 @@ export const ORIGIN_REFUSED: OriginVerdict = Object.freeze({ allowed: false, rea
 export function checkOrigin(
   policy: CompiledPolicy,
   origin: string,
-  request: IncomingMessage,
+  request: CorsRequest,
   timeoutMs: number,
 ): OriginVerdict | Promise<OriginVerdict> {
   const { origins } = policy;

@@ -5,6 +5,8 @@ export interface HeaderSink {
   setHeader(name: string, value: string): unknown;
   getHeader(name: string): number | string | string[] | undefined;
   removeHeader(name: string): void;
+  /** Once true, nothing more can be written (Node's `ServerResponse.headersSent`). */
+  readonly headersSent?: boolean;
 }
 
 /** Every header this library may write, for undoing a decision (see the guard). */
