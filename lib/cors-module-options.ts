@@ -141,6 +141,13 @@ export interface CorsModuleOptions {
    */
   readonly debug?: boolean;
   /**
+   * Log the table of every route and its effective policy (`CorsAuditService.formatTable()`)
+   * once, at bootstrap.
+   * @defaultValue `false`
+   * @example `logRoutes: true`
+   */
+  readonly logRoutes?: boolean;
+  /**
    * Milliseconds an origin callback may take before the request is denied.
    * @defaultValue `1000`
    * @example `originCallbackTimeout: 250`

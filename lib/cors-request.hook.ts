@@ -134,7 +134,7 @@ export class CorsRequestHook {
     try {
       const paths = isExpress ? expressPathToRoutePaths(path) : [path];
       if (paths === undefined) throw new Error('path syntax without a find-my-way equivalent');
-      for (const routePath of paths) routes.add(method, routePath, policy);
+      for (const routePath of paths) routes.add(method, routePath, policy, location);
     } catch (error) {
       resolvable = false;
       if (policy !== null) {

@@ -1,6 +1,7 @@
-import { Global, Module, type DynamicModule, type NestModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type DynamicModule, type NestModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
-import { CORS_MODULE_OPTIONS } from './cors.constants.js';
+import { CorsAuditService } from './cors-audit.service.js';
+import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsGuard } from './cors.guard.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
@@ -21,13 +22,15 @@ import { CorsRequestHook } from './cors-request.hook.js';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [CorsPolicyRegistry, CorsRequestHook, { provide: APP_GUARD, useClass: CorsGuard }],
-  exports: [CorsPolicyRegistry, CorsRequestHook],
+  providers: [CorsPolicyRegistry, CorsRequestHook, CorsAuditService, { provide: APP_GUARD, useClass: CorsGuard }],
+  exports: [CorsAuditService],
 })
 export class CorsModule implements NestModule, OnApplicationBootstrap {
   constructor(
+    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
     private readonly registry: CorsPolicyRegistry,
     private readonly hook: CorsRequestHook,
+    private readonly audit: CorsAuditService,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -66,5 +69,8 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     this.hook.seal();
     this.registry.releaseStamps();
+    if (this.options.logRoutes === true && this.hook.getEvaluator() !== undefined) {
+      new Logger(CORS_LOGGER_CONTEXT).log(`CORS routes:\n${this.audit.formatTable()}`);
+    }
   }
 }

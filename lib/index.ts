@@ -1,6 +1,14 @@
 export { Cors } from './cors.decorator.js';
 export { CorsModule } from './cors.module.js';
 export { CorsGuard } from './cors.guard.js';
+export {
+  CorsAuditService,
+  type CorsExplainInput,
+  type CorsExplanation,
+  type CorsRouteReport,
+} from './cors-audit.service.js';
+export type { CorsPolicySummary } from './policy/policy-summary.js';
+export type { CorsRisk, CorsRiskCode } from './policy/risks.js';
 export { CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
 export type {
   CorsModuleAsyncOptions,
@@ -10,6 +18,7 @@ export type {
   CorsOrigins,
   CorsPolicy,
   CorsPolicyReference,
+  CorsRequest,
 } from './cors-module-options.js';
 export { CorsConfigurationError, type CorsConfigurationProblem } from './policy/configuration-error.js';
 export type { CorsRefusalReason } from './policy/refusal.js';

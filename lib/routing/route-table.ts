@@ -30,6 +30,8 @@ export interface RouteEntry {
   readonly method: string;
   readonly path: string;
   policy: RoutePolicy;
+  /** The handler(s) behind it: `Controller.handler`, several joined by ` | ` when ambiguous. */
+  location: string;
 }
 
 export interface RouteMatchingOptions {
@@ -67,15 +69,16 @@ export class RouteTable {
    * path) keeps one entry, which becomes ambiguous when the policies differ.
    * @throws when find-my-way cannot represent the path or method.
    */
-  add(method: string, path: string, policy: RoutePolicy): void {
+  add(method: string, path: string, policy: RoutePolicy, location: string): void {
     const upper = method.toUpperCase();
     const key = `${upper} ${path.replace(/:[^/]+/g, ':')}`;
     const existing = this.entries.get(key);
     if (existing !== undefined) {
       if (existing.policy !== policy) existing.policy = new AmbiguousRoutePolicy([existing.policy, policy]);
+      if (!existing.location.split(' | ').includes(location)) existing.location += ` | ${location}`;
       return;
     }
-    const entry: RouteEntry = { method: upper, path, policy };
+    const entry: RouteEntry = { method: upper, path, policy, location };
     if (upper === ALL) this.anyMethodRouter.on('GET', path, noop, entry);
     else this.router.on(upper as FindMyWay.HTTPMethod, path, noop, entry);
     this.entries.set(key, entry);

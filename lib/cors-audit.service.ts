@@ -1,0 +1,187 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { CORS_MODULE_OPTIONS } from './cors.constants.js';
+import type { CorsModuleOptions } from './cors-module-options.js';
+import { CorsRequestHook } from './cors-request.hook.js';
+import type { CompiledPolicy } from './policy/compiled-policy.js';
+import { summarizePolicy, type CorsPolicySummary } from './policy/policy-summary.js';
+import type { CorsRefusalReason } from './policy/refusal.js';
+import type { HeaderSink } from './policy/response-headers.js';
+import { policyRisks, type CorsRisk } from './policy/risks.js';
+import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
+
+/** One route of the application and what CORS does on it. */
+export interface CorsRouteReport {
+  readonly method: string;
+  /** The final path, with global prefix, version and `RouterModule` path. */
+  readonly path: string;
+  /** `Controller.handler`. */
+  readonly handler: string;
+  /** The effective policy; `null` when the route has none; several when the path is ambiguous. */
+  readonly policy: CorsPolicySummary | null;
+  readonly candidates?: readonly CorsPolicySummary[];
+  readonly risks: readonly CorsRisk[];
+}
+
+/** A request to explain: what a browser would send. Header names are case-insensitive. */
+export interface CorsExplainInput {
+  readonly method: string;
+  /** The request target: path and optional query, e.g. `/api/orders/1`. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What the module would do with a request, without sending it. */
+export interface CorsExplanation {
+  readonly kind: 'preflight' | 'request';
+  /** The route the request (or the preflight's requested method) reaches, if any. */
+  readonly route: { readonly method: string; readonly path: string; readonly handler: string } | null;
+  readonly policy: CorsPolicySummary | null;
+  /**
+   * `allowed`/`refused`; `not-applicable` when no route with a policy matches (the request goes
+   * on untouched); `handler-decides` for an actual request to an ambiguous route.
+   */
+  readonly decision: 'allowed' | 'refused' | 'not-applicable' | 'handler-decides';
+  readonly reason: CorsRefusalReason | 'no_route' | 'no_policy' | 'no_origin' | undefined;
+  /** For preflights: the status the module answers with. */
+  readonly status: 204 | 403 | undefined;
+  /** The CORS headers the module would write, names lowercase. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The application's whole cross-origin surface: every route with its effective policy and the
+ * risks worth a second look (`routes()`, `formatTable()`), and dry runs of the exact decision
+ * a request would get (`explain()`). Available once the application is initialised.
+ */
+@Injectable()
+export class CorsAuditService {
+  constructor(
+    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
+    private readonly hook: CorsRequestHook,
+  ) {}
+
+  routes(): CorsRouteReport[] {
+    const globalIsSet = this.options.global !== undefined && this.options.global !== false;
+    return this.hook.getRoutes().map(({ method, path, location, policy, resolvable }) => {
+      const risks: CorsRisk[] = [];
+      const compiled = policiesOf(policy);
+      for (const candidate of compiled) risks.push(...policyRisks(candidate.source));
+      if (policy === null && globalIsSet) {
+        risks.push({ code: 'no_policy_under_global', message: 'opted out of the global policy with @Cors(false)' });
+      }
+      if (policy instanceof AmbiguousRoutePolicy) {
+        risks.push({ code: 'ambiguous_route', message: 'handlers with different policies share this path: preflights are allowed when any allows' });
+      }
+      if (!resolvable && policy !== null) {
+        risks.push({ code: 'not_resolvable_by_path', message: 'preflights are not answered: the path syntax is not supported by the route table' });
+      }
+      return {
+        method,
+        path,
+        handler: location,
+        policy: compiled.length === 1 ? summarizePolicy(compiled[0].source) : null,
+        ...(compiled.length > 1 ? { candidates: compiled.map((c) => summarizePolicy(c.source)) } : {}),
+        risks: dedupe(risks),
+      };
+    });
+  }
+
+  /** `routes()` as a fixed-width table, for the console. */
+  formatTable(): string {
+    const rows = this.routes().map((r) => [
+      r.method,
+      r.path,
+      r.handler,
+      r.policy === null ? (r.candidates ? `${r.candidates.length} policies` : '-') : formatOrigins(r.policy.origins),
+      r.policy?.credentials ? 'yes' : '',
+      r.policy?.maxAge === null || r.policy === null ? '' : String(r.policy.maxAge),
+      r.risks.map((risk) => risk.code).join(', '),
+    ]);
+    const header = ['METHOD', 'PATH', 'HANDLER', 'ORIGINS', 'CREDENTIALS', 'MAX-AGE', 'RISKS'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+    return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  }
+
+  /** Dry-runs a request through the same evaluator live requests go through. */
+  async explain(input: CorsExplainInput): Promise<CorsExplanation> {
+    const evaluator = this.hook.getEvaluator();
+    if (evaluator === undefined) throw new Error('CorsAuditService.explain() needs an initialised HTTP application');
+    const headers: IncomingHttpHeaders = {};
+    for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+    const sink = new RecordingSink();
+    const evaluation = await evaluator.evaluate({ method: input.method.toUpperCase(), url: input.path, headers }, sink);
+    const written = sink.toJSON();
+
+    if (evaluation.kind === 'not-applicable') {
+      return {
+        kind: evaluation.preflight ? 'preflight' : 'request',
+        route: evaluation.route ? routeOf(evaluation.route) : null,
+        policy: null,
+        decision: 'not-applicable',
+        reason: evaluation.route ? 'no_policy' : 'no_route',
+        status: undefined,
+        headers: written,
+      };
+    }
+    const { route } = evaluation;
+    const compiled = policiesOf(route.policy);
+    const policy = compiled.length === 1 ? summarizePolicy(compiled[0].source) : null;
+    if (evaluation.kind === 'preflight') {
+      return {
+        kind: 'preflight',
+        route: routeOf(route),
+        policy,
+        decision: evaluation.allowed ? 'allowed' : 'refused',
+        reason: evaluation.reason,
+        status: evaluation.allowed ? 204 : 403,
+        headers: written,
+      };
+    }
+    const { verdict } = evaluation;
+    return {
+      kind: 'request',
+      route: routeOf(route),
+      policy,
+      decision: route.policy instanceof AmbiguousRoutePolicy ? 'handler-decides' : verdict === undefined || verdict.allowed ? 'allowed' : 'refused',
+      reason: verdict === undefined ? (headers.origin === undefined ? 'no_origin' : undefined) : verdict.allowed ? undefined : verdict.reason,
+      status: undefined,
+      headers: written,
+    };
+  }
+}
+
+/** Collects what the evaluator writes, for `explain()`. */
+class RecordingSink implements HeaderSink {
+  private readonly headers = new Map<string, string>();
+  setHeader(name: string, value: string): void {
+    this.headers.set(name.toLowerCase(), value);
+  }
+  getHeader(name: string): string | undefined {
+    return this.headers.get(name.toLowerCase());
+  }
+  removeHeader(name: string): void {
+    this.headers.delete(name.toLowerCase());
+  }
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.headers);
+  }
+}
+
+function policiesOf(policy: RoutePolicy): readonly CompiledPolicy[] {
+  if (policy === null) return [];
+  return policy instanceof AmbiguousRoutePolicy ? policy.candidates : [policy];
+}
+
+function routeOf(route: { method: string; path: string; location: string }): CorsExplanation['route'] {
+  return { method: route.method, path: route.path, handler: route.location };
+}
+
+function formatOrigins(origins: CorsPolicySummary['origins']): string {
+  return typeof origins === 'string' ? origins : origins.join(' ');
+}
+
+function dedupe(risks: readonly CorsRisk[]): CorsRisk[] {
+  const seen = new Set<string>();
+  return risks.filter((risk) => !seen.has(risk.code) && seen.add(risk.code));
+}
