@@ -103,6 +103,37 @@ export class CorsAuditService {
     return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
   }
 
+  /**
+   * Cross-checks the credentialed CORS surface against the `trustedOrigins` given to Nest's
+   * `app.enableCsrfProtection()`: that protection refuses cross-origin requests with unsafe
+   * methods (POST, PUT, PATCH, DELETE) from untrusted origins with 403, so a credentialed origin
+   * the CORS policy allows on such a route but the CSRF protection does not trust is a broken
+   * setup. Returns one line per problem; an empty list means the two agree.
+   */
+  checkCsrfProtection(trustedOrigins: Iterable<string>): string[] {
+    const trusted = new Set([...trustedOrigins].map((o) => o.toLowerCase().replace(/\/$/, '')));
+    const findings: string[] = [];
+    for (const route of this.routes()) {
+      if (SAFE_METHODS.has(route.method)) continue;
+      for (const policy of route.candidates ?? (route.policy ? [route.policy] : [])) {
+        if (!policy.credentials) continue;
+        const where = `${route.method} ${route.path} (${route.handler})`;
+        if (typeof policy.origins === 'string') {
+          findings.push(`${where}: origins are ${policy.origins === '*' ? "'*'" : 'a callback'}; CSRF protection trusts only listed origins`);
+          continue;
+        }
+        for (const origin of policy.origins) {
+          if (origin.startsWith('/') || origin.includes('://*.')) {
+            findings.push(`${where}: ${origin} cannot be listed in trustedOrigins; requests from it get 403 from CSRF protection`);
+          } else if (!trusted.has(origin)) {
+            findings.push(`${where}: ${origin} is allowed by CORS but not in trustedOrigins; its requests get 403 from CSRF protection`);
+          }
+        }
+      }
+    }
+    return findings;
+  }
+
   /** Dry-runs a request through the same evaluator live requests go through. */
   async explain(input: CorsExplainInput): Promise<CorsExplanation> {
     const evaluator = this.hook.getEvaluator();
@@ -150,6 +181,9 @@ export class CorsAuditService {
     };
   }
 }
+
+/** Methods Nest's CSRF protection always lets through. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Collects what the evaluator writes, for `explain()`. */
 class RecordingSink implements HeaderSink {

@@ -113,3 +113,25 @@ describe.each(ADAPTERS)('nest-cors/testing and the audit on the sample (%s)', (a
     });
   });
 });
+
+describe('CorsAuditService.checkCsrfProtection on the sample', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = (await startApp('express', { imports: [AppModule] }, configureSampleApp)).app;
+  });
+  afterAll(() => app.close());
+
+  it('names every credentialed origin on an unsafe route that CSRF protection would refuse', () => {
+    const findings = app.get(CorsAuditService).checkCsrfProtection(['https://app.example.com']);
+    expect(findings).toEqual([
+      'POST /api/partners/orders (OrdersController.create): https://*.partner.example.com cannot be listed in trustedOrigins; requests from it get 403 from CSRF protection',
+      'DELETE /api/partners/orders/:id (OrdersController.remove): https://admin.example.com is allowed by CORS but not in trustedOrigins; its requests get 403 from CSRF protection',
+      "PUT /api/tenants/:tenant/profile (TenantsController.update): origins are a callback; CSRF protection trusts only listed origins",
+    ]);
+  });
+
+  it('finds nothing to report once every exact origin is trusted, except what cannot be listed', () => {
+    const findings = app.get(CorsAuditService).checkCsrfProtection(['https://app.example.com', 'https://admin.example.com']);
+    expect(findings).toHaveLength(2);
+  });
+});

@@ -1,0 +1,87 @@
+import { Controller, Get, Post } from '@nestjs/common';
+import request from 'supertest';
+import { Cors, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
+import { CaptureLogger } from '../support/capture-logger.js';
+import { ADAPTERS, startApp, type AdapterName, type RunningApp } from '../support/test-app.js';
+
+@Cors({ origins: ['https://app.example.com'], methods: ['GET', 'POST'], allowedHeaders: ['Content-Type'] })
+@Controller('things')
+class ThingsController {
+  @Get()
+  list(): string[] {
+    return [];
+  }
+
+  @Post()
+  create(): string {
+    return 'created';
+  }
+}
+
+async function start(adapter: AdapterName, options: CorsModuleOptions, enableCors = false): Promise<{ running: RunningApp; logger: CaptureLogger }> {
+  const logger = new CaptureLogger();
+  const running = await startApp(adapter, { imports: [CorsModule.forRoot(options)], controllers: [ThingsController] }, (app) => {
+    app.useLogger(logger);
+    if (enableCors) app.enableCors();
+  });
+  return { running, logger };
+}
+
+describe.each(ADAPTERS)('diagnostics on %s', (adapter) => {
+  describe('with debug: true', () => {
+    let running: RunningApp;
+    let logger: CaptureLogger;
+    beforeAll(async () => ({ running, logger } = await start(adapter, { debug: true })));
+    afterAll(() => running.close());
+
+    it('logs one line per refusal with the route, the origin and a reason code', async () => {
+      const api = request(running.url);
+      await api.options('/things').set('Origin', 'https://evil.example.org').set('Access-Control-Request-Method', 'POST');
+      await api.options('/things').set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'x-other');
+      await api.get('/things').set('Origin', 'https://evil.example.org');
+      expect(logger.cors('debug')).toEqual([
+        'refused preflight "POST" "/things" from "https://evil.example.org": origin_not_allowed',
+        'refused preflight "POST" "/things" from "https://app.example.com": header_not_allowed',
+        'refused request "GET" "/things" from "https://evil.example.org": origin_not_allowed',
+      ]);
+    });
+
+    it('quotes hostile values instead of writing them raw into the log', async () => {
+      await request(running.url).get('/things').set('Origin', `https://x.example.org"\\u001b[31m${'a'.repeat(300)}`);
+      const line = logger.cors('debug').at(-1)!;
+      expect(line.length).toBeLessThan(300);
+      expect(line).toContain('…');
+    });
+
+    it('rate-limits refusal lines under a flood', async () => {
+      const before = logger.cors('debug').length;
+      await Promise.all(Array.from({ length: 60 }, () => request(running.url).get('/things').set('Origin', 'https://evil.example.org')));
+      expect(logger.cors('debug').length - before).toBeLessThanOrEqual(20);
+    });
+  });
+
+  it('logs nothing for refusals without debug', async () => {
+    const { running, logger } = await start(adapter, {});
+    await request(running.url).get('/things').set('Origin', 'https://evil.example.org');
+    await running.close();
+    expect(logger.cors('debug')).toEqual([]);
+  });
+
+  it('warns once at bootstrap when app.enableCors() runs beside the module', async () => {
+    const { running, logger } = await start(adapter, {}, true);
+    await running.close();
+    expect(logger.cors('warn')).toEqual([expect.stringMatching(/app\.enableCors\(\) is active beside CorsModule/)]);
+  });
+
+  it('does not warn about enableCors when it is not used', async () => {
+    const { running, logger } = await start(adapter, {});
+    await running.close();
+    expect(logger.cors('warn')).toEqual([]);
+  });
+
+  it('logs the route table at bootstrap with logRoutes: true', async () => {
+    const { running, logger } = await start(adapter, { logRoutes: true });
+    await running.close();
+    expect(logger.cors('log')).toEqual([expect.stringMatching(/^CORS routes:\nMETHOD\s+PATH[^\n]*\nGET\s+\/things\s+ThingsController\.list\s+https:\/\/app\.example\.com/)]);
+  });
+});
