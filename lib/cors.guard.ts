@@ -47,7 +47,8 @@ export class CorsGuard implements CanActivate {
     if (exact === undefined) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<CorsRequestState>();
-    if (request[APPLIED_POLICY] === exact) {
+    // The hook leaves no mark where it found no policy: that agrees with a handler without one.
+    if ((request[APPLIED_POLICY] ?? null) === exact) {
       return this.enforce && exact !== null ? this.enforceVerdict(request, request[ORIGIN_VERDICT]) : true;
     }
     const exchange = (this.exchange ??= exchangeFor(this.adapterHost.httpAdapter.getType()));
