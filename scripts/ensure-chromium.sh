@@ -2,12 +2,16 @@
 # Browser tests drive Debian's Chromium through playwright-core: no browser is ever downloaded.
 # Installs it when missing (as root, on Debian), else says what to do.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then exit 0; fi
+# The page server's throw-away certificate comes from the openssl CLI.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  echo "Chromium is missing: install Debian's package (sudo apt-get install chromium)." >&2
+  echo "Missing: ${missing[*]}. Install Debian's packages (sudo apt-get install ${missing[*]})." >&2
   exit 1
 fi
