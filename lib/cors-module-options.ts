@@ -90,7 +90,9 @@ export interface CorsPolicy {
   readonly maxAge?: number;
   /**
    * Whether preflights asking for Private Network Access
-   * (`Access-Control-Request-Private-Network: true`) are allowed.
+   * (`Access-Control-Request-Private-Network: true`) are allowed. Chromium sent them from
+   * version 123 until it replaced them with the permission-based Local Network Access; they are
+   * still answered for the browsers that send them.
    * @defaultValue `false`
    * @example `allowPrivateNetwork: true`
    */
