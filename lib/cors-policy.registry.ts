@@ -6,7 +6,7 @@ import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { PolicyCompiler } from './policy/compile.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy } from './policy/resolve.js';
-import { validatePolicy } from './policy/validate.js';
+import { validateModuleOptions, validatePolicy } from './policy/validate.js';
 import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
 
 // Nest's own route metadata keys (`PATH_METADATA`, set by @Get() & co.), spelled out rather
@@ -46,7 +46,7 @@ export class CorsPolicyRegistry {
   /** @throws CorsConfigurationError listing every problem of every route. */
   build(): void {
     const compiler = new PolicyCompiler();
-    const problems: CorsConfigurationProblem[] = [];
+    const problems: CorsConfigurationProblem[] = validateModuleOptions(this.options);
     const stamps = new Map<Handler, RouteStamp>();
 
     // Named and global policies are checked on their own too, so that a mistake in one that no

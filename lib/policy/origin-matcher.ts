@@ -33,8 +33,12 @@ export class OriginMatcher {
     const exact = new Set<string>();
     const suffixes = new Set<string>();
     const sourcesByFlags = new Map<string, string[]>();
+    const standalone: RegExp[] = [];
     for (const entry of entries) {
-      if (entry instanceof RegExp) {
+      if (entry instanceof RegExp && refersToGroups(entry)) {
+        // Joining renumbers capture groups and would collide named ones: keep these apart.
+        standalone.push(entry);
+      } else if (entry instanceof RegExp) {
         const sources = sourcesByFlags.get(entry.flags) ?? [];
         sources.push(`(?:${entry.source})`);
         sourcesByFlags.set(entry.flags, sources);
@@ -47,7 +51,7 @@ export class OriginMatcher {
         exact.add(entry);
       }
     }
-    const regexps = [...sourcesByFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
+    const regexps = [...[...sourcesByFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags)), ...standalone];
     return new OriginMatcher(false, exact, suffixes, regexps, undefined);
   }
 
@@ -72,6 +76,11 @@ export class OriginMatcher {
     }
     return false;
   }
+}
+
+/** Whether a RegExp has named groups or backreferences, whose meaning depends on its own numbering. */
+function refersToGroups(regexp: RegExp): boolean {
+  return /\\[1-9]|\\k<|\(\?<[^=!]/.test(regexp.source);
 }
 
 function suffixKey(scheme: string, suffix: string, port: string): string {

@@ -13,7 +13,7 @@ export interface ParsedOrigin {
 // slash. Hosts are lowercase ASCII (browsers send IDNs as punycode) or a bracketed IPv6 literal.
 const SERIALIZED_ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]{2,45}\]|[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?)(?::([1-9][0-9]{0,4}))?$/;
 
-const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443' };
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443', ftp: '21' };
 
 /** The longest origin worth parsing: scheme, a 253-character host and a port. */
 export const MAX_ORIGIN_LENGTH = 300;
@@ -28,12 +28,26 @@ export function parseOrigin(value: string): ParsedOrigin | undefined {
   if (match === null) return undefined;
   const [, scheme, host, port = ''] = match;
   if (port !== '' && (Number(port) > 65535 || DEFAULT_PORTS[scheme] === port)) return undefined;
-  if (host.startsWith('[')) return { scheme, host, port };
-  // Empty labels ("a..b") and labels over 63 characters never come from a browser.
-  for (const label of host.split('.')) {
-    if (label.length === 0 || label.length > 63) return undefined;
+  if (!host.startsWith('[')) {
+    // Empty labels ("a..b") and labels over 63 characters never come from a browser.
+    for (const label of host.split('.')) {
+      if (label.length === 0 || label.length > 63) return undefined;
+    }
   }
+  // For the special schemes, a browser serializes the host exactly as the WHATWG URL parser
+  // leaves it: IPv4 in canonical dotted decimal ("127.1" becomes "127.0.0.1"), IPv6 compressed,
+  // punycode valid. Node's URL is that parser; an origin it would rewrite or reject is not one
+  // a browser sends, so it never reaches a pattern, a RegExp or a callback.
+  if (scheme in DEFAULT_PORTS && !isUrlSerialization(value)) return undefined;
   return { scheme, host, port };
+}
+
+function isUrlSerialization(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether an origin names the local machine, where plain `http` is acceptable. */

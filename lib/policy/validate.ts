@@ -1,5 +1,5 @@
 import { getPublicSuffix } from 'tldts';
-import type { CorsPolicy } from '../cors-module-options.js';
+import type { CorsModuleOptions, CorsPolicy } from '../cors-module-options.js';
 import type { CorsConfigurationProblem } from './configuration-error.js';
 import { isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './header-names.js';
 import { isLoopbackOrigin, parseOrigin, type ParsedOrigin } from './origin.js';
@@ -63,6 +63,31 @@ export function validatePolicy(
 
 type Report = (field: string, message: string) => void;
 
+const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout']);
+/** `setTimeout` takes at most 2^31 - 1 ms; anything else silently becomes 1 ms. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/** Checks the module's own options (the policies are checked route by route). */
+export function validateModuleOptions(options: CorsModuleOptions): CorsConfigurationProblem[] {
+  const problems: CorsConfigurationProblem[] = [];
+  const problem: Report = (field, message) => void problems.push({ location: 'CorsModule', field, message });
+  for (const field of Object.keys(options)) {
+    if (!MODULE_FIELDS.has(field)) problem(field, `unknown module option (known: ${[...MODULE_FIELDS].join(', ')})`);
+  }
+  for (const field of ['enforce', 'debug', 'logRoutes'] as const) {
+    if (options[field] !== undefined && typeof options[field] !== 'boolean') problem(field, 'must be true or false');
+  }
+  const timeout = options.originCallbackTimeout;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT)) {
+    problem('originCallbackTimeout', `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}`);
+  }
+  const { policies } = options;
+  if (policies !== undefined && (typeof policies !== 'object' || policies === null || Array.isArray(policies))) {
+    problem('policies', 'must be an object of named policies');
+  }
+  return problems;
+}
+
 function validateOrigins(policy: CorsPolicy, credentials: boolean, problem: Report): void {
   const { origins } = policy;
   if (origins === undefined) {
@@ -95,6 +120,10 @@ function validateOriginString(entry: string, field: string, credentials: boolean
     problem(field, `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label: 'https://*.example.com'`);
     return;
   }
+  if (isPattern && /^[^:]+:\/\/\*\.(\[|[0-9.]+(:\d+)?$)/.test(entry)) {
+    problem(field, `'${entry}': a wildcard pattern needs a domain name, not an IP address`);
+    return;
+  }
   const parsed = parseOrigin(isPattern ? entry.replace('://*.', '://x.') : entry);
   if (parsed === undefined) {
     problem(field, `'${entry}' is not an origin: ${explainMalformedOrigin(entry)}`);
@@ -102,9 +131,7 @@ function validateOriginString(entry: string, field: string, credentials: boolean
   }
   if (isPattern) {
     const apex = parsed.host.slice(2);
-    if (apex.startsWith('[') || /^[0-9.]+$/.test(apex)) {
-      problem(field, `'${entry}': a wildcard pattern needs a domain name, not an IP address`);
-    } else if (apex !== 'localhost' && getPublicSuffix(apex, { allowPrivateDomains: true }) === apex) {
+    if (apex !== 'localhost' && getPublicSuffix(apex, { allowPrivateDomains: true }) === apex) {
       problem(field, `'${entry}' matches every site under the public suffix '${apex}'; name your own domain`);
     }
   }

@@ -1,5 +1,6 @@
-import type { CorsPolicy } from '../../lib/cors-module-options.js';
-import { validatePolicy } from '../../lib/policy/validate.js';
+import type { CorsModuleOptions, CorsPolicy } from '../../lib/cors-module-options.js';
+import { mergePolicies } from '../../lib/policy/merge.js';
+import { validateModuleOptions, validatePolicy } from '../../lib/policy/validate.js';
 
 const AT = 'OrdersController.remove';
 
@@ -87,5 +88,33 @@ describe('validatePolicy', () => {
 
   it('does not require origins of a named policy checked on its own', () => {
     expect(validatePolicy({ credentials: true }, 'policies.partners', { requireOrigins: false }).problems).toEqual([]);
+  });
+});
+
+describe('validateModuleOptions', () => {
+  it.each([
+    ['a timeout of Infinity', { originCallbackTimeout: Infinity }, 'originCallbackTimeout'],
+    ['a NaN timeout', { originCallbackTimeout: NaN }, 'originCallbackTimeout'],
+    ['a negative timeout', { originCallbackTimeout: -5 }, 'originCallbackTimeout'],
+    ['a timeout setTimeout cannot hold', { originCallbackTimeout: 2 ** 31 }, 'originCallbackTimeout'],
+    ['a misspelled option', { enforced: true }, 'enforced'],
+    ['a non-boolean debug', { debug: 'yes' }, 'debug'],
+    ['policies as a list', { policies: [] }, 'policies'],
+  ])('refuses %s', (_name, options, field) => {
+    expect(validateModuleOptions(options as CorsModuleOptions)).toContainEqual(expect.objectContaining({ location: 'CorsModule', field }));
+  });
+
+  it('accepts every documented option', () => {
+    expect(
+      validateModuleOptions({ defaults: {}, global: false, policies: {}, enforce: true, debug: false, logRoutes: true, originCallbackTimeout: 250 }),
+    ).toEqual([]);
+  });
+});
+
+describe('a __proto__ key in options read from JSON', () => {
+  it('is refused as an unknown field instead of becoming hidden defaults', () => {
+    const merged = mergePolicies(JSON.parse('{"__proto__": {"origins": "*"}}') as CorsPolicy);
+    expect(merged.origins).toBeUndefined();
+    expect(validatePolicy(merged, AT).problems).toContainEqual(expect.objectContaining({ field: '__proto__', message: expect.stringMatching(/unknown policy field/) }));
   });
 });

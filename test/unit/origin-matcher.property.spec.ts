@@ -1,0 +1,440 @@
+import { domainToASCII } from 'node:url';
+import fc from 'fast-check';
+import type { CorsOriginEntry, CorsRequest } from '../../lib/cors-module-options.js';
+import { compilePolicy } from '../../lib/policy/compile.js';
+import { checkOrigin } from '../../lib/policy/origin-check.js';
+import type { OriginMatcher } from '../../lib/policy/origin-matcher.js';
+import { validatePolicy } from '../../lib/policy/validate.js';
+
+/**
+ * Property-based tests of origin matching against an independent reference model built on the
+ * WHATWG URL parser: an origin is "browser-serialized" when it is exactly what a browser would
+ * send for some URL (`new URL(x).origin`-style serialization), with DNS's length limits.
+ * Matchers are built as the module builds them: validated, then compiled.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// The reference model
+// ---------------------------------------------------------------------------------------------
+
+const SPECIAL_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
+
+interface RefOrigin {
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: string;
+}
+
+/**
+ * A host a page can be served from: an IP literal, or a DNS name (RFC 1035/1123) of labels of
+ * 1 to 63 letters, digits, hyphens (and underscores, common in practice), 253 in all, without
+ * a trailing dot. The URL parser alone also accepts hosts such as `*.example.com` or `a\`b`.
+ */
+function dnsHost(host: string): boolean {
+  if (host.startsWith('[')) return true;
+  return host.length <= 253 && host.split('.').every((label) => /^[a-z0-9_-]{1,63}$/.test(label));
+}
+
+/**
+ * `value` split into scheme, host and port if it is exactly a browser's serialization of an
+ * origin, else `undefined`. For a non-special scheme (opaque origin in the URL standard) the
+ * authority is parsed as http's or https's, whichever does not take its port as the default.
+ */
+function refBrowserOrigin(value: string): RefOrigin | undefined {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^]*)$/.exec(value);
+  if (match === null) return undefined;
+  const [, scheme, rest] = match;
+  for (const surrogate of SPECIAL_SCHEMES.has(scheme) ? [scheme] : ['http', 'https']) {
+    let url: URL;
+    try {
+      url = new URL(`${surrogate}://${rest}`);
+    } catch {
+      continue;
+    }
+    if (`${url.protocol}//${url.host}` !== `${surrogate}://${rest}`) continue;
+    // Port 0 parses, but nothing can be served from it.
+    return dnsHost(url.hostname) && url.port !== '0' ? { scheme, host: url.hostname, port: url.port } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Origins the library must accept: browser-serialized, with DNS labels that neither start nor
+ * end with a hyphen (RFC 1123). Between this and {@link refBrowserOrigin} the library may
+ * refuse (failing closed), e.g. `https://-a.example.com`; it must never accept beyond the latter.
+ */
+function refStrictOrigin(value: string): RefOrigin | undefined {
+  const origin = refBrowserOrigin(value);
+  if (origin === undefined || origin.host.startsWith('[')) return origin;
+  return origin.host.split('.').every((l) => /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/.test(l)) ? origin : undefined;
+}
+
+/** `scheme://*.suffix[:port]`, as the contract defines it: one or more labels, same scheme and port, never the apex. */
+function refPatternMatches(pattern: string, value: string): boolean {
+  const origin = refBrowserOrigin(value);
+  const parsed = /^([a-z][a-z0-9+.-]*):\/\/\*\.([^:]+)(?::([0-9]+))?$/.exec(pattern);
+  if (origin === undefined || parsed === null) return false;
+  const [, scheme, suffix, port = ''] = parsed;
+  return origin.scheme === scheme && origin.port === port && origin.host.endsWith(`.${suffix}`) && origin.host.length > suffix.length + 1;
+}
+
+/** What a validated allow-list should allow: exact strings byte for byte, patterns and RegExps on browser-serialized origins only. */
+function refMatches(entries: readonly CorsOriginEntry[], value: string): boolean {
+  return entries.some((entry) => {
+    if (entry instanceof RegExp) return refBrowserOrigin(value) !== undefined && new RegExp(entry.source, entry.flags).test(value);
+    if (entry.includes('://*.')) return refPatternMatches(entry, value);
+    return entry === value;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building matchers as the module does
+// ---------------------------------------------------------------------------------------------
+
+function isValidEntryList(entries: readonly CorsOriginEntry[]): boolean {
+  return entries.length > 0 && validatePolicy({ origins: entries }, 'property').problems.length === 0;
+}
+
+function matcherFor(entries: readonly CorsOriginEntry[]): OriginMatcher {
+  const { problems } = validatePolicy({ origins: entries }, 'property');
+  if (problems.length > 0) throw new Error(`generated an invalid allow-list: ${JSON.stringify(problems)}`);
+  return compilePolicy({ origins: entries }).origins;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+// ---------------------------------------------------------------------------------------------
+
+/** An LDH label (letters, digits, inner hyphens), mostly short, sometimes at or past 63 characters. */
+const label = fc.oneof(
+  // Not `xn--…`: random punycode is mostly invalid (the known gap below); valid IDNs come from `idnDomain`.
+  { weight: 8, arbitrary: fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--')) },
+  { weight: 1, arbitrary: fc.integer({ min: 61, max: 66 }).map((n) => 'x'.repeat(n)) },
+  { weight: 1, arbitrary: fc.constantFrom('app', 'admin', 'www', 'partner', 'evil', 'example', 'a_b', 'xn--bcher-kva') },
+);
+const tld = fc.constantFrom('com', 'org', 'net', 'io', 'example', 'test', 'dev');
+/** Registrable-looking bases, some of them look-alikes of each other. */
+const base = fc.oneof(
+  fc.constantFrom('example.com', 'partner.example.com', 'example.org', 'example.com.evil.org', 'evilexample.com', 'example.co', 'a.b.example.com'),
+  fc.tuple(label, tld).map(([l, t]) => `${l}.${t}`),
+);
+const domain = fc.tuple(fc.array(label, { maxLength: 3 }), base).map(([labels, b]) => [...labels, b].join('.'));
+const unicodeLabel = fc.constantFrom('bücher', 'münchen', 'пример', '例え', 'ñandú', 'straße', 'ɑpp');
+/** Punycode as a browser sends it, derived from Unicode through the URL standard's domain-to-ASCII. */
+const idnDomain = fc.tuple(unicodeLabel, base).map(([u, b]) => domainToASCII(`${u}.${b}`)).filter((d) => d !== '');
+const host = fc.oneof({ weight: 6, arbitrary: domain }, { weight: 1, arbitrary: idnDomain }, { weight: 1, arbitrary: fc.ipV4() }, { weight: 1, arbitrary: fc.constant('localhost') });
+const scheme = fc.constantFrom('https', 'http', 'wss', 'ws', 'chrome-extension', 'moz-extension', 'foo+bar');
+const port = fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 3, arbitrary: fc.constantFrom('443', '80', '8443', '8080', '3000', '1', '65535') });
+
+/** Origins built from well-formed parts: what browsers send, give or take a default port. */
+const wellFormedOrigin = fc.tuple(scheme, host, port).map(([s, h, p]) => `${s}://${h}${p === '' ? '' : `:${p}`}`);
+
+/** Edits that turn an origin into something a browser never sends, or into another origin. */
+const mutation = fc.oneof(
+  fc.constantFrom<(o: string) => string>(
+    (o) => o.toUpperCase(),
+    (o) => o.replace(/^([a-z]+):\/\/(.)/, (_, s: string, c: string) => `${s}://${c.toUpperCase()}`),
+    (o) => `${o}/`,
+    (o) => `${o}.`,
+    (o) => `${o}./`,
+    (o) => `${o}/path`,
+    (o) => `${o}?q=1`,
+    (o) => `${o}#f`,
+    (o) => `${o}:`,
+    (o) => `${o}:443`,
+    (o) => `${o}:80`,
+    (o) => `${o}:0443`,
+    (o) => `${o}:65536`,
+    (o) => `${o}:0`,
+    (o) => ` ${o}`,
+    (o) => `${o} `,
+    (o) => `${o}\t`,
+    (o) => `${o}\r\n`,
+    (o) => `${o}\u0000`,
+    (o) => `${o}, https://evil.example.org`,
+    (o) => o.replace('://', '://user@'),
+    (o) => o.replace('://', '://user:pass@'),
+    (o) => o.replace('://', ':/'),
+    (o) => o.replace('://', ':\\\\'),
+    (o) => o.replace('://', '://https://'),
+    (o) => o.replace(/\./, '%2e'),
+    (o) => o.replace(/\./, '。'),
+    (o) => o.replace(/\./, '．'),
+    (o) => o.replace(/\./, '..'),
+    (o) => o.replace('a', '\u0430'),
+    (o) => o.replace('e', '\u0435'),
+    (o) => o.replace('://', '://\u200b'),
+    (o) => o.replace('://', '://\u00ad'),
+    (o) => o.replace('://', '://-'),
+    (o) => o.replace(/:\/\/([^.:/]+)/, '://$1-'),
+    (o) => `${o}.evil.org`,
+    (o) => o.replace('://', '://evil'),
+    (o) => o.replace('://', '://*.'),
+    (o) => `${o}${'a'.repeat(300)}`,
+  ),
+  fc.string({ minLength: 1, maxLength: 3 }).map((junk) => (o: string) => `${o}${junk}`),
+  fc.nat().map((i) => (o: string) => (o.length === 0 ? o : `${o.slice(0, i % o.length)}${o.slice((i % o.length) + 1)}`)),
+);
+
+/** Hostile candidates: mutated origins, well-formed ones, fixed oddities, random strings. */
+function hostileCandidate(near: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.tuple(near, mutation).map(([o, m]) => m(o)) },
+    { weight: 2, arbitrary: near },
+    { weight: 3, arbitrary: wellFormedOrigin },
+    { weight: 1, arbitrary: fc.tuple(unicodeLabel, base).map(([u, b]) => `https://${u}.${b}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('null', 'NULL', '', '*', 'https://', 'https://.', 'https://*.example.com', 'file://', 'data:,', 'about:blank', 'https:example.com', '//example.com', 'example.com', 'https://[::1]', 'https://[::1]:8443', 'https://127.0.0.1', 'https://localhost:3000'),
+    },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  );
+}
+
+const exactEntry = wellFormedOrigin.filter((o) => isValidEntryList([o]));
+const pattern = fc
+  .tuple(scheme, fc.array(label, { maxLength: 2 }), base, port)
+  .map(([s, labels, b, p]) => `${s}://*.${[...labels, b].join('.')}${p === '' ? '' : `:${p}`}`)
+  .filter((p) => isValidEntryList([p]));
+/** Anchored RegExps of the kinds people write, from narrow to very permissive; all pass validation. */
+const regexp = fc.constantFrom(
+  /^https:\/\/app\.example\.com$/,
+  /^https:\/\/app\.example\.com$/i,
+  /^https:\/\/[a-z0-9-]+\.example\.com$/,
+  /^https:\/\/(?:[a-z0-9-]+\.)*partner\.example\.com(?::\d+)?$/,
+  /^https?:\/\/localhost:\d+$/,
+  /^https:\/\/.+\.example\.org$/,
+  /^[a-z+.-]+:\/\/.+\..+$/,
+  /^.+:\/\/.+$/u,
+  /^https:\/\/.*example.*$/,
+  /^(?:wss|https):\/\/[^.]+\.example\.com:8443$/,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------------
+
+/** `FC_RUNS=20000` for a deep run; the default keeps the suite quick. */
+const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 300) };
+
+/** An allow-list and hostile candidates near it (shrinkable together). */
+function withCandidates<E extends readonly CorsOriginEntry[]>(
+  entries: fc.Arbitrary<E>,
+  near: (entries: E) => fc.Arbitrary<string>,
+): fc.Arbitrary<[E, string[]]> {
+  return entries.chain((list) => fc.tuple(fc.constant(list), fc.array(hostileCandidate(near(list)), { minLength: 1, maxLength: 25 })));
+}
+
+describe('origin matcher (property-based, against a WHATWG URL reference model)', () => {
+  it('sanity: the reference model tells browser-serialized origins from the rest', () => {
+    expect(refBrowserOrigin('https://app.example.com')).toEqual({ scheme: 'https', host: 'app.example.com', port: '' });
+    expect(refBrowserOrigin('chrome-extension://abc:443')).toEqual({ scheme: 'chrome-extension', host: 'abc', port: '443' });
+    for (const not of ['https://APP.example.com', 'https://app.example.com/', 'https://app.example.com:443', 'https://u@app.example.com', 'https://b\u00fccher.example', 'https://a..b', 'https://0x7f.1', 'null']) {
+      expect(refBrowserOrigin(not)).toBeUndefined();
+    }
+    expect(refPatternMatches('https://*.example.com', 'https://a.b.example.com')).toBe(true);
+    expect(refPatternMatches('https://*.example.com', 'https://example.com')).toBe(false);
+  });
+
+  it('matches exact origins byte for byte, and nothing else', () => {
+    fc.assert(
+      fc.property(
+        withCandidates(fc.array(exactEntry, { minLength: 1, maxLength: 4 }), (entries) => fc.constantFrom(...entries)),
+        ([entries, candidates]) => {
+          const matcher = matcherFor(entries);
+          for (const entry of entries) expect(matcher.matches(entry)).toBe(true);
+          for (const candidate of candidates) {
+            expect([candidate, matcher.matches(candidate)]).toEqual([candidate, entries.includes(candidate)]);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('matches a wildcard pattern exactly on one or more labels under its suffix, same scheme and port, never the apex (well-formed origins)', () => {
+    /** Origins near a pattern: under it (one or two labels), its apex, another scheme, another port. */
+    const nearPattern = (patterns: readonly string[]): fc.Arbitrary<string> =>
+      fc.tuple(fc.constantFrom(...patterns), label, fc.constantFrom<(p: string, l: string) => string>(
+        (p, l) => p.replace('*', l),
+        (p, l) => p.replace('*', `${l}.${l}`),
+        (p) => p.replace('://*.', '://'),
+        (p, l) => p.replace('*', l).replace(/^[a-z+.-]+:/, 'https:'),
+        (p, l) => p.replace('*', l).replace(/^[a-z+.-]+:/, 'http:'),
+        (p, l) => `${p.replace('*', l).replace(/:[0-9]+$/, '')}:8443`,
+        (p, l) => p.replace('*', l).replace(/:[0-9]+$/, ''),
+      )).map(([p, l, f]) => f(p, l));
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 3 }).chain((patterns) =>
+          fc.tuple(fc.constant(patterns), fc.array(fc.oneof(nearPattern(patterns), wellFormedOrigin), { minLength: 1, maxLength: 20 })),
+        ),
+        ([patterns, candidates]) => {
+          const matcher = matcherFor(patterns);
+          for (const candidate of candidates) {
+            expect([candidate, matcher.matches(candidate)]).toEqual([candidate, refMatches(patterns, candidate)]);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it("never matches a wildcard pattern's apex, or an origin that is not browser-serialized (hostile origins)", () => {
+    fc.assert(
+      fc.property(
+        withCandidates(fc.array(pattern, { minLength: 1, maxLength: 3 }), (patterns) => fc.tuple(fc.constantFrom(...patterns), label).map(([p, l]) => p.replace('*', l))),
+        ([patterns, candidates]) => {
+          const matcher = matcherFor(patterns);
+          for (const p of patterns) {
+            const apex = p.replace('://*.', '://');
+            expect(matcherFor([p]).matches(apex)).toBe(false);
+            // Another, shorter pattern of the list may cover it.
+            expect([apex, matcher.matches(apex)]).toEqual([apex, refMatches(patterns, apex)]);
+          }
+          for (const candidate of candidates) {
+            if (matcher.matches(candidate)) expect([candidate, refMatches(patterns, candidate)]).toEqual([candidate, true]);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('matches RegExps only against browser-serialized origins, and exactly as the RegExp says on those', () => {
+    const near = fc.constantFrom('https://app.example.com', 'https://a.partner.example.com:8443', 'http://localhost:3000', 'wss://x.example.com:8443', 'https://www.example.org');
+    fc.assert(
+      fc.property(withCandidates(fc.array(regexp, { minLength: 1, maxLength: 3 }), () => near), ([regexps, candidates]) => {
+        const matcher = matcherFor(regexps);
+        for (const candidate of candidates) {
+          const matches = matcher.matches(candidate);
+          // Never beyond the model; exactly the model on strictly well-formed origins.
+          if (matches) expect([candidate, refMatches(regexps, candidate)]).toEqual([candidate, true]);
+          if (refStrictOrigin(candidate) !== undefined) expect([candidate, matches]).toEqual([candidate, refMatches(regexps, candidate)]);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('matches a mixed list exactly where one of its entries alone matches', () => {
+    const entries = fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 2, maxLength: 6 }).filter(isValidEntryList);
+    fc.assert(
+      fc.property(
+        withCandidates(entries, (list) => fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub'))))),
+        ([list, candidates]) => {
+          const matcher = matcherFor(list);
+          const singles = list.map((e) => matcherFor([e]));
+          for (const candidate of candidates) {
+            expect([candidate, matcher.matches(candidate)]).toEqual([candidate, singles.some((m) => m.matches(candidate))]);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it("matches the 'null' origin only when 'null' is listed literally", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 1, maxLength: 5 }).filter(isValidEntryList), fc.boolean(), (entries, listNull) => {
+        const matcher = matcherFor(listNull ? [...entries, 'null'] : entries);
+        expect(matcher.matches('null')).toBe(listNull);
+        expect(matcher.matches('NULL')).toBe(false);
+        expect(matcher.matches('null ')).toBe(false);
+      }),
+      RUNS,
+    );
+  });
+
+  it('gives an origin callback only browser-serialized origins, and allows only on exactly `true`', async () => {
+    const request: CorsRequest = { method: 'GET', url: '/', headers: {} };
+    /** What callbacks answer, made fresh per run (a rejected promise must not sit unhandled). */
+    const answers = fc.constantFrom<{ readonly make: () => unknown; readonly allows: boolean }>(
+      { make: () => true, allows: true },
+      { make: () => Promise.resolve(true), allows: true },
+      { make: () => false, allows: false },
+      { make: () => 'true', allows: false },
+      { make: () => 1, allows: false },
+      { make: () => ({}), allows: false },
+      { make: () => null, allows: false },
+      { make: () => undefined, allows: false },
+      { make: () => Promise.resolve('true'), allows: false },
+      { make: () => Promise.reject(new Error('down')), allows: false },
+      {
+        make: () => {
+          throw new Error('down');
+        },
+        allows: false,
+      },
+    );
+    const candidates = hostileCandidate(fc.constantFrom('https://app.example.com', 'https://t.tenants.example.net'));
+    await fc.assert(
+      fc.asyncProperty(candidates, answers, async (candidate, answer) => {
+        const seen: string[] = [];
+        const policy = compilePolicy({
+          origins: (origin: string) => {
+            seen.push(origin);
+            return answer.make() as boolean | Promise<boolean>;
+          },
+        });
+        const verdict = await checkOrigin(policy, candidate, request, 1000);
+        // Asked only about browser-serialized origins; about every strictly well-formed one.
+        expect(seen.every((o) => o === candidate && refBrowserOrigin(o) !== undefined)).toBe(true);
+        if (refStrictOrigin(candidate) !== undefined) expect([candidate, seen]).toEqual([candidate, [candidate]]);
+        expect(verdict.allowed).toBe(seen.length === 1 && answer.allows);
+      }),
+      RUNS,
+    );
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Regressions: each of these found a bug in the library; the fixed counterexamples stay.
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Hosts the URL parser rewrites or rejects never reach RegExps or origin callbacks, so they
+   * can never be reflected: `https://999.999.999.999`, `https://0x7f.1` (browsers send
+   * `https://127.0.0.1`), `https://a.123`, `https://xn--a.example.com`,
+   * `https://[::ffff:1.2.3.4]` (browsers send `https://[::ffff:102:304]`).
+   */
+  it('never lets a RegExp or a callback see a host the URL parser would rewrite or reject', async () => {
+    const rewritten = fc.constantFrom('https://999.999.999.999', 'https://0x7f.1', 'https://127.1', 'https://010.0.0.1', 'https://a.123', 'https://a.example.0x10', 'https://xn--a.example.com', 'https://[::ffff:1.2.3.4]', 'https://[0::1]');
+    const request: CorsRequest = { method: 'GET', url: '/', headers: {} };
+    fc.assert(
+      fc.property(rewritten, (candidate) => {
+        expect(refBrowserOrigin(candidate)).toBeUndefined();
+        expect(matcherFor([/^https:\/\/.+$/]).matches(candidate)).toBe(false);
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(rewritten, async (candidate) => {
+        const seen: string[] = [];
+        await checkOrigin(compilePolicy({ origins: (o: string) => seen.push(o) > 0 }), candidate, request, 1000);
+        expect(seen).toEqual([]);
+      }),
+    );
+  });
+
+  /**
+   * RegExps of one flag set are joined into one at compile time; joining renumbers capture
+   * groups, so RegExps with backreferences or named groups must stay apart. Before they did, a
+   * backreference `\1` in a later RegExp pointed into an earlier one. [/^https:\/\/(app)\.example\.com$/,
+   * /^https:\/\/([a-z]+)-\1\.example\.com$/] then allows `https://ab-.example.com` (neither
+   * RegExp does) and refuses `https://ab-ab.example.com` (the second one allows it). Two
+   * RegExps with the same named group make compilation throw a raw SyntaxError at bootstrap.
+   */
+  it('matches a list of RegExps with backreferences exactly where one of them alone matches', () => {
+    const withGroups = fc.constantFrom(/^https:\/\/(app)\.example\.com$/, /^https:\/\/([a-z]+)-\1\.example\.com$/, /^https:\/\/(?<t>[a-z]+)\.\k<t>\.example\.net$/, /^https:\/\/(?<t>[a-z]+)-\k<t>\.example\.org$/);
+    const candidates = ['https://app.example.com', 'https://ab-ab.example.com', 'https://ab-.example.com', 'https://x.x.example.net', 'https://x-x.example.org', 'https://x-.example.org'];
+    fc.assert(
+      fc.property(fc.uniqueArray(withGroups, { minLength: 2, maxLength: 4 }), (regexps) => {
+        const singles = regexps.map((r) => matcherFor([r]));
+        const matcher = matcherFor(regexps);
+        for (const candidate of candidates) {
+          expect([candidate, matcher.matches(candidate)]).toEqual([candidate, singles.some((s) => s.matches(candidate))]);
+        }
+      }),
+      { examples: [[[/^https:\/\/(app)\.example\.com$/, /^https:\/\/([a-z]+)-\1\.example\.com$/]]] },
+    );
+  });
+});
