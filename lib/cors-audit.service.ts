@@ -6,7 +6,7 @@ import { CorsRequestHook } from './cors-request.hook.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { summarizePolicy, type CorsPolicySummary } from './policy/policy-summary.js';
 import type { CorsRefusalReason } from './policy/refusal.js';
-import type { HeaderSink } from './policy/response-headers.js';
+import { RecordedHeaders } from './policy/recorded-headers.js';
 import { policyRisks, type CorsRisk } from './policy/risks.js';
 import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
 
@@ -140,7 +140,7 @@ export class CorsAuditService {
     if (evaluator === undefined) throw new Error('CorsAuditService.explain() needs an initialised HTTP application');
     const headers: IncomingHttpHeaders = {};
     for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
-    const sink = new RecordingSink();
+    const sink = new RecordedHeaders();
     const evaluation = await evaluator.evaluate({ method: input.method.toUpperCase(), url: input.path, headers }, sink);
     const written = sink.toJSON();
 
@@ -184,23 +184,6 @@ export class CorsAuditService {
 
 /** Methods Nest's CSRF protection always lets through. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** Collects what the evaluator writes, for `explain()`. */
-class RecordingSink implements HeaderSink {
-  private readonly headers = new Map<string, string>();
-  setHeader(name: string, value: string): void {
-    this.headers.set(name.toLowerCase(), value);
-  }
-  getHeader(name: string): string | undefined {
-    return this.headers.get(name.toLowerCase());
-  }
-  removeHeader(name: string): void {
-    this.headers.delete(name.toLowerCase());
-  }
-  toJSON(): Record<string, string> {
-    return Object.fromEntries(this.headers);
-  }
-}
 
 function policiesOf(policy: RoutePolicy): readonly CompiledPolicy[] {
   if (policy === null) return [];

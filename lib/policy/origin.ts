@@ -34,17 +34,19 @@ export function parseOrigin(value: string): ParsedOrigin | undefined {
       if (label.length === 0 || label.length > 63) return undefined;
     }
   }
-  // For the special schemes, a browser serializes the host exactly as the WHATWG URL parser
-  // leaves it: IPv4 in canonical dotted decimal ("127.1" becomes "127.0.0.1"), IPv6 compressed,
-  // punycode valid. Node's URL is that parser; an origin it would rewrite or reject is not one
-  // a browser sends, so it never reaches a pattern, a RegExp or a callback.
-  if (scheme in DEFAULT_PORTS && !isUrlSerialization(value)) return undefined;
+  // A browser serializes the host exactly as the WHATWG URL parser leaves it: IPv4 in canonical
+  // dotted decimal ("127.1" becomes "127.0.0.1"), IPv6 compressed, punycode valid. Node's URL is
+  // that parser; an origin it would rewrite or reject is not one a browser sends, so it never
+  // reaches a pattern, a RegExp or a callback. Other schemes (browser extensions) have no host
+  // parser of their own in the URL standard: their host is held to http's or https's rules.
+  const surrogate = scheme in DEFAULT_PORTS ? scheme : port === '443' ? 'http' : 'https';
+  if (!isUrlSerialization(`${surrogate}://${host}${port === '' ? '' : `:${port}`}`)) return undefined;
   return { scheme, host, port };
 }
 
-function isUrlSerialization(value: string): boolean {
+function isUrlSerialization(origin: string): boolean {
   try {
-    return new URL(value).origin === value;
+    return new URL(origin).origin === origin;
   } catch {
     return false;
   }

@@ -1,20 +1,8 @@
 import { compilePolicy, PolicyCompiler } from '../../lib/policy/compile.js';
 import { checkPreflightRequest } from '../../lib/policy/preflight.js';
 import { parseRequestHeaderList } from '../../lib/policy/header-list.js';
-import { appendVary, writeAllowedPreflight, writeAllowedResponse, type HeaderSink } from '../../lib/policy/response-headers.js';
-
-class Headers implements HeaderSink {
-  readonly values = new Map<string, string>();
-  setHeader(name: string, value: string): void {
-    this.values.set(name.toLowerCase(), value);
-  }
-  getHeader(name: string): string | undefined {
-    return this.values.get(name.toLowerCase());
-  }
-  removeHeader(name: string): void {
-    this.values.delete(name.toLowerCase());
-  }
-}
+import { RecordedHeaders as Headers } from '../../lib/policy/recorded-headers.js';
+import { appendVary, writeAllowedPreflight, writeAllowedResponse } from '../../lib/policy/response-headers.js';
 
 const partners = compilePolicy({
   origins: ['https://app.example.com'],
@@ -82,7 +70,7 @@ describe('response headers', () => {
   it('answers an allowed credentialed preflight with the origin, the requested method and the max age', () => {
     const headers = new Headers();
     writeAllowedPreflight(partners, 'https://app.example.com', 'DELETE', false, headers);
-    expect(Object.fromEntries(headers.values)).toEqual({
+    expect(headers.toJSON()).toEqual({
       'access-control-allow-origin': 'https://app.example.com',
       'access-control-allow-credentials': 'true',
       'access-control-allow-methods': 'DELETE',
@@ -94,7 +82,7 @@ describe('response headers', () => {
   it('sends Expose-Headers on actual responses, never Max-Age', () => {
     const headers = new Headers();
     writeAllowedResponse(partners, 'https://app.example.com', headers);
-    expect(Object.fromEntries(headers.values)).toEqual({
+    expect(headers.toJSON()).toEqual({
       'access-control-allow-origin': 'https://app.example.com',
       'access-control-allow-credentials': 'true',
       'access-control-expose-headers': 'X-Total-Count',
@@ -112,7 +100,7 @@ describe('response headers', () => {
   it('writes nothing for an origin-dependent policy when the request has no Origin', () => {
     const headers = new Headers();
     writeAllowedResponse(partners, undefined, headers);
-    expect(headers.values.size).toBe(0);
+    expect(headers.toJSON()).toEqual({});
   });
 
   it('appends to Vary without duplicating or dropping what is there', () => {
