@@ -1,0 +1,163 @@
+// The Nest applications under test, written in plain JavaScript: decorators are applied by
+// hand (`Controller('x')(Cls)`, `Get()(proto, name, descriptor)`), so that no build step is
+// needed beyond the library's own.
+//
+// Every variant of one application has the same controllers and routes; only CORS differs:
+//   none       no CORS at all (the floor)
+//   enableCors app.enableCors(options): `cors` on Express, `@fastify/cors` on Fastify
+//   nest-cors  CorsModule.forRoot + @Cors()
+import 'reflect-metadata';
+import { Controller, Get, Module, Post, Put, Delete } from '@nestjs/common';
+import {
+  MANY_CONTROLLERS,
+  NEST_CORS_POLICIES,
+  ROUTES_PER_CONTROLLER,
+} from './config.mjs';
+
+function method(decorator, proto, name) {
+  const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+  const result = decorator(proto, name, descriptor);
+  Object.defineProperty(proto, name, result ?? descriptor);
+}
+
+const ITEM = Object.freeze({ id: 1, name: 'widget', price: 12.5 });
+
+/**
+ * The application of S1–S4 and S6: `/items` (GET, PUT) under the small allow-list, `/big`
+ * under the 10,050-entry one, `/dyn` under the async origin callback. For `enableCors` the
+ * allow-list is global, so each list gets its own process; nest-cors serves all three from one.
+ * @param cors `{ Cors }` from nest-cors, or undefined for none/enableCors
+ */
+export function mainControllers(cors) {
+  class ItemsController {
+    list() {
+      return ITEM;
+    }
+    update() {
+      return ITEM;
+    }
+  }
+  class BigController {
+    get() {
+      return ITEM;
+    }
+  }
+  class DynController {
+    get() {
+      return ITEM;
+    }
+  }
+  method(Get(), ItemsController.prototype, 'list');
+  method(Put(), ItemsController.prototype, 'update');
+  method(Get(), BigController.prototype, 'get');
+  method(Get(), DynController.prototype, 'get');
+  Controller('items')(ItemsController);
+  Controller('big')(BigController);
+  Controller('dyn')(DynController);
+  if (cors !== undefined) {
+    cors.Cors('small')(ItemsController);
+    cors.Cors('big')(BigController);
+    cors.Cors('async')(DynController);
+  }
+  return [ItemsController, BigController, DynController];
+}
+
+const APPLIED_POLICY = Symbol.for('nest-cors:applied-policy');
+const ORIGIN_VERDICT = Symbol.for('nest-cors:origin-verdict');
+
+const VERBS = [Get, Get, Get, Get, Get, Get, Post, Post, Put, Delete];
+
+/**
+ * The application of S5: 100 controllers of 10 routes each (`/c{i}/r{j}/:id`), every route with
+ * a policy of its own under nest-cors (origins from its controller's @Cors, headers and max age
+ * from its handler's), so that 1,000 distinct policies are resolved, validated and compiled.
+ */
+export function manyControllers(cors) {
+  const controllers = [];
+  for (let i = 0; i < MANY_CONTROLLERS; i++) {
+    const name = `C${i}Controller`;
+    const Cls = { [name]: class {} }[name];
+    for (let j = 0; j < ROUTES_PER_CONTROLLER; j++) {
+      const handler = `r${j}`;
+      // A distinct function per route: Nest keeps route metadata on the function.
+      Object.defineProperty(Cls.prototype, handler, {
+        value: { [handler]() { return { c: i, r: j }; } }[handler],
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+      method(VERBS[j % VERBS.length](`r${j}/:id`), Cls.prototype, handler);
+      if (cors !== undefined) {
+        method(cors.Cors({ allowedHeaders: ['Content-Type', `X-Route-${j}`], maxAge: 60 + j }), Cls.prototype, handler);
+      }
+    }
+    Controller(`c${i}`)(Cls);
+    if (cors !== undefined) {
+      cors.Cors({ origins: ['https://app.example.com', `https://c${i}.example.com`], credentials: true })(Cls);
+    }
+    controllers.push(Cls);
+  }
+  return controllers;
+}
+
+/**
+ * The root module of one application.
+ * @param spec `{ app: 'main' | 'many', variant: 'none' | 'enableCors' | 'nest-cors' }`
+ * @param cors the nest-cors module namespace, when `variant === 'nest-cors'`
+ */
+export function rootModule(spec, cors, { APP_GUARD } = {}) {
+  const useNestCors = spec.variant === 'nest-cors';
+  const controllers = spec.app === 'many' ? manyControllers(useNestCors ? cors : undefined) : mainControllers(useNestCors ? cors : undefined);
+  const imports = useNestCors ? [cors.CorsModule.forRoot({ policies: spec.app === 'many' ? {} : NEST_CORS_POLICIES })] : [];
+  // Diagnostic variant (BENCH_ONLY=D): the cost of one global guard that always lets through,
+  // as CorsModule registers one (APP_GUARD) for every route.
+  const providers = spec.variant === 'diag-guard' ? [{ provide: APP_GUARD, useValue: { canActivate: () => true } }] : [];
+  class BenchModule {}
+  Module({ imports, controllers, providers })(BenchModule);
+  return BenchModule;
+}
+
+/**
+ * Diagnostic variants (BENCH_ONLY=D), to split nest-cors's per-request cost into its parts, each
+ * an adapter request hook doing one thing nest-cors's hook does: `diag-hook-noop` only calls
+ * `done()` (the hook mechanism), `diag-hook-symbols` leaves two symbol-keyed properties on the
+ * request as nest-cors does for its guard, `diag-hook-weakmap` keeps the same state in a
+ * WeakMap instead, `diag-hook-headers` writes the four headers nest-cors writes on S1 (the cost
+ * of the headers themselves, whatever computes them). `diag-guard` (in rootModule) is the global
+ * guard alone.
+ */
+export function installDiagnosticHook(spec, app, origin) {
+  const adapter = app.getHttpAdapter();
+  const fastify = spec.adapter === 'fastify';
+  if (spec.variant === 'diag-hook-noop') adapter.setOnRequestHook((_request, _response, done) => done());
+  if (spec.variant === 'diag-hook-symbols') {
+    // What nest-cors's hook leaves on the request for its guard: two symbol-keyed properties.
+    const policy = Object.freeze({});
+    const verdict = Object.freeze({ allowed: true });
+    adapter.setOnRequestHook((request, _response, done) => {
+      request[APPLIED_POLICY] = policy;
+      request[ORIGIN_VERDICT] = verdict;
+      done();
+    });
+  }
+  if (spec.variant === 'diag-hook-weakmap') {
+    // The same state kept off the request object, in a WeakMap keyed by it.
+    const policy = Object.freeze({});
+    const verdict = Object.freeze({ allowed: true });
+    const state = new WeakMap();
+    adapter.setOnRequestHook((request, _response, done) => {
+      state.set(request, { policy, verdict });
+      done();
+    });
+  }
+  if (spec.variant === 'diag-hook-headers') {
+    adapter.setOnRequestHook((_request, response, done) => {
+      const raw = fastify ? response.raw : response;
+      raw.setHeader('Vary', 'Origin');
+      raw.setHeader('Access-Control-Allow-Origin', origin);
+      raw.setHeader('Access-Control-Allow-Credentials', 'true');
+      raw.setHeader('Access-Control-Expose-Headers', 'X-Total-Count');
+      done();
+    });
+  }
+}

@@ -1,0 +1,73 @@
+// One Nest application in its own process, started by bench/run.mjs through `fork()`.
+//
+// Reads its spec from BENCH_APP (JSON: adapter, app, variant, peer), boots, listens on
+// 127.0.0.1 (ephemeral port) and reports over IPC:
+//   { type: 'ready', port, timings: { importMs, createInitMs, listenMs, startToListenMs }, memory }
+// then serves until the parent sends 'stop' or goes away. Run with --expose-gc so that the
+// memory figures are taken after a full collection.
+import { performance } from 'node:perf_hooks';
+
+const spec = JSON.parse(process.env.BENCH_APP ?? '{}');
+let app;
+let stopping = false;
+
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  const force = setTimeout(() => process.exit(code), 3000);
+  force.unref();
+  try {
+    if (app !== undefined) await app.close();
+  } catch {
+    // closing is best effort: the process exits either way
+  }
+  // process.exit() (not a signal) so that --cpu-prof writes its profile.
+  process.exit(code);
+}
+
+process.on('message', (message) => {
+  if (message === 'stop') void stop(0);
+});
+// The parent died or closed the channel: never outlive it.
+process.on('disconnect', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+
+async function main() {
+  const importStart = performance.now();
+  const { NestFactory, APP_GUARD } = await import('@nestjs/core');
+  const { ExpressAdapter } = spec.adapter === 'express' ? await import('@nestjs/platform-express') : {};
+  const { FastifyAdapter } = spec.adapter === 'fastify' ? await import('@nestjs/platform-fastify') : {};
+  // Only the nest-cors variant loads the library: its import cost is part of its bootstrap.
+  const cors = spec.variant === 'nest-cors' ? await import('../dist/lib/index.js') : undefined;
+  const { rootModule, installDiagnosticHook } = await import('./apps.mjs');
+  const { peerCorsOptions, APP_ORIGIN } = await import('./config.mjs');
+  const importMs = performance.now() - importStart;
+
+  const createStart = performance.now();
+  const RootModule = rootModule(spec, cors, { APP_GUARD });
+  app = await NestFactory.create(RootModule, spec.adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), {
+    logger: false,
+    abortOnError: false,
+  });
+  if (spec.variant === 'enableCors') app.enableCors(peerCorsOptions(spec.peer));
+  if (spec.variant.startsWith('diag-')) installDiagnosticHook(spec, app, APP_ORIGIN);
+  await app.init();
+  const createInitMs = performance.now() - createStart;
+
+  globalThis.gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+
+  const listenStart = performance.now();
+  await app.listen(0, '127.0.0.1');
+  const listenMs = performance.now() - listenStart;
+  // performance.now() counts from the process's time origin, i.e. its start.
+  const startToListenMs = performance.now();
+  const { port } = app.getHttpServer().address();
+  process.send({ type: 'ready', port, timings: { importMs, createInitMs, listenMs, startToListenMs }, memory: { rss, heapUsed } });
+}
+
+main().catch((error) => {
+  process.send?.({ type: 'error', message: String(error?.stack ?? error) });
+  void stop(1);
+});

@@ -1,0 +1,770 @@
+// nest-cors benchmarks against the peers: `npm run bench` (builds, then runs this file).
+//
+// Every application runs in a child process of its own (bench/child.mjs) on 127.0.0.1; this
+// process drives them with autocannon, one measurement at a time, the variants of a scenario
+// interleaved (A B C, then B C A, ...) over several rounds; medians and ratios are reported.
+// See BENCHMARKS.md for the scenarios, the settings below and how to read the figures.
+//
+// Environment:
+//   BENCH_QUICK=1          a smoke run (1 round of short measurements, < 1 minute)
+//   BENCH_ROUNDS=n         rounds (default 5; quick: 1)
+//   BENCH_DURATION=s       seconds per measurement (default 2; quick: 0.5)
+//   BENCH_WARMUP=s         seconds of discarded warm-up per measurement, before round 1 (default 1; quick: 0.25)
+//   BENCH_CONNECTIONS=n    autocannon connections (default 10)
+//   BENCH_BOOTS=n          S5 bootstrap samples per adapter and variant per round (default 2; quick: 1)
+//   BENCH_ONLY=S1,S3       only these scenarios (S1 S2 S3 S4 S4w S5 S5boot S6; and D, a diagnostic
+//                          run of S1 against the parts of nest-cors, never run by default)
+//   BENCH_ADAPTERS=fastify only these adapters (default express,fastify)
+//   BENCH_PIN=0|1          pin the children to the last CPU and this process (the load generator)
+//                          to CPU 0 with taskset (default: on when taskset exists and there are ≥ 2 CPUs)
+//   BENCH_PROFILE=1        children run with --cpu-prof; profiles go to bench/results/*.cpuprofile
+//                          and a summary to bench/results/scratch/profile-summary.txt
+//   BENCH_PROFILE_INTERVAL=µs  sampling interval of the profiler (default 250; boots: 100)
+//
+// Only a complete, unprofiled, non-quick run writes bench/results/latest.json and BENCHMARKS.md;
+// any other run writes bench/results/scratch/<kind>.json. `node bench/run.mjs --render` rewrites
+// BENCHMARKS.md from latest.json (e.g. after editing bench/ANALYSIS.md), measuring nothing.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import {
+  APP_ORIGIN,
+  BIG_EXACT_COUNT,
+  BIG_EXACT_ORIGIN,
+  BIG_PATTERN_COUNT,
+  BIG_PATTERN_ORIGIN,
+  DYN_ORIGIN,
+  HOST,
+  MANY_ROUTES_PATH,
+} from './config.mjs';
+import { formatSummary, summarizeProfile } from './profile-summary.mjs';
+import { renderMarkdown } from './report.mjs';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const SCRATCH_DIR = join(RESULTS_DIR, 'scratch');
+const CHILD = join(BENCH_DIR, 'child.mjs');
+const env = process.env;
+
+// ---------------------------------------------------------------------------------- settings
+
+const QUICK = env.BENCH_QUICK === '1';
+const PROFILE = env.BENCH_PROFILE === '1';
+/** Sampling interval of the profiler, µs (node's default, 1000, is too coarse for µs-sized costs). */
+const PROFILE_INTERVAL_US = Number(env.BENCH_PROFILE_INTERVAL ?? 250);
+const num = (name, fallback) => {
+  const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const SETTINGS = {
+  rounds: Math.round(num('BENCH_ROUNDS', QUICK ? 1 : 5)),
+  duration: num('BENCH_DURATION', QUICK ? 0.5 : 2),
+  warmup: num('BENCH_WARMUP', QUICK ? 0.25 : 1),
+  connections: Math.round(num('BENCH_CONNECTIONS', 10)),
+  bootsPerRound: Math.round(num('BENCH_BOOTS', QUICK ? 1 : 2)),
+  // On by default with two CPUs or more: the server keeps one CPU and its caches to itself,
+  // which halves the spread of the figures on a shared machine (BENCH_PIN=0 to turn off).
+  pin: env.BENCH_PIN === undefined ? hasTaskset() : env.BENCH_PIN === '1',
+};
+function hasTaskset() {
+  if ((os.availableParallelism?.() ?? os.cpus().length) < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const ALL_SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S4w', 'S5', 'S5boot', 'S6'];
+/** Not run by default: D splits nest-cors's S1 cost into its parts (see bench/apps.mjs). */
+const OPTIONAL_SCENARIOS = ['D'];
+const ALL_ADAPTERS = ['express', 'fastify'];
+const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : ALL_SCENARIOS;
+const ADAPTERS = env.BENCH_ADAPTERS ? env.BENCH_ADAPTERS.split(',').map((s) => s.trim()) : ALL_ADAPTERS;
+for (const s of ONLY) {
+  if (!ALL_SCENARIOS.includes(s) && !OPTIONAL_SCENARIOS.includes(s)) {
+    throw new Error(`BENCH_ONLY: unknown scenario ${s} (known: ${[...ALL_SCENARIOS, ...OPTIONAL_SCENARIOS].join(' ')})`);
+  }
+}
+for (const a of ADAPTERS) if (!ALL_ADAPTERS.includes(a)) throw new Error(`BENCH_ADAPTERS: unknown adapter ${a}`);
+// S4's target compares with S1, so S4 needs S1 (the nest-cors S1 measurement at least).
+const SCENARIOS = ONLY.includes('S4') || ONLY.includes('S4w') ? [...new Set(['S1', ...ONLY])] : ONLY;
+const COMPLETE = !QUICK && !PROFILE && ALL_SCENARIOS.every((s) => SCENARIOS.includes(s)) && ADAPTERS.length === ALL_ADAPTERS.length;
+const RUN_KIND = PROFILE ? 'profile' : QUICK ? 'quick' : COMPLETE ? 'full' : 'partial';
+const CPU_COUNT = os.availableParallelism?.() ?? os.cpus().length;
+const SERVER_CPU = String(CPU_COUNT - 1);
+
+// --------------------------------------------------------------------------------- scenarios
+
+const PREFLIGHT_HEADERS = {
+  origin: APP_ORIGIN,
+  'access-control-request-method': 'PUT',
+  'access-control-request-headers': 'content-type, x-request-id',
+};
+
+/** What each scenario sends, and what a correct answer looks like (checked before measuring). */
+const REQUESTS = {
+  S1: { title: 'S1 actual GET, allowed origin', path: '/items', headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
+  S2: { title: 'S2 GET without Origin', path: '/items', headers: {}, status: 200, allowOrigin: null },
+  S3: { title: 'S3 preflight (PUT, 2 headers)', method: 'OPTIONS', path: '/items', headers: PREFLIGHT_HEADERS, status: 204, allowOrigin: APP_ORIGIN },
+  S4: {
+    title: `S4 ${BIG_EXACT_COUNT.toLocaleString('en-US')} exact + ${BIG_PATTERN_COUNT} patterns, exact hit near the end`,
+    path: '/big',
+    headers: { origin: BIG_EXACT_ORIGIN },
+    status: 200,
+    allowOrigin: BIG_EXACT_ORIGIN,
+  },
+  S4w: {
+    title: `S4w same list, origin matched by pattern ${BIG_PATTERN_COUNT - 1} of ${BIG_PATTERN_COUNT}`,
+    path: '/big',
+    headers: { origin: BIG_PATTERN_ORIGIN },
+    status: 200,
+    allowOrigin: BIG_PATTERN_ORIGIN,
+  },
+  S5: { title: 'S5 S1 on 1,000 routes / 100 controllers', path: MANY_ROUTES_PATH, headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
+  S6: { title: 'S6 async origin callback', path: '/dyn', headers: { origin: DYN_ORIGIN }, status: 200, allowOrigin: DYN_ORIGIN },
+  D: { title: 'D S1 against the parts of nest-cors (diagnostic)', path: '/items', headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
+};
+
+/** Variants that answer without CORS headers (the diagnostic ones but the header-writing hook). */
+const WITHOUT_CORS = new Set(['none', 'diag-hook-noop', 'diag-hook-symbols', 'diag-hook-weakmap', 'diag-guard']);
+
+/** The long-lived applications, by key; `spec` is what bench/child.mjs builds. */
+function processSpecs(adapter) {
+  return {
+    none: { adapter, app: 'main', variant: 'none' },
+    'enableCors-small': { adapter, app: 'main', variant: 'enableCors', peer: 'small' },
+    'enableCors-big': { adapter, app: 'main', variant: 'enableCors', peer: 'big' },
+    'enableCors-async': { adapter, app: 'main', variant: 'enableCors', peer: 'async' },
+    'nest-cors': { adapter, app: 'main', variant: 'nest-cors' },
+    'many-none': { adapter, app: 'many', variant: 'none' },
+    'many-nest-cors': { adapter, app: 'many', variant: 'nest-cors' },
+    'diag-hook-noop': { adapter, app: 'main', variant: 'diag-hook-noop' },
+    'diag-hook-symbols': { adapter, app: 'main', variant: 'diag-hook-symbols' },
+    'diag-hook-weakmap': { adapter, app: 'main', variant: 'diag-hook-weakmap' },
+    'diag-hook-headers': { adapter, app: 'main', variant: 'diag-hook-headers' },
+    'diag-guard': { adapter, app: 'main', variant: 'diag-guard' },
+  };
+}
+
+/**
+ * Groups of measurements interleaved together (each round rotates their order). S4 and S4w
+ * share S1's group because their target compares them with nest-cors's own S1.
+ * Each item: [scenario, variant, process key].
+ */
+const GROUPS = [
+  [
+    ['S1', 'none', 'none'],
+    ['S1', 'enableCors', 'enableCors-small'],
+    ['S1', 'nest-cors', 'nest-cors'],
+    ['S4', 'enableCors', 'enableCors-big'],
+    ['S4', 'nest-cors', 'nest-cors'],
+    ['S4w', 'enableCors', 'enableCors-big'],
+    ['S4w', 'nest-cors', 'nest-cors'],
+  ],
+  [
+    ['S2', 'none', 'none'],
+    ['S2', 'enableCors', 'enableCors-small'],
+    ['S2', 'nest-cors', 'nest-cors'],
+  ],
+  [
+    ['S3', 'enableCors', 'enableCors-small'],
+    ['S3', 'nest-cors', 'nest-cors'],
+  ],
+  [
+    ['S5', 'none', 'many-none'],
+    ['S5', 'nest-cors', 'many-nest-cors'],
+  ],
+  [
+    ['S6', 'enableCors', 'enableCors-async'],
+    ['S6', 'nest-cors', 'nest-cors'],
+  ],
+  [
+    ['D', 'none', 'none'],
+    ['D', 'diag-hook-noop', 'diag-hook-noop'],
+    ['D', 'diag-hook-symbols', 'diag-hook-symbols'],
+    ['D', 'diag-hook-weakmap', 'diag-hook-weakmap'],
+    ['D', 'diag-hook-headers', 'diag-hook-headers'],
+    ['D', 'diag-guard', 'diag-guard'],
+    ['D', 'nest-cors', 'nest-cors'],
+    ['D', 'enableCors', 'enableCors-small'],
+  ],
+];
+const VARIANTS = ['none', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-symbols', 'diag-hook-weakmap', 'diag-hook-headers', 'diag-guard'];
+
+// ------------------------------------------------------------------------ child processes
+
+const children = new Set();
+
+function killAll() {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the children`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+function profileArgs(name, intervalUs) {
+  if (!PROFILE) return [];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${RESULTS_DIR}`,
+    `--cpu-prof-name=${name}.cpuprofile`,
+    ...(intervalUs ? [`--cpu-prof-interval=${intervalUs}`] : []),
+  ];
+}
+
+/** Starts one application; resolves with `{ child, port, timings, memory }` once it listens. */
+function startApp(label, spec, { profileName, profileIntervalUs } = {}) {
+  const nodeArgs = ['--expose-gc', ...(profileName ? profileArgs(profileName, profileIntervalUs) : []), CHILD];
+  const [command, args] = SETTINGS.pin
+    ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...env, BENCH_APP: JSON.stringify(spec), NODE_ENV: 'production' },
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${label}: not listening within 60 s`));
+    }, 60_000);
+    child.on('message', (message) => {
+      if (message?.type === 'ready') {
+        clearTimeout(timer);
+        resolve({ label, spec, child, port: message.port, timings: message.timings, memory: message.memory });
+      } else if (message?.type === 'error') {
+        clearTimeout(timer);
+        reject(new Error(`${label} failed to start:\n${message.message}`));
+      }
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited (${code ?? signal}) before listening`));
+    });
+  });
+}
+
+async function stopApp(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  try {
+    child.send('stop');
+  } catch {
+    child.kill('SIGKILL');
+  }
+  // Profiles are written on exit: give them time.
+  const result = await Promise.race([exited.then(() => 'exited'), sleep(PROFILE ? 30_000 : 5_000).then(() => 'timeout')]);
+  if (result === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc; undefined elsewhere. */
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+// ------------------------------------------------------------------------------ measuring
+
+/** One request with node:http, to check that a variant answers as the scenario expects. */
+function probe(port, request) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: HOST, port, path: request.path, method: request.method ?? 'GET', headers: request.headers, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error('probe timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function checkAnswer(app, scenario, variant) {
+  const request = REQUESTS[scenario];
+  const { status, headers } = await probe(app.port, request);
+  const expectedOrigin = WITHOUT_CORS.has(variant) ? null : request.allowOrigin;
+  const actualOrigin = headers['access-control-allow-origin'] ?? null;
+  if (status !== request.status || actualOrigin !== expectedOrigin) {
+    throw new Error(
+      `${scenario} on ${app.label}: expected ${request.status} with Access-Control-Allow-Origin ${expectedOrigin}, ` +
+        `got ${status} with ${actualOrigin}`,
+    );
+  }
+}
+
+async function measure(app, scenario, duration) {
+  const request = REQUESTS[scenario];
+  const cpuBefore = cpuMsOf(app.child.pid);
+  const result = await autocannon({
+    url: `http://${HOST}:${app.port}${request.path}`,
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    connections: SETTINGS.connections,
+    pipelining: 1,
+    duration,
+    // autocannon stops on its sampling tick: a 1 s tick would round every run up to whole seconds.
+    sampleInt: 100,
+    timeout: 10,
+  });
+  const cpuAfter = cpuMsOf(app.child.pid);
+  const ok = result['2xx'];
+  const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return {
+    rps: ok / result.duration,
+    requests: ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    seconds: result.duration,
+    serverCpuPct: cpuMs === undefined ? undefined : (100 * cpuMs) / 1000 / result.duration,
+    cpuUsPerRequest: cpuMs === undefined || ok === 0 ? undefined : (1000 * cpuMs) / ok,
+  };
+}
+
+const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
+
+// ------------------------------------------------------------------------------ statistics
+
+function median(values) {
+  const sorted = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function summarizeSamples(samples) {
+  const rps = samples.map((s) => s.rps);
+  return {
+    samples: samples.length,
+    rpsMedian: median(rps),
+    rpsMin: Math.min(...rps),
+    rpsMax: Math.max(...rps),
+    cpuUsPerRequestMedian: median(samples.map((s) => s.cpuUsPerRequest)),
+    serverCpuPctMedian: median(samples.map((s) => s.serverCpuPct)),
+    latencyP50MsMedian: median(samples.map((s) => s.latencyP50Ms)),
+    latencyP99MsMedian: median(samples.map((s) => s.latencyP99Ms)),
+    failures: samples.reduce((n, s) => n + s.non2xx + s.errors + s.timeouts, 0),
+  };
+}
+
+// ---------------------------------------------------------------------------------- targets
+
+/**
+ * The targets of issue 4, each a ratio of medians from this run, per adapter; `paired` is the
+ * same ratio round by round (both measurements taken minutes apart at most), for its spread.
+ */
+const TARGETS = [
+  { id: 'S1', title: 'S1 nest-cors ≥ 0.97× none', num: ['S1', 'nest-cors'], den: ['S1', 'none'], min: 0.97 },
+  { id: 'S2', title: 'S2 nest-cors ≥ 0.97× none', num: ['S2', 'nest-cors'], den: ['S2', 'none'], min: 0.97 },
+  { id: 'S3', title: 'S3 nest-cors ≥ 1.0× enableCors preflights', num: ['S3', 'nest-cors'], den: ['S3', 'enableCors'], min: 1.0 },
+  { id: 'S4', title: 'S4 nest-cors within 3% of its own S1', num: ['S4', 'nest-cors'], den: ['S1', 'nest-cors'], min: 0.97 },
+  { id: 'S4w', title: 'S4w nest-cors within 3% of its own S1', num: ['S4w', 'nest-cors'], den: ['S1', 'nest-cors'], min: 0.97 },
+  { id: 'S5', title: 'S5 S1 on 1,000 routes: nest-cors ≥ 0.97× none', num: ['S5', 'nest-cors'], den: ['S5', 'none'], min: 0.97 },
+];
+const BOOT_TARGET_MS = 50;
+
+function evaluateTargets(samples, summary, boot) {
+  const rows = [];
+  for (const adapter of ADAPTERS) {
+    for (const target of TARGETS) {
+      const n = summary[`${target.num[0]}/${adapter}/${target.num[1]}`];
+      const d = summary[`${target.den[0]}/${adapter}/${target.den[1]}`];
+      if (n === undefined || d === undefined) continue;
+      const paired = [];
+      for (let round = 1; round <= SETTINGS.rounds; round++) {
+        const a = samples.find((s) => s.round === round && s.adapter === adapter && s.scenario === target.num[0] && s.variant === target.num[1]);
+        const b = samples.find((s) => s.round === round && s.adapter === adapter && s.scenario === target.den[0] && s.variant === target.den[1]);
+        if (a && b) paired.push(a.rps / b.rps);
+      }
+      const ratio = n.rpsMedian / d.rpsMedian;
+      rows.push({
+        id: target.id,
+        adapter,
+        title: target.title,
+        ratio,
+        pairedMedian: median(paired),
+        pairedMin: paired.length ? Math.min(...paired) : undefined,
+        pairedMax: paired.length ? Math.max(...paired) : undefined,
+        goal: `≥ ${target.min.toFixed(2)}`,
+        met: ratio >= target.min,
+        // CPU per request is immune to time slicing by other processes: the overhead in
+        // microseconds, and the throughput ratio it implies for a server bound by its CPU.
+        cpuUsDelta: n.cpuUsPerRequestMedian !== undefined && d.cpuUsPerRequestMedian !== undefined ? n.cpuUsPerRequestMedian - d.cpuUsPerRequestMedian : undefined,
+        cpuRatio: n.cpuUsPerRequestMedian && d.cpuUsPerRequestMedian ? d.cpuUsPerRequestMedian / n.cpuUsPerRequestMedian : undefined,
+      });
+    }
+    // "S1 unchanged" on 1,000 routes: nest-cors's relative cost there, against its cost on the
+    // 4-route application (does the number of routes and policies matter?).
+    const s5 = rows.find((r) => r.id === 'S5' && r.adapter === adapter);
+    const s1 = rows.find((r) => r.id === 'S1' && r.adapter === adapter);
+    if (s5 && s1) {
+      rows.push({
+        id: 'S5vsS1',
+        adapter,
+        title: 'S5 nest-cors/none ≥ 0.97× the S1 ratio',
+        ratio: s5.ratio / s1.ratio,
+        goal: '≥ 0.97',
+        met: s5.ratio / s1.ratio >= 0.97,
+        cpuRatio: s5.cpuRatio && s1.cpuRatio ? s5.cpuRatio / s1.cpuRatio : undefined,
+      });
+    }
+    const b = boot.summary[adapter];
+    if (b?.['nest-cors'] && b?.none) {
+      const overhead = b['nest-cors'].bootMsMedian - b.none.bootMsMedian;
+      rows.push({
+        id: 'S5boot',
+        adapter,
+        title: `S5 bootstrap overhead ≤ ${BOOT_TARGET_MS} ms (create+init+listen)`,
+        valueMs: overhead,
+        goal: `≤ ${BOOT_TARGET_MS} ms`,
+        met: overhead <= BOOT_TARGET_MS,
+      });
+    }
+  }
+  return rows;
+}
+
+// --------------------------------------------------------------------------------- printing
+
+const fmtInt = (v) => (v === undefined ? '—' : Math.round(v).toLocaleString('en-US'));
+const fmt = (v, digits = 2) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function throughputRows(summary) {
+  const rows = [];
+  for (const scenario of ['S1', 'S2', 'S3', 'S4', 'S4w', 'S5', 'S6', 'D']) {
+    for (const adapter of ADAPTERS) {
+      const base = summary[`${scenario}/${adapter}/none`] ?? summary[`${scenario}/${adapter}/enableCors`];
+      for (const variant of VARIANTS) {
+        const s = summary[`${scenario}/${adapter}/${variant}`];
+        if (s === undefined) continue;
+        rows.push({ scenario, adapter, variant, ...s, vsBase: base ? s.rpsMedian / base.rpsMedian : undefined });
+      }
+    }
+  }
+  return rows;
+}
+
+function printResults(results) {
+  const rows = throughputRows(results.summary);
+  console.log('\nThroughput (median over rounds; ratio vs the first variant listed for the scenario)\n');
+  console.log(
+    table(
+      ['scenario', 'adapter', 'variant', 'req/s', 'min–max', 'ratio', 'CPU µs/req', 'p99 ms', 'fail'],
+      rows.map((r) => [
+        r.scenario,
+        r.adapter,
+        r.variant,
+        fmtInt(r.rpsMedian),
+        `${fmtInt(r.rpsMin)}–${fmtInt(r.rpsMax)}`,
+        fmt(r.vsBase, 3),
+        fmt(r.cpuUsPerRequestMedian, 1),
+        fmt(r.latencyP99MsMedian, 0),
+        r.failures,
+      ]),
+    ),
+  );
+  const bootRows = [];
+  for (const adapter of ADAPTERS) {
+    for (const variant of ['none', 'nest-cors']) {
+      const b = results.boot.summary[adapter]?.[variant];
+      if (b) bootRows.push([adapter, variant, b.samples, fmt(b.bootMsMedian, 1), fmt(b.createInitMsMedian, 1), fmt(b.importMsMedian, 1), fmt(b.startToListenMsMedian, 1), fmt(b.rssMbMedian, 1), fmt(b.heapUsedMbMedian, 1)]);
+    }
+  }
+  if (bootRows.length) {
+    console.log('\nS5 bootstrap, 1,000 routes / 100 controllers (medians; fresh process per sample)\n');
+    console.log(table(['adapter', 'variant', 'n', 'boot ms', 'create+init', 'imports', 'start→listen', 'RSS MB', 'heapUsed MB'], bootRows));
+  }
+  console.log('\nTargets\n');
+  console.log(
+    table(
+      ['target', 'adapter', 'measured', 'per-round', 'goal', 'met', 'CPU-based', 'Δ CPU µs/req'],
+      results.targets.map((t) => [
+        t.title,
+        t.adapter,
+        t.valueMs !== undefined ? `${fmt(t.valueMs, 1)} ms` : `${fmt(t.ratio, 3)}×`,
+        t.pairedMin !== undefined ? `${fmt(t.pairedMin, 3)}–${fmt(t.pairedMax, 3)}` : '',
+        t.goal,
+        t.met ? 'yes' : 'NO',
+        t.cpuRatio !== undefined ? `${fmt(t.cpuRatio, 3)}×` : '',
+        t.cpuUsDelta !== undefined ? fmt(t.cpuUsDelta, 2) : '',
+      ]),
+    ),
+  );
+}
+
+// ------------------------------------------------------------------------------------ main
+
+function machineInfo() {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    if (line) cpuModel = line.split(':')[1].trim();
+  } catch {
+    // not Linux
+  }
+  let nproc = CPU_COUNT;
+  try {
+    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  } catch {
+    // no coreutils
+  }
+  const version = (name) => {
+    try {
+      return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    nproc,
+    cpuModel,
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    packages: Object.fromEntries(
+      ['@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'express', 'fastify', 'cors', '@fastify/cors', 'autocannon', 'find-my-way'].map((n) => [n, version(n)]),
+    ),
+  };
+}
+
+async function bootSample(adapter, variant, index) {
+  const label = `${adapter}/many-${variant} boot #${index}`;
+  const app = await startApp(label, { adapter, app: 'many', variant }, { profileName: `boot-${adapter}-${variant}-${index}`, profileIntervalUs: 100 });
+  try {
+    const { importMs, createInitMs, listenMs, startToListenMs } = app.timings;
+    return {
+      adapter,
+      variant,
+      importMs,
+      createInitMs,
+      listenMs,
+      bootMs: createInitMs + listenMs,
+      startToListenMs,
+      rss: app.memory.rss,
+      heapUsed: app.memory.heapUsed,
+    };
+  } finally {
+    await stopApp(app.child);
+  }
+}
+
+function summarizeBoot(bootSamples) {
+  const summary = {};
+  for (const adapter of ADAPTERS) {
+    for (const variant of ['none', 'nest-cors']) {
+      const list = bootSamples.filter((b) => b.adapter === adapter && b.variant === variant);
+      if (list.length === 0) continue;
+      (summary[adapter] ??= {})[variant] = {
+        samples: list.length,
+        bootMsMedian: median(list.map((b) => b.bootMs)),
+        createInitMsMedian: median(list.map((b) => b.createInitMs)),
+        importMsMedian: median(list.map((b) => b.importMs)),
+        startToListenMsMedian: median(list.map((b) => b.startToListenMs)),
+        rssMbMedian: median(list.map((b) => b.rss / 2 ** 20)),
+        heapUsedMbMedian: median(list.map((b) => b.heapUsed / 2 ** 20)),
+      };
+    }
+  }
+  return summary;
+}
+
+async function main() {
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  // Before pinning this process, which would make `nproc` report one CPU.
+  const machine = machineInfo();
+  console.log(
+    `nest-cors bench (${RUN_KIND}): ${SETTINGS.rounds} round(s) × ${SETTINGS.duration} s per measurement, ` +
+      `${SETTINGS.connections} connections, scenarios ${SCENARIOS.join(' ')}, adapters ${ADAPTERS.join(' ')}` +
+      (SETTINGS.pin ? `, servers pinned to CPU ${SERVER_CPU}` : ''),
+  );
+  console.log(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${CPU_COUNT} CPUs${loadBefore[0] > 0.5 ? ' — the machine is busy: expect noise' : ''}`);
+  if (!existsSync(join(ROOT, 'dist', 'lib', 'index.js'))) throw new Error('dist/lib/index.js is missing: run `npm run build` first');
+  mkdirSync(SCRATCH_DIR, { recursive: true });
+  if (PROFILE) {
+    for (const f of readdirSync(RESULTS_DIR)) if (f.endsWith('.cpuprofile')) unlinkSync(join(RESULTS_DIR, f));
+  }
+  if (SETTINGS.pin) {
+    try {
+      execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+    } catch {
+      console.warn('taskset failed: not pinning');
+      SETTINGS.pin = false;
+    }
+  }
+
+  // Which measurements this run makes, and which applications they need.
+  const groups = [];
+  for (const group of GROUPS) {
+    for (const adapter of ADAPTERS) {
+      const items = group.filter(([scenario]) => SCENARIOS.includes(scenario)).map(([scenario, variant, proc]) => ({ scenario, variant, adapter, proc: `${adapter}/${proc}` }));
+      if (items.length) groups.push(items);
+    }
+  }
+  const neededProcs = new Set(groups.flat().map((m) => m.proc));
+  const apps = new Map();
+  const samples = [];
+  const bootSamples = [];
+
+  try {
+    // Two at a time (their bootstrap figures are not used: S5boot has its own fresh processes).
+    const pending = [];
+    for (const adapter of ADAPTERS) {
+      for (const [key, spec] of Object.entries(processSpecs(adapter))) {
+        const label = `${adapter}/${key}`;
+        if (neededProcs.has(label)) pending.push({ label, spec, profileName: `${adapter}-${key}` });
+      }
+    }
+    const startPhase = Date.now();
+    await Promise.all(
+      Array.from({ length: Math.min(2, pending.length) }, async () => {
+        for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+          apps.set(next.label, await startApp(next.label, next.spec, { profileName: next.profileName, profileIntervalUs: PROFILE_INTERVAL_US }));
+        }
+      }),
+    );
+    console.log(`${apps.size} applications listening after ${((Date.now() - startPhase) / 1000).toFixed(1)} s; checking their answers`);
+    for (const m of groups.flat()) await checkAnswer(apps.get(m.proc), m.scenario, m.variant);
+
+    if (groups.length) {
+      const warmStart = Date.now();
+      process.stdout.write('warming up');
+      for (const group of groups) {
+        for (const m of group) {
+          await measure(apps.get(m.proc), m.scenario, SETTINGS.warmup);
+          process.stdout.write('.');
+        }
+      }
+      process.stdout.write(` ${((Date.now() - warmStart) / 1000).toFixed(1)} s\n`);
+    }
+
+    for (let round = 1; round <= SETTINGS.rounds; round++) {
+      const roundStart = Date.now();
+      for (const group of groups) {
+        for (const m of rotate(group, round - 1)) {
+          const sample = await measure(apps.get(m.proc), m.scenario, SETTINGS.duration);
+          samples.push({ round, scenario: m.scenario, adapter: m.adapter, variant: m.variant, ...sample });
+        }
+      }
+      if (SCENARIOS.includes('S5boot')) {
+        for (let i = 0; i < SETTINGS.bootsPerRound; i++) {
+          for (const adapter of ADAPTERS) {
+            const order = (round + i) % 2 === 0 ? ['none', 'nest-cors'] : ['nest-cors', 'none'];
+            for (const variant of order) bootSamples.push({ round, ...(await bootSample(adapter, variant, bootSamples.length)) });
+          }
+        }
+      }
+      console.log(`round ${round}/${SETTINGS.rounds} done in ${((Date.now() - roundStart) / 1000).toFixed(0)} s (load ${os.loadavg()[0].toFixed(2)})`);
+    }
+  } finally {
+    await Promise.all([...apps.values()].map((app) => stopApp(app.child)));
+    killAll();
+  }
+
+  const summary = {};
+  for (const key of new Set(samples.map((s) => `${s.scenario}/${s.adapter}/${s.variant}`))) {
+    summary[key] = summarizeSamples(samples.filter((s) => `${s.scenario}/${s.adapter}/${s.variant}` === key));
+  }
+  const boot = { samples: bootSamples, summary: summarizeBoot(bootSamples) };
+  const finishedAt = new Date();
+  const results = {
+    kind: RUN_KIND,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    wallSeconds: (finishedAt - startedAt) / 1000,
+    machine,
+    loadAverage: { before: loadBefore, after: os.loadavg() },
+    settings: { ...SETTINGS, scenarios: SCENARIOS, adapters: ADAPTERS },
+    requests: Object.fromEntries(Object.entries(REQUESTS).filter(([id]) => SCENARIOS.includes(id))),
+    summary,
+    targets: evaluateTargets(samples, summary, boot),
+    boot,
+    samples,
+  };
+  printResults(results);
+  const failures = samples.reduce((n, s) => n + s.non2xx + s.errors + s.timeouts, 0);
+  if (failures > 0) console.warn(`\nWARNING: ${failures} failed requests (non-2xx, errors or timeouts): see the 'fail' column`);
+
+  if (PROFILE) {
+    const profiles = readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
+    const text = profiles.map((f) => formatSummary(f, summarizeProfile(join(RESULTS_DIR, f)))).join('\n\n');
+    writeFileSync(join(SCRATCH_DIR, 'profile-summary.txt'), `${text}\n`);
+    console.log(`\n${profiles.length} profiles in ${relative(ROOT, RESULTS_DIR)}/; summary in ${relative(ROOT, join(SCRATCH_DIR, 'profile-summary.txt'))}`);
+  }
+
+  if (COMPLETE) {
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results, { throughputRows: throughputRows(summary) }));
+    console.log(`\nwrote ${relative(ROOT, join(RESULTS_DIR, 'latest.json'))} and BENCHMARKS.md (${results.wallSeconds.toFixed(0)} s)`);
+  } else {
+    const file = join(SCRATCH_DIR, `${RUN_KIND}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwrote ${relative(ROOT, file)} (${RUN_KIND} run: latest.json and BENCHMARKS.md untouched) in ${results.wallSeconds.toFixed(0)} s`);
+  }
+}
+
+/** `node bench/run.mjs --render`: rewrites BENCHMARKS.md from bench/results/latest.json (after editing bench/ANALYSIS.md). */
+function renderOnly() {
+  const results = JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8'));
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results, { throughputRows: throughputRows(results.summary) }));
+  console.log(`BENCHMARKS.md rendered from the run of ${results.startedAt}`);
+}
+
+(process.argv.includes('--render') ? Promise.resolve().then(renderOnly) : main()).then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    killAll();
+    process.exit(1);
+  },
+);
