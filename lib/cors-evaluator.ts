@@ -6,6 +6,16 @@ import type { CorsRefusalReason } from './policy/refusal.js';
 import { appendVary, writeAllowedPreflight, writeAllowedResponse, type HeaderSink } from './policy/response-headers.js';
 import { AmbiguousRoutePolicy, type RouteEntry, type RouteTable } from './routing/route-table.js';
 
+/**
+ * An actual request, which goes on. `verdict` is absent without `Origin`, and for an ambiguous
+ * route, whose handler (known to the guard only) decides.
+ */
+export interface RequestEvaluation {
+  readonly kind: 'request';
+  readonly route: RouteEntry;
+  readonly verdict: OriginVerdict | undefined;
+}
+
 /** What the CORS layer made of one request. Headers have already been written to the sink. */
 export type CorsEvaluation =
   /** No route with a policy: nothing written; the request goes on untouched. */
@@ -18,11 +28,7 @@ export type CorsEvaluation =
       readonly reason: CorsRefusalReason | undefined;
       readonly error?: unknown;
     }
-  /**
-   * An actual request, which goes on. `verdict` is absent without `Origin`, and for an
-   * ambiguous route, whose handler (known to the guard only) decides.
-   */
-  | { readonly kind: 'request'; readonly route: RouteEntry; readonly verdict: OriginVerdict | undefined };
+  | RequestEvaluation;
 
 /**
  * The whole CORS decision for a request, free of any framework: find the route, check the

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, DEFAULT_ORIGIN_CALLBACK_TIMEOUT } from './cors.constants.js';
-import { CorsEvaluator, type CorsEvaluation } from './cors-evaluator.js';
-import type { CorsModuleOptions } from './cors-module-options.js';
+import { CorsEvaluator, type CorsEvaluation, type RequestEvaluation } from './cors-evaluator.js';
+import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
+import type { CorsRefusalReason } from './policy/refusal.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRefusalLogger } from './cors-refusal.logger.js';
-import { APPLIED_POLICY, ORIGIN_VERDICT, type CorsRequestState } from './cors-request-state.js';
 import { expressPathToRoutePaths } from './routing/express-path.js';
 import { RouteTable, type RouteMatchingOptions } from './routing/route-table.js';
 import type { RouteRecord } from './routing/route-record.js';
@@ -54,6 +54,12 @@ export class CorsRequestHook {
   private previousHook: RequestHook | undefined;
   private readonly wrappedVerbs: string[] = [];
   private readonly records: RouteRecord[] = [];
+  /**
+   * What the hook decided for each actual request still in flight, for the guard. A WeakMap
+   * rather than properties on the request: Express gives every request object its own hidden
+   * class, and adding properties to it costs microseconds per request.
+   */
+  private readonly decisions = new WeakMap<object, RequestEvaluation>();
   private readonly hook: RequestHook = (request, response, done) => this.handle(request, response, done);
 
   constructor(
@@ -104,6 +110,11 @@ export class CorsRequestHook {
   /** The evaluator of this application's routes, once installed. */
   getEvaluator(): CorsEvaluator | undefined {
     return this.evaluator;
+  }
+
+  /** The hook's decision on an actual request (the object the adapter hands guards), if any. */
+  decisionOf(request: object): RequestEvaluation | undefined {
+    return this.decisions.get(request);
   }
 
   /** Every route Nest registered, in order, with its policy. */
@@ -162,41 +173,40 @@ export class CorsRequestHook {
   }
 
   private finish(request: unknown, response: unknown, done: Done, evaluation: CorsEvaluation): void {
-    const raw = this.exchange!.rawRequest(request);
-    const origin = String(raw.headers.origin ?? '');
     switch (evaluation.kind) {
       case 'not-applicable':
         return this.next(request, response, done);
       case 'preflight': {
-        const method = String(raw.headers['access-control-request-method']);
         if (!evaluation.allowed) {
-          if (evaluation.reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, evaluation.error);
-          this.refusals.refused('preflight', method, raw.url ?? '', origin, evaluation.reason ?? 'origin_not_allowed');
+          const raw = this.exchange!.rawRequest(request);
+          const method = String(raw.headers['access-control-request-method']);
+          this.logRefusal('preflight', raw, method, evaluation.reason ?? 'origin_not_allowed', evaluation.error);
         }
         if (this.exchange!.rawResponse(response).headersSent) return;
         return this.exchange!.end(response, evaluation.allowed ? 204 : 403);
       }
       case 'request': {
-        const state = request as CorsRequestState;
-        state[APPLIED_POLICY] = evaluation.route.policy;
+        this.decisions.set(request as object, evaluation);
         const { verdict } = evaluation;
-        if (verdict !== undefined) {
-          state[ORIGIN_VERDICT] = verdict;
-          if (!verdict.allowed) {
-            if (verdict.reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, verdict.error);
-            this.refusals.refused('request', raw.method ?? '', raw.url ?? '', origin, verdict.reason);
-          }
+        if (verdict !== undefined && !verdict.allowed) {
+          const raw = this.exchange!.rawRequest(request);
+          this.logRefusal('request', raw, raw.method ?? '', verdict.reason, verdict.error);
         }
         return this.next(request, response, done);
       }
     }
   }
 
+  private logRefusal(kind: 'preflight' | 'request', raw: CorsRequest, method: string, reason: CorsRefusalReason, error: unknown): void {
+    const origin = String(raw.headers.origin ?? '');
+    if (reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, error);
+    this.refusals.refused(kind, method, raw.url ?? '', origin, reason);
+  }
+
   /** Fail closed: whatever went wrong, the request goes on without CORS headers. */
   private fail(request: unknown, response: unknown, done: Done, error: unknown): void {
     this.refusals.failed(this.exchange!.rawRequest(request).url ?? '', error);
-    delete (request as CorsRequestState)[APPLIED_POLICY];
-    delete (request as CorsRequestState)[ORIGIN_VERDICT];
+    this.decisions.delete(request as object);
     this.next(request, response, done);
   }
 

@@ -6,7 +6,6 @@ import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
-import { APPLIED_POLICY, ORIGIN_VERDICT, type CorsRequestState } from './cors-request-state.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
 import type { OriginVerdict } from './policy/origin-check.js';
 import { CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
@@ -46,10 +45,11 @@ export class CorsGuard implements CanActivate {
     const exact = this.registry.policyOf(context.getClass() as Constructor, context.getHandler() as Handler);
     if (exact === undefined) return true;
     const http = context.switchToHttp();
-    const request = http.getRequest<CorsRequestState>();
-    // The hook leaves no mark where it found no policy: that agrees with a handler without one.
-    if ((request[APPLIED_POLICY] ?? null) === exact) {
-      return this.enforce && exact !== null ? this.enforceVerdict(request, request[ORIGIN_VERDICT]) : true;
+    const request = http.getRequest<object>();
+    const decision = this.hook.decisionOf(request);
+    // The hook leaves no decision where it found no policy: that agrees with a handler without one.
+    if ((decision?.route.policy ?? null) === exact) {
+      return this.enforce && exact !== null ? this.enforceVerdict(request, decision?.verdict) : true;
     }
     const exchange = (this.exchange ??= exchangeFor(this.adapterHost.httpAdapter.getType()));
     if (exchange === undefined || this.hook.getEvaluator() === undefined) return true;
@@ -57,28 +57,18 @@ export class CorsGuard implements CanActivate {
   }
 
   /** Replaces what the hook wrote under another route's policy with the handler's own. */
-  private correct(
-    request: CorsRequestState,
-    raw: CorsRequest,
-    out: ServerResponse,
-    exact: CompiledPolicy | null,
-  ): boolean | Promise<boolean> {
-    request[APPLIED_POLICY] = exact;
-    delete request[ORIGIN_VERDICT];
+  private correct(request: object, raw: CorsRequest, out: ServerResponse, exact: CompiledPolicy | null): boolean | Promise<boolean> {
     if (out.headersSent) return true;
     for (const name of CORS_RESPONSE_HEADERS) out.removeHeader(name);
     if (exact === null) return true;
     const { origin } = raw.headers;
-    const apply = (verdict: OriginVerdict | undefined): boolean => {
-      if (verdict === undefined) return true;
-      request[ORIGIN_VERDICT] = verdict;
-      return this.enforce ? this.enforceVerdict(request, verdict) : true;
-    };
+    const apply = (verdict: OriginVerdict | undefined): boolean =>
+      verdict !== undefined && this.enforce ? this.enforceVerdict(request, verdict) : true;
     const verdict = this.hook.getEvaluator()!.decorate(exact, typeof origin === 'string' ? origin : undefined, raw, out);
     return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
   }
 
-  private enforceVerdict(request: CorsRequestState, verdict: OriginVerdict | undefined): boolean {
+  private enforceVerdict(request: object, verdict: OriginVerdict | undefined): boolean {
     if (verdict === undefined || verdict.allowed) return true;
     // Same-origin requests carry Origin too (for POST and the like); they need no CORS permission.
     const site = (request as { headers?: Record<string, unknown> }).headers?.['sec-fetch-site'];
