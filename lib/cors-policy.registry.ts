@@ -9,9 +9,11 @@ import { resolveRoutePolicy } from './policy/resolve.js';
 import { validateModuleOptions, validatePolicy } from './policy/validate.js';
 import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
 
-// Nest's own route metadata keys (`PATH_METADATA`, set by @Get() & co.), spelled out rather
-// than deep-imported so that one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
+// Nest's own metadata keys (`PATH_METADATA`, `METHOD_METADATA`, `HOST_METADATA`), spelled out
+// rather than deep-imported so that one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
 const ROUTE_PATH_METADATA = 'path';
+const ROUTE_METHOD_METADATA = 'method';
+const HOST_METADATA = 'host';
 
 type Constructor = abstract new (...args: never[]) => unknown;
 
@@ -34,6 +36,7 @@ export class CorsPolicyRegistry {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly byController = new Map<Constructor, Map<Handler, CompiledPolicy | null>>();
   private readonly stamped = new Set<Handler>();
+  private readonly guarded = new Set<Handler>();
   /** Per application, so that two apps sharing controller classes never read each other's stamps. */
   private readonly stampKey = Symbol('nest-cors:route-policy');
 
@@ -61,9 +64,14 @@ export class CorsPolicyRegistry {
       else if (resolved.kind === 'error') problems.push(resolved.problem);
     }
 
+    // Handlers by what a path alone can tell of them: where several share one (host or header
+    // versioning), only the guard can tell which one a request reached.
+    const handlersByRouteKey = new Map<string, Set<Handler>>();
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as Constructor | null;
       if (!controller || this.byController.has(controller)) continue;
+      const controllerPaths = pathsOf(Reflect.getMetadata(ROUTE_PATH_METADATA, controller));
+      const hostFiltered = Reflect.getMetadata(HOST_METADATA, controller) !== undefined;
       const policies = new Map<Handler, CompiledPolicy | null>();
       this.byController.set(controller, policies);
       const controllerRef = Reflect.getMetadata(CORS_POLICY_METADATA, controller) as CorsPolicyReference | undefined;
@@ -81,6 +89,13 @@ export class CorsPolicyRegistry {
           compiled = compiler.compile(resolved.policy);
         }
         policies.set(handler, compiled);
+        if (compiled !== null && (this.options.enforce === true || hostFiltered)) this.guarded.add(handler);
+        const methodPaths = pathsOf(Reflect.getMetadata(ROUTE_PATH_METADATA, handler));
+        for (const key of routeKeys(Reflect.getMetadata(ROUTE_METHOD_METADATA, handler), controllerPaths, methodPaths)) {
+          if (compiled !== null && /["\\]/.test(key)) this.guarded.add(handler); // beyond the route table's path syntax
+          const sharing = handlersByRouteKey.get(key) ?? new Set<Handler>();
+          handlersByRouteKey.set(key, sharing.add(handler));
+        }
         // An inherited method shared by controllers with different policies stays ambiguous.
         const previous = stamps.get(handler);
         stamps.set(
@@ -96,10 +111,26 @@ export class CorsPolicyRegistry {
     }
 
     if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
+    for (const sharing of handlersByRouteKey.values()) {
+      if (sharing.size < 2) continue;
+      for (const handler of sharing) if (stamps.get(handler)?.policy !== null) this.guarded.add(handler);
+    }
     for (const [handler, stamp] of stamps) {
+      if (stamp.policy instanceof AmbiguousRoutePolicy) this.guarded.add(handler);
       Reflect.defineMetadata(this.stampKey, Object.freeze(stamp), handler);
       this.stamped.add(handler);
     }
+  }
+
+  /**
+   * The handlers whose requests need the guard: with `enforce: true` every handler with a
+   * policy; otherwise those a path alone cannot tell apart (host filters, several handlers on
+   * one method and path, an inherited method shared by controllers with different policies,
+   * path syntax the route table cannot hold). Everything else is fully handled by the request
+   * hook, and pays nothing for Nest's guard pipeline.
+   */
+  guardedHandlers(): ReadonlySet<Handler> {
+    return this.guarded;
   }
 
   /** The exact policy of a handler (`null`: no CORS), or `undefined` for a handler not explored. */
@@ -125,6 +156,18 @@ export class CorsPolicyRegistry {
     for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
     return result.problems.length === 0;
   }
+}
+
+function pathsOf(metadata: unknown): string[] {
+  const paths = Array.isArray(metadata) ? metadata : [metadata ?? '/'];
+  return paths.map((path) => String(path).replace(/^\/+|\/+$/g, ''));
+}
+
+/** `method path` keys of a handler, its parameters' names dropped: `0 orders/:`. */
+function routeKeys(method: unknown, controllerPaths: readonly string[], methodPaths: readonly string[]): string[] {
+  return controllerPaths.flatMap((controllerPath) =>
+    methodPaths.map((methodPath) => `${String(method)} ${`${controllerPath}/${methodPath}`.replace(/:[^/]+/g, ':')}`),
+  );
 }
 
 /**

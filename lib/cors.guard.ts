@@ -24,7 +24,8 @@ type Handler = (...args: never[]) => unknown;
  * 2. **`enforce: true`.** It refuses an actual cross-origin request from an origin the handler's
  *    policy does not allow with 403, before the handler runs and its side effects happen.
  *
- * It never answers preflights: those never reach guards (see the README).
+ * It never answers preflights: those never reach guards (see the README). The module attaches it
+ * only to the handlers that need it (`CorsPolicyRegistry.guardedHandlers()`).
  */
 @Injectable()
 export class CorsGuard implements CanActivate {

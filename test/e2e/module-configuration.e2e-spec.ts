@@ -1,6 +1,10 @@
 import { Controller, Get, Header, Injectable, Module, Post, Res, Version, VersioningType } from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
+import { CorsPolicyRegistry } from '../../lib/cors-policy.registry.js';
+import { CatalogV1Controller } from '../../sample/catalog.controllers.js';
+import { configureSampleApp } from '../../sample/app.factory.js';
+import { AppModule } from '../../sample/app.module.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 
 @Cors('partners')
@@ -213,5 +217,32 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
         .set('Access-Control-Request-Headers', 'x-version');
       expect(res.status).toBe(403);
     });
+  });
+});
+
+describe('where the guard runs', () => {
+  const guarded = (running: RunningApp): string[] =>
+    [...running.app.get(CorsPolicyRegistry, { strict: false }).guardedHandlers()].map((handler) => handler.name).sort();
+
+  it('only on handlers a path alone cannot tell apart: in the sample, the two catalog versions', async () => {
+    const sample = await startApp('express', { imports: [AppModule] }, configureSampleApp);
+    try {
+      expect(guarded(sample)).toEqual(['list', 'list']);
+      expect(Reflect.getMetadata('__guards__', CatalogV1Controller.prototype.list)).toBeUndefined(); // put back after bootstrap
+    } finally {
+      await sample.close();
+    }
+  });
+
+  it('on every handler with a policy under enforce: true', async () => {
+    const running = await startApp('express', {
+      imports: [CorsModule.forRoot({ enforce: true, global: { origins: ['https://a.example.com'] } })],
+      controllers: [PlainController],
+    });
+    try {
+      expect(guarded(running)).toEqual(['plain', 'vary']);
+    } finally {
+      await running.close();
+    }
   });
 });
