@@ -145,7 +145,7 @@ export class CorsEvaluator {
         );
       }
       if (verdict.allowed) return { policy: candidate, reason: undefined };
-      refused = { policy: undefined, reason: verdict.reason };
+      refused = { policy: undefined, reason: verdict.reason, error: verdict.error };
     }
     return refused;
   }

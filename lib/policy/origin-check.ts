@@ -24,21 +24,37 @@ export function checkOrigin(
   const { origins } = policy;
   if (origins.matches(origin)) return ORIGIN_ALLOWED;
   if (origins.callback === undefined || origin === 'null' || parseOrigin(origin) === undefined) return ORIGIN_REFUSED;
-  return runOriginCallback(() => origins.callback!(origin, request), timeoutMs);
-}
-
-async function runOriginCallback(call: () => boolean | Promise<boolean>, timeoutMs: number): Promise<OriginVerdict> {
-  let timer: NodeJS.Timeout | undefined;
+  let result: unknown;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`origin callback did not settle within ${timeoutMs}ms`)), timeoutMs);
-    });
-    // Only `true` allows: a truthy string or object returned by mistake does not.
-    const allowed = (await Promise.race([call(), timeout])) === true;
-    return allowed ? ORIGIN_ALLOWED : ORIGIN_REFUSED;
+    result = origins.callback(origin, request);
   } catch (error) {
     return { allowed: false, reason: 'origin_callback_failed', error };
-  } finally {
-    clearTimeout(timer);
   }
+  if (!isThenable(result)) return verdictOf(result);
+  // One promise and one timer: whichever settles first decides, the other is a no-op.
+  return new Promise<OriginVerdict>((resolve) => {
+    const timer = setTimeout(
+      () => resolve({ allowed: false, reason: 'origin_callback_failed', error: new Error(`origin callback did not settle within ${timeoutMs}ms`) }),
+      timeoutMs,
+    );
+    result.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(verdictOf(value));
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        resolve({ allowed: false, reason: 'origin_callback_failed', error });
+      },
+    );
+  });
+}
+
+/** Only `true` allows: a truthy string or object returned by mistake does not. */
+function verdictOf(value: unknown): OriginVerdict {
+  return value === true ? ORIGIN_ALLOWED : ORIGIN_REFUSED;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -1,5 +1,5 @@
 import type { CorsOriginCallback } from '../cors-module-options.js';
-import { parseOrigin } from './origin.js';
+import { isCanonicalOrigin, splitOrigin, type ParsedOrigin } from './origin.js';
 
 /**
  * Answers "is this origin allowed?" for one policy without scanning its allow-list:
@@ -62,17 +62,16 @@ export class OriginMatcher {
   matches(origin: string): boolean {
     if (this.any || this.exact.has(origin)) return true;
     if (this.suffixes.size === 0 && this.regexps.length === 0) return false;
-    const parsed = parseOrigin(origin);
-    if (parsed === undefined) return false;
-    if (this.suffixes.size > 0) {
-      const { scheme, host, port } = parsed;
-      // Only proper suffixes: the pattern's apex itself never matches.
-      for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
-        if (this.suffixes.has(suffixKey(scheme, host.slice(dot + 1), port))) return true;
-      }
-    }
-    for (const regexp of this.regexps) {
-      if (regexp.test(origin)) return true;
+    const parts = splitOrigin(origin);
+    if (parts === undefined) return false;
+    return (this.matchesSuffix(parts) || this.regexps.some((regexp) => regexp.test(origin))) && isCanonicalOrigin(parts);
+  }
+
+  private matchesSuffix({ scheme, host, port }: ParsedOrigin): boolean {
+    if (this.suffixes.size === 0) return false;
+    // Only proper suffixes: the pattern's apex itself never matches.
+    for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
+      if (this.suffixes.has(suffixKey(scheme, host.slice(dot + 1), port))) return true;
     }
     return false;
   }
