@@ -141,7 +141,7 @@ export class CorsAuditService {
     const headers: IncomingHttpHeaders = {};
     for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
     const sink = new RecordedHeaders();
-    const evaluation = await evaluator.evaluate({ method: input.method.toUpperCase(), url: input.path, headers }, sink);
+    const evaluation = await evaluator.evaluate({ method: input.method.toUpperCase(), url: input.path, headers }, sink, (recorded) => recorded);
     const written = sink.toJSON();
 
     if (evaluation.kind === 'not-applicable') {

@@ -161,7 +161,7 @@ export class CorsRequestHook {
   private handle(request: unknown, response: unknown, done: Done): void {
     const raw = this.exchange!.rawRequest(request);
     try {
-      const evaluation = this.evaluator!.evaluate(raw, this.exchange!.rawResponse(response));
+      const evaluation = this.evaluator!.evaluate(raw, response, this.exchange!.sinkOf);
       if (!(evaluation instanceof Promise)) return this.finish(request, response, done, evaluation);
       evaluation.then(
         (settled) => this.finish(request, response, done, settled),

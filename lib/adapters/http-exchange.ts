@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HeaderSink } from '../policy/response-headers.js';
 
 /**
  * The little that differs between Express and Fastify: where the Node request and response
@@ -9,6 +10,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export interface HttpExchange {
   rawRequest(request: unknown): IncomingMessage;
   rawResponse(response: unknown): ServerResponse;
+  /**
+   * Where to write a response's CORS headers: the Node response, except for preflights on
+   * Fastify, which the hook itself ends through the reply, so nothing can bypass Fastify's own
+   * header object, and writing there spares Node's per-header validation and merging.
+   */
+  sinkOf(response: unknown, preflight: boolean): HeaderSink;
   /** Ends the response from the request hook with an empty body. */
   end(response: unknown, status: number): void;
 }
@@ -18,13 +25,35 @@ interface FastifyLikeRequest {
 }
 interface FastifyLikeReply {
   readonly raw: ServerResponse;
+  readonly sent: boolean;
   code(status: number): FastifyLikeReply;
   send(): unknown;
+  header(name: string, value: string): unknown;
+  getHeader(name: string): number | string | string[] | undefined;
+  removeHeader(name: string): unknown;
+}
+
+/** A Fastify reply's own headers, as a {@link HeaderSink}. */
+class ReplyHeaders implements HeaderSink {
+  constructor(private readonly reply: FastifyLikeReply) {}
+  setHeader(name: string, value: string): void {
+    this.reply.header(name, value);
+  }
+  getHeader(name: string): number | string | string[] | undefined {
+    return this.reply.getHeader(name);
+  }
+  removeHeader(name: string): void {
+    this.reply.removeHeader(name);
+  }
+  get headersSent(): boolean {
+    return this.reply.sent;
+  }
 }
 
 export const expressExchange: HttpExchange = {
   rawRequest: (request) => request as IncomingMessage,
   rawResponse: (response) => response as ServerResponse,
+  sinkOf: (response) => response as ServerResponse,
   end(response, status) {
     const res = response as ServerResponse;
     res.statusCode = status;
@@ -36,6 +65,7 @@ export const expressExchange: HttpExchange = {
 export const fastifyExchange: HttpExchange = {
   rawRequest: (request) => (request as FastifyLikeRequest).raw,
   rawResponse: (response) => (response as FastifyLikeReply).raw,
+  sinkOf: (response, preflight) => (preflight ? new ReplyHeaders(response as FastifyLikeReply) : (response as FastifyLikeReply).raw),
   // Through the reply, so that Fastify's own lifecycle (onSend, onResponse, logging) completes.
   end: (response, status) => void (response as FastifyLikeReply).code(status).send(),
 };
