@@ -150,6 +150,20 @@ export interface CorsModuleOptions {
    */
   readonly logRoutes?: boolean;
   /**
+   * The `trustedOrigins` given to Nest's `app.enableCsrfProtection()` (Nest 12.5), which keeps
+   * them private. With them, the module warns once at bootstrap about every credentialed origin
+   * a route with an unsafe method allows but the CSRF protection would refuse with 403
+   * (`CorsAuditService.checkCsrfProtection()`).
+   * @defaultValue unset: no cross-check
+   * @example
+   * ```ts
+   * const trustedOrigins = ['https://app.example.com'];
+   * app.enableCsrfProtection({ trustedOrigins }); // main.ts
+   * CorsModule.forRoot({ csrfTrustedOrigins: trustedOrigins, policies: { … } });
+   * ```
+   */
+  readonly csrfTrustedOrigins?: readonly string[];
+  /**
    * Milliseconds an origin callback may take before the request is denied.
    * @defaultValue `1000`
    * @example `originCallbackTimeout: 250`

@@ -113,8 +113,11 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
     this.hook.seal();
     this.registry.releaseStamps();
     this.detachGuard();
-    if (this.options.logRoutes === true && this.hook.getEvaluator() !== undefined) {
-      new Logger(CORS_LOGGER_CONTEXT).log(`CORS routes:\n${this.audit.formatTable()}`);
+    if (this.hook.getEvaluator() === undefined) return;
+    const logger = new Logger(CORS_LOGGER_CONTEXT);
+    if (this.options.logRoutes === true) logger.log(`CORS routes:\n${this.audit.formatTable()}`);
+    if (this.options.csrfTrustedOrigins !== undefined) {
+      for (const finding of this.audit.checkCsrfProtection(this.options.csrfTrustedOrigins)) logger.warn(`CSRF protection: ${finding}`);
     }
   }
 }

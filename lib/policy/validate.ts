@@ -63,7 +63,7 @@ export function validatePolicy(
 
 type Report = (field: string, message: string) => void;
 
-const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout']);
+const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout', 'csrfTrustedOrigins']);
 /** `setTimeout` takes at most 2^31 - 1 ms; anything else silently becomes 1 ms. */
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
@@ -80,6 +80,10 @@ export function validateModuleOptions(options: CorsModuleOptions): CorsConfigura
   const timeout = options.originCallbackTimeout;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT)) {
     problem('originCallbackTimeout', `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}`);
+  }
+  const { csrfTrustedOrigins } = options;
+  if (csrfTrustedOrigins !== undefined && (!Array.isArray(csrfTrustedOrigins) || csrfTrustedOrigins.some((o) => typeof o !== 'string'))) {
+    problem('csrfTrustedOrigins', 'must be a list of origins');
   }
   const { policies } = options;
   if (policies !== undefined && (typeof policies !== 'object' || policies === null || Array.isArray(policies))) {

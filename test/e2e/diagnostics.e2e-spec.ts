@@ -1,4 +1,5 @@
 import { Controller, Get, Post } from '@nestjs/common';
+import { NestApplication } from '@nestjs/core';
 import request from 'supertest';
 import { Cors, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
 import { CaptureLogger } from '../support/capture-logger.js';
@@ -83,5 +84,73 @@ describe.each(ADAPTERS)('diagnostics on %s', (adapter) => {
     const { running, logger } = await start(adapter, { logRoutes: true });
     await running.close();
     expect(logger.cors('log')).toEqual([expect.stringMatching(/^CORS routes:\nMETHOD\s+PATH[^\n]*\nGET\s+\/things\s+ThingsController\.list\s+https:\/\/app\.example\.com/)]);
+  });
+});
+
+describe.each(ADAPTERS)('the CSRF cross-check at bootstrap on %s', (adapter) => {
+  it('warns once per credentialed origin the CSRF protection would refuse on an unsafe route', async () => {
+    const { running, logger } = await start(adapter, { csrfTrustedOrigins: [] });
+    await running.close();
+    // ThingsController's policy has no credentials: nothing to warn about.
+    expect(logger.cors('warn')).toEqual([]);
+  });
+
+  it('names the route, the handler and the origin', async () => {
+    const logger = new CaptureLogger();
+    @Cors({ origins: ['https://app.example.com', 'https://admin.example.com'], credentials: true })
+    @Controller('accounts')
+    class AccountsController {
+      @Post()
+      open(): string {
+        return 'opened';
+      }
+    }
+    const running = await startApp(
+      adapter,
+      { imports: [CorsModule.forRoot({ csrfTrustedOrigins: ['https://app.example.com'] })], controllers: [AccountsController] },
+      (app) => app.useLogger(logger),
+    );
+    await running.close();
+    expect(logger.cors('warn')).toEqual([
+      'CSRF protection: POST /accounts (AccountsController.open): https://admin.example.com is allowed by CORS but not in trustedOrigins; its requests get 403 from CSRF protection',
+    ]);
+  });
+});
+
+/** Nest 12.5's CSRF protection, where the cross-check above matters (absent from Nest 11). */
+const csrfAvailable = typeof (NestApplication.prototype as { enableCsrfProtection?: unknown }).enableCsrfProtection === 'function';
+
+(csrfAvailable ? describe.each(ADAPTERS) : describe.skip.each(ADAPTERS))('beside app.enableCsrfProtection() on %s', (adapter) => {
+  @Cors({ origins: ['https://app.example.com', 'https://admin.example.com'], credentials: true })
+  @Controller('transfers')
+  class TransfersController {
+    @Post()
+    make(): string {
+      return 'made';
+    }
+  }
+
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [TransfersController] }, (app) =>
+      (app as unknown as { enableCsrfProtection(o: { trustedOrigins: string[] }): void }).enableCsrfProtection({ trustedOrigins: ['https://app.example.com'] }),
+    );
+  });
+  afterAll(() => running.close());
+
+  it('lets a trusted credentialed origin through', async () => {
+    const res = await request(running.url).post('/transfers').set('Origin', 'https://app.example.com').set('Sec-Fetch-Site', 'cross-site');
+    expect(res.status).toBe(201);
+  });
+
+  it('gets a CORS-readable 403 for an origin CORS allows but CSRF protection does not trust, as checkCsrfProtection says', async () => {
+    const res = await request(running.url).post('/transfers').set('Origin', 'https://admin.example.com').set('Sec-Fetch-Site', 'cross-site');
+    expect(res.status).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBe('https://admin.example.com');
+  });
+
+  it('still answers preflights, which CSRF protection never blocks', async () => {
+    const res = await request(running.url).options('/transfers').set('Origin', 'https://admin.example.com').set('Access-Control-Request-Method', 'POST');
+    expect(res.status).toBe(204);
   });
 });
