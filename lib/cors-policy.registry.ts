@@ -8,6 +8,7 @@ import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } 
 import { resolveRoutePolicy } from './policy/resolve.js';
 import { validateModuleOptions, validatePolicy } from './policy/validate.js';
 import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
+import { routeShape } from './routing/route-shape.js';
 
 // Nest's own metadata keys (`PATH_METADATA`, `METHOD_METADATA`, `HOST_METADATA`), spelled out
 // rather than deep-imported so that one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
@@ -166,7 +167,7 @@ function pathsOf(metadata: unknown): string[] {
 /** `method path` keys of a handler, its parameters' names dropped: `0 orders/:`. */
 function routeKeys(method: unknown, controllerPaths: readonly string[], methodPaths: readonly string[]): string[] {
   return controllerPaths.flatMap((controllerPath) =>
-    methodPaths.map((methodPath) => `${String(method)} ${`${controllerPath}/${methodPath}`.replace(/:[^/]+/g, ':')}`),
+    methodPaths.map((methodPath) => `${String(method)} ${routeShape(`${controllerPath}/${methodPath}`)}`),
   );
 }
 

@@ -8,7 +8,8 @@ import type { CorsRefusalReason } from './policy/refusal.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRefusalLogger } from './cors-refusal.logger.js';
 import { expressPathToRoutePaths } from './routing/express-path.js';
-import { RouteTable, type RouteMatchingOptions } from './routing/route-table.js';
+import type { RouteMatchingOptions } from './routing/path-router.js';
+import { RouteTable } from './routing/route-table.js';
 import type { RouteRecord } from './routing/route-record.js';
 
 type Done = (error?: Error) => void;

@@ -1,4 +1,7 @@
-import FindMyWay from 'find-my-way';
+import { FindMyWayRouter } from './find-my-way-router.js';
+import type { PathRouter, RouteMatchingOptions } from './path-router.js';
+import { isPlainTemplate, PlainPathRouter } from './plain-path-router.js';
+import { routeShape } from './route-shape.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
 
 /**
@@ -34,53 +37,41 @@ export interface RouteEntry {
   location: string;
 }
 
-export interface RouteMatchingOptions {
-  readonly caseSensitive: boolean;
-  readonly ignoreTrailingSlash: boolean;
-  readonly maxParamLength?: number;
-}
-
-type Router = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+type Routers = { readonly byMethod: PathRouter<RouteEntry>; readonly anyMethod: PathRouter<RouteEntry> };
 const ALL = 'ALL';
 
 /**
- * The application's routes in a radix tree (find-my-way, the router Fastify itself uses), so a
- * request or preflight finds its route in time proportional to its path, not to the number of
- * routes.
+ * The application's routes in a tree, so that a request or preflight finds its route in time
+ * proportional to its path, not to the number of routes. Routes of the plain syntax (nearly all)
+ * live in a {@link PlainPathRouter}; the first route beyond it moves every route to find-my-way,
+ * which holds any template Fastify accepts, so that one router always ranks all candidates.
  */
 export class RouteTable {
-  private readonly router: Router;
-  /** `@All()` routes live apart: find-my-way's `all` would collide with per-method routes. */
-  private readonly anyMethodRouter: Router;
+  private routers: Routers;
+  private plain = true;
   private readonly entries = new Map<string, RouteEntry>();
 
-  constructor(options: RouteMatchingOptions) {
-    const config = {
-      caseSensitive: options.caseSensitive,
-      ignoreTrailingSlash: options.ignoreTrailingSlash,
-      maxParamLength: options.maxParamLength ?? 100,
-    };
-    this.router = FindMyWay(config);
-    this.anyMethodRouter = FindMyWay(config);
+  constructor(private readonly options: RouteMatchingOptions) {
+    this.routers = { byMethod: new PlainPathRouter(options), anyMethod: new PlainPathRouter(options) };
   }
 
   /**
    * Records a route. Registering the same method and path again (versions or hosts sharing a
    * path) keeps one entry, which becomes ambiguous when the policies differ.
-   * @throws when find-my-way cannot represent the path or method.
+   * @throws when no router can represent the path or method.
    */
   add(method: string, path: string, policy: RoutePolicy, location: string): void {
     const upper = method.toUpperCase();
-    const key = `${upper} ${path.replace(/:[^/]+/g, ':')}`;
+    const key = `${upper} ${routeShape(path)}`;
     const existing = this.entries.get(key);
     if (existing !== undefined) {
       if (existing.policy !== policy) existing.policy = new AmbiguousRoutePolicy([existing.policy, policy]);
       if (!existing.location.split(' | ').includes(location)) existing.location += ` | ${location}`;
       return;
     }
+    if (this.plain && !isPlainTemplate(path)) this.moveToFindMyWay();
     const entry: RouteEntry = { method: upper, path, policy, location };
-    if (upper === ALL) this.anyMethodRouter.on('GET', path, noop, entry);
-    else this.router.on(upper as FindMyWay.HTTPMethod, path, noop, entry);
+    addTo(this.routers, entry);
     this.entries.set(key, entry);
   }
 
@@ -90,10 +81,11 @@ export class RouteTable {
    * `@All()` route.
    */
   find(method: string, path: string): RouteEntry | undefined {
+    const { byMethod, anyMethod } = this.routers;
     return (
-      this.lookup(this.router, method, path) ??
-      (method === 'HEAD' ? this.lookup(this.router, 'GET', path) : undefined) ??
-      this.lookup(this.anyMethodRouter, 'GET', path)
+      byMethod.find(method, path) ??
+      (method === 'HEAD' ? byMethod.find('GET', path) : undefined) ??
+      anyMethod.find('GET', path)
     );
   }
 
@@ -102,14 +94,16 @@ export class RouteTable {
     return [...this.entries.values()];
   }
 
-  private lookup(router: Router, method: string, path: string): RouteEntry | undefined {
-    try {
-      return (router.find(method as FindMyWay.HTTPMethod, path)?.store as RouteEntry | undefined) ?? undefined;
-    } catch {
-      // Malformed percent-encoding or an unknown method: no route, so no CORS decision.
-      return undefined;
-    }
+  private moveToFindMyWay(): void {
+    const routers = { byMethod: new FindMyWayRouter<RouteEntry>(this.options), anyMethod: new FindMyWayRouter<RouteEntry>(this.options) };
+    for (const entry of this.entries.values()) addTo(routers, entry);
+    this.routers = routers;
+    this.plain = false;
   }
 }
 
-function noop(): void {}
+/** `@All()` routes live apart: find-my-way's `all` would collide with per-method routes. */
+function addTo({ byMethod, anyMethod }: Routers, entry: RouteEntry): void {
+  if (entry.method === ALL) anyMethod.add('GET', entry.path, entry);
+  else byMethod.add(entry.method, entry.path, entry);
+}

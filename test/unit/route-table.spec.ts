@@ -1,0 +1,165 @@
+import fc from 'fast-check';
+import { FindMyWayRouter } from '../../lib/routing/find-my-way-router.js';
+import type { RouteMatchingOptions } from '../../lib/routing/path-router.js';
+import { isPlainTemplate, PlainPathRouter } from '../../lib/routing/plain-path-router.js';
+import { AmbiguousRoutePolicy, RouteTable } from '../../lib/routing/route-table.js';
+import { routeShape } from '../../lib/routing/route-shape.js';
+import { compilePolicy } from '../../lib/policy/compile.js';
+
+const STRICT: RouteMatchingOptions = { caseSensitive: true, ignoreTrailingSlash: false };
+const LENIENT: RouteMatchingOptions = { caseSensitive: false, ignoreTrailingSlash: true };
+
+function plainRouter(options: RouteMatchingOptions, routes: readonly [string, string][]): PlainPathRouter<string> {
+  const router = new PlainPathRouter<string>(options);
+  for (const [method, template] of routes) router.add(method, template, `${method} ${template}`);
+  return router;
+}
+
+describe('isPlainTemplate', () => {
+  it.each(['/', '/items', '/items/:id', '/v1/orders/:orderId/lines/:line', '/files/*', '/*', '/a//b', '/items/'])(
+    'holds %s in the segment tree',
+    (template) => expect(isPlainTemplate(template)).toBe(true),
+  );
+
+  it.each(['/files/:name.:ext', '/range/:from-:to', '/users/:id(\\d+)', '/items/:id?', '/files/*/meta', '/a*', '/a::b', 'items'])(
+    'leaves %s to find-my-way',
+    (template) => expect(isPlainTemplate(template)).toBe(false),
+  );
+});
+
+describe('PlainPathRouter', () => {
+  const router = plainRouter(STRICT, [
+    ['GET', '/items'],
+    ['GET', '/items/:id'],
+    ['GET', '/items/special'],
+    ['GET', '/items/:id/lines'],
+    ['GET', '/items/special/:x/deep'],
+    ['GET', '/files/*'],
+    ['DELETE', '/items/:id'],
+    ['GET', '/'],
+  ]);
+
+  it.each([
+    ['a static segment over a parameter', 'GET', '/items/special', 'GET /items/special'],
+    ['a parameter where no static segment fits', 'GET', '/items/42', 'GET /items/:id'],
+    ['a parameter after a static branch dead-ends (backtracking)', 'GET', '/items/special/lines', 'GET /items/:id/lines'],
+    ['the wildcard for any rest, slashes included', 'GET', '/files/a/b/c.txt', 'GET /files/*'],
+    ['the wildcard for an empty rest', 'GET', '/files/', 'GET /files/*'],
+    ['the root', 'GET', '/', 'GET /'],
+    ['the method’s own tree', 'DELETE', '/items/7', 'DELETE /items/:id'],
+    ['an empty parameter, as find-my-way does', 'GET', '/items/', 'GET /items/:id'],
+    ['the path of an absolute-form request target', 'GET', 'http://api.example.com/items/9', 'GET /items/:id'],
+    ['a percent-encoded static segment, decoded', 'GET', '/it%65ms', 'GET /items'],
+  ])('finds %s', (_what, method, path, expected) => {
+    expect(router.find(method, path)).toBe(expected);
+  });
+
+  it.each([
+    ['a wildcard route without the slash before it', 'GET', '/files'],
+    ['a method with no routes', 'PUT', '/items'],
+    ['a path longer than every route', 'GET', '/items/1/lines/2'],
+    ['a trailing slash when slashes are strict', 'GET', '/items/1/lines/'],
+    ['another case when matching is case-sensitive', 'GET', '/ITEMS'],
+    ['malformed percent-encoding', 'GET', '/items/%zz/lines'],
+    ['an encoded slash as a separator', 'GET', '/items%2F1'],
+    ['the asterisk-form request target', 'GET', '*'],
+  ])('finds nothing for %s', (_what, method, path) => {
+    expect(router.find(method, path)).toBeUndefined();
+  });
+
+  it('refuses a parameter longer than maxParamLength, counting escapes as one character', () => {
+    const short = plainRouter({ ...STRICT, maxParamLength: 3 }, [['GET', '/items/:id']]);
+    expect(short.find('GET', '/items/abc')).toBe('GET /items/:id');
+    expect(short.find('GET', '/items/a%2Fc')).toBe('GET /items/:id');
+    expect(short.find('GET', '/items/abcd')).toBeUndefined();
+  });
+
+  it('ignores case and a trailing slash when the adapter does', () => {
+    const lenient = plainRouter(LENIENT, [['GET', '/Items/:id/'], ['GET', '/']]);
+    expect(lenient.find('GET', '/ITEMS/9/')).toBe('GET /Items/:id/');
+    expect(lenient.find('GET', '/items/9')).toBe('GET /Items/:id/');
+    expect(lenient.find('GET', '/')).toBe('GET /');
+  });
+
+  it('refuses a template beyond the plain syntax', () => {
+    expect(() => new PlainPathRouter(STRICT).add('GET', '/a/:b-:c', 'x')).toThrow(/not a plain path template/);
+  });
+});
+
+describe('RouteTable', () => {
+  const small = compilePolicy({ origins: ['https://a.example.com'] });
+  const other = compilePolicy({ origins: ['https://b.example.com'] });
+
+  it('serves HEAD from GET routes and falls back to @All() routes', () => {
+    const table = new RouteTable(STRICT);
+    table.add('GET', '/items', small, 'Items.list');
+    table.add('ALL', '/any/*', other, 'Any.all');
+    expect(table.find('HEAD', '/items')?.location).toBe('Items.list');
+    expect(table.find('PATCH', '/any/thing')?.location).toBe('Any.all');
+    expect(table.find('PATCH', '/items')).toBeUndefined();
+  });
+
+  it('makes a path shared by handlers with different policies ambiguous', () => {
+    const table = new RouteTable(STRICT);
+    table.add('GET', '/items/:id', small, 'V1.get');
+    table.add('GET', '/items/:itemId', other, 'V2.get');
+    const entry = table.find('GET', '/items/3');
+    expect(entry?.policy).toBeInstanceOf(AmbiguousRoutePolicy);
+    expect(entry?.location).toBe('V1.get | V2.get');
+  });
+
+  it('keeps finding every route, in find-my-way’s ranking, once a route beyond the plain syntax arrives', () => {
+    const table = new RouteTable(STRICT);
+    table.add('GET', '/files/:name', small, 'Files.byName');
+    table.add('GET', '/files/*', small, 'Files.rest');
+    table.add('GET', '/files/:name.:ext', other, 'Files.withExtension');
+    table.add('GET', '/users/:id(^\\d+$)', other, 'Users.byNumber');
+    expect(table.find('GET', '/files/report')?.location).toBe('Files.byName');
+    expect(table.find('GET', '/files/report.pdf')?.location).toBe('Files.withExtension');
+    expect(table.find('GET', '/files/a/b')?.location).toBe('Files.rest');
+    expect(table.find('GET', '/users/42')?.location).toBe('Users.byNumber');
+    expect(table.find('GET', '/users/ab')).toBeUndefined();
+  });
+});
+
+/** `FC_RUNS=20000` for a deep run; the default keeps the suite quick. */
+const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 300) };
+
+describe('PlainPathRouter against find-my-way', () => {
+  const staticSegment = fc.constantFrom('a', 'b', 'B', 'ab', 'x-y', '', 'é');
+  const templateSegment = fc.oneof(staticSegment, fc.constantFrom(':p', ':q'));
+  const template = fc
+    .tuple(fc.array(templateSegment, { maxLength: 4 }), fc.boolean())
+    .map(([segments, wildcard]) => `/${[...segments, ...(wildcard ? ['*'] : [])].join('/')}`);
+  const pathSegment = fc.oneof(
+    staticSegment,
+    fc.constantFrom('A', 'c', '%61', '%41', '%2F', '%2f', '%25', '%zz', '%', '%C3%A9', '%C3', 'a%3Bb', '1234567'),
+  );
+  const path = fc.array(pathSegment, { maxLength: 6 }).map((segments) => `/${segments.join('/')}`);
+  const options = fc.record({ caseSensitive: fc.boolean(), ignoreTrailingSlash: fc.boolean(), maxParamLength: fc.constantFrom(3, 100) });
+  const method = fc.constantFrom('GET', 'POST');
+
+  it('finds the same route as find-my-way for every path', () => {
+    fc.assert(
+      fc.property(options, fc.array(fc.tuple(method, template), { maxLength: 12 }), fc.array(fc.tuple(method, path), { maxLength: 10 }), (opts, routes, requests) => {
+        const plain = new PlainPathRouter<string>(opts);
+        const reference = new FindMyWayRouter<string>(opts);
+        const seen = new Set<string>();
+        for (const [m, t] of routes) {
+          // The route table registers one template per method and shape, as here.
+          const shape = `${m} ${routeShape(t)}`;
+          if (seen.has(shape)) continue;
+          try {
+            reference.add(m, t, `${m} ${t}`);
+          } catch {
+            continue; // find-my-way sees a duplicate (case or trailing slash folded): so does the table
+          }
+          seen.add(shape);
+          plain.add(m, t, `${m} ${t}`);
+        }
+        for (const [m, p] of requests) expect(plain.find(m, p)).toBe(reference.find(m, p));
+      }),
+      RUNS,
+    );
+  });
+});
