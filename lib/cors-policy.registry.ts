@@ -6,7 +6,7 @@ import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { PolicyCompiler } from './policy/compile.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy } from './policy/resolve.js';
-import { validateModuleOptions, validatePolicy } from './policy/validate.js';
+import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
 import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
 import { routeShape } from './routing/route-shape.js';
 
@@ -50,6 +50,7 @@ export class CorsPolicyRegistry {
   /** @throws CorsConfigurationError listing every problem of every route. */
   build(): void {
     const compiler = new PolicyCompiler();
+    const validator = new PolicyValidator();
     const problems: CorsConfigurationProblem[] = validateModuleOptions(this.options);
     const stamps = new Map<Handler, RouteStamp>();
 
@@ -61,13 +62,14 @@ export class CorsPolicyRegistry {
     if (this.options.global) standalone.push({ controller: undefined, location: 'global' });
     for (const { controller, location } of standalone) {
       const resolved = resolveRoutePolicy(this.options, { controller, handler: undefined }, location);
-      if (resolved.kind === 'policy') this.check(resolved.policy, location, problems, false);
+      if (resolved.kind === 'policy') this.check(validator, resolved.policy, location, problems, false);
       else if (resolved.kind === 'error') problems.push(resolved.problem);
     }
 
     // Handlers by what a path alone can tell of them: where several share one (host or header
     // versioning), only the guard can tell which one a request reached.
-    const handlersByRouteKey = new Map<string, Set<Handler>>();
+    const handlerByRouteKey = new Map<string, Handler>();
+    const sharingHandlers = new Set<Handler>();
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as Constructor | null;
       if (!controller || this.byController.has(controller)) continue;
@@ -80,22 +82,23 @@ export class CorsPolicyRegistry {
 
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[methodName];
-        if (Reflect.getMetadata(ROUTE_PATH_METADATA, handler) === undefined) continue;
+        const routePath: unknown = Reflect.getMetadata(ROUTE_PATH_METADATA, handler);
+        if (routePath === undefined) continue;
         const location = `${controller.name}.${methodName}`;
         const handlerRef = Reflect.getMetadata(CORS_POLICY_METADATA, handler) as CorsPolicyReference | undefined;
         const resolved = resolveRoutePolicy(this.options, { controller: controllerRef, handler: handlerRef }, location);
         let compiled: CompiledPolicy | null = null;
         if (resolved.kind === 'error') problems.push(resolved.problem);
-        else if (resolved.kind === 'policy' && this.check(resolved.policy, location, problems)) {
+        else if (resolved.kind === 'policy' && this.check(validator, resolved.policy, location, problems)) {
           compiled = compiler.compile(resolved.policy);
         }
         policies.set(handler, compiled);
         if (compiled !== null && (this.options.enforce === true || hostFiltered)) this.guarded.add(handler);
-        const methodPaths = pathsOf(Reflect.getMetadata(ROUTE_PATH_METADATA, handler));
-        for (const key of routeKeys(Reflect.getMetadata(ROUTE_METHOD_METADATA, handler), controllerPaths, methodPaths)) {
+        for (const key of routeKeys(Reflect.getMetadata(ROUTE_METHOD_METADATA, handler), controllerPaths, pathsOf(routePath))) {
           if (compiled !== null && /["\\]/.test(key)) this.guarded.add(handler); // beyond the route table's path syntax
-          const sharing = handlersByRouteKey.get(key) ?? new Set<Handler>();
-          handlersByRouteKey.set(key, sharing.add(handler));
+          const first = handlerByRouteKey.get(key);
+          if (first === undefined) handlerByRouteKey.set(key, handler);
+          else if (first !== handler) sharingHandlers.add(first).add(handler);
         }
         // An inherited method shared by controllers with different policies stays ambiguous.
         const previous = stamps.get(handler);
@@ -112,10 +115,7 @@ export class CorsPolicyRegistry {
     }
 
     if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
-    for (const sharing of handlersByRouteKey.values()) {
-      if (sharing.size < 2) continue;
-      for (const handler of sharing) if (stamps.get(handler)?.policy !== null) this.guarded.add(handler);
-    }
+    for (const handler of sharingHandlers) if (stamps.get(handler)?.policy !== null) this.guarded.add(handler);
     for (const [handler, stamp] of stamps) {
       if (stamp.policy instanceof AmbiguousRoutePolicy) this.guarded.add(handler);
       Reflect.defineMetadata(this.stampKey, Object.freeze(stamp), handler);
@@ -151,8 +151,14 @@ export class CorsPolicyRegistry {
     this.stamped.clear();
   }
 
-  private check(policy: CorsPolicy, location: string, problems: CorsConfigurationProblem[], requireOrigins = true): boolean {
-    const result = validatePolicy(policy, location, { requireOrigins });
+  private check(
+    validator: PolicyValidator,
+    policy: CorsPolicy,
+    location: string,
+    problems: CorsConfigurationProblem[],
+    requireOrigins = true,
+  ): boolean {
+    const result = validator.validate(policy, location, { requireOrigins });
     problems.push(...result.problems);
     for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
     return result.problems.length === 0;

@@ -9,34 +9,48 @@ import { OriginMatcher } from './origin-matcher.js';
  */
 export class PolicyCompiler {
   private readonly cache = new Map<string, CompiledPolicy>();
+  /** Origin lists by what they hold, so that equal lists share one matcher. */
+  private readonly matchers = new Map<string, { readonly id: number; readonly matcher: OriginMatcher }>();
+  /** What each list object holds, computed once: routes share their lists (see `PolicyValidator`). */
+  private readonly listKeys = new WeakMap<object, string>();
   private readonly callbackIds = new WeakMap<CorsOriginCallback, number>();
   private lastCallbackId = 0;
 
   compile(policy: CorsPolicy): CompiledPolicy {
-    const key = this.keyOf(policy);
+    const origins = this.matcherOf(policy.origins);
+    const key = [
+      origins.id,
+      this.listKey(policy.methods),
+      this.listKey(policy.allowedHeaders),
+      this.listKey(policy.exposedHeaders),
+      policy.credentials === true,
+      policy.maxAge,
+      policy.allowPrivateNetwork === true,
+    ].join(' ');
     let compiled = this.cache.get(key);
     if (compiled === undefined) {
-      compiled = compilePolicy(policy);
+      compiled = compilePolicy(policy, origins.matcher);
       this.cache.set(key, compiled);
     }
     return compiled;
   }
 
-  private keyOf(policy: CorsPolicy): string {
-    const { origins } = policy;
-    const originsKey =
-      typeof origins === 'function'
-        ? `fn#${this.callbackId(origins)}`
-        : (Array.isArray(origins) ? origins : [origins]).map((o: string | RegExp) => (o instanceof RegExp ? `re:${o}` : `s:${o}`));
-    return JSON.stringify([
-      originsKey,
-      policy.methods,
-      policy.allowedHeaders,
-      policy.exposedHeaders,
-      policy.credentials === true,
-      policy.maxAge,
-      policy.allowPrivateNetwork === true,
-    ]);
+  private matcherOf(origins: CorsPolicy['origins']): { readonly id: number; readonly matcher: OriginMatcher } {
+    const key = typeof origins === 'function' ? `fn#${this.callbackId(origins)}` : this.listKey(origins);
+    let entry = this.matchers.get(key);
+    if (entry === undefined) this.matchers.set(key, (entry = { id: this.matchers.size, matcher: originMatcherOf(origins) }));
+    return entry;
+  }
+
+  /** A string that tells lists apart by what they hold: `undefined`, `'*'`, a RegExp or a list. */
+  private listKey(list: unknown): string {
+    if (typeof list !== 'object' || list === null) return JSON.stringify(typeof list === 'string' ? entryKey(list) : null);
+    let key = this.listKeys.get(list);
+    if (key === undefined) {
+      key = JSON.stringify(Array.isArray(list) ? list.map(entryKey) : entryKey(list as RegExp));
+      this.listKeys.set(list, key);
+    }
+    return key;
   }
 
   private callbackId(callback: CorsOriginCallback): number {
@@ -49,17 +63,14 @@ export class PolicyCompiler {
   }
 }
 
+function entryKey(entry: string | RegExp): string {
+  return entry instanceof RegExp ? `re:${entry}` : `s:${entry}`;
+}
+
 const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
 
 /** Compiles one policy that `validatePolicy` accepted. */
-export function compilePolicy(policy: CorsPolicy): CompiledPolicy {
-  const { origins } = policy;
-  const matcher =
-    origins === '*'
-      ? OriginMatcher.any()
-      : typeof origins === 'function'
-        ? OriginMatcher.ofCallback(origins)
-        : OriginMatcher.ofEntries(Array.isArray(origins) ? origins : [origins as string | RegExp]);
+export function compilePolicy(policy: CorsPolicy, matcher = originMatcherOf(policy.origins)): CompiledPolicy {
   const credentials = policy.credentials === true;
   const allowPrivateNetwork = policy.allowPrivateNetwork === true;
   const allowed = policy.allowedHeaders;
@@ -79,6 +90,12 @@ export function compilePolicy(policy: CorsPolicy): CompiledPolicy {
     preflightVary: allowPrivateNetwork ? `${PREFLIGHT_VARY}, Access-Control-Request-Private-Network` : PREFLIGHT_VARY,
     variesByOrigin: !matcher.any,
   } satisfies CompiledPolicy);
+}
+
+function originMatcherOf(origins: CorsPolicy['origins']): OriginMatcher {
+  if (origins === '*') return OriginMatcher.any();
+  if (typeof origins === 'function') return OriginMatcher.ofCallback(origins);
+  return OriginMatcher.ofEntries(Array.isArray(origins) ? origins : [origins as string | RegExp]);
 }
 
 function joinList(list: readonly string[] | '*' | undefined): string | undefined {

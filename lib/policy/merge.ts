@@ -10,9 +10,11 @@ export function mergePolicies(...layers: readonly (CorsPolicy | undefined)[]): C
   for (const layer of layers) {
     if (layer === undefined) continue;
     for (const [field, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
       // Defined, not assigned: a `__proto__` key (options read from JSON) stays an own, unknown
       // field that validation refuses, instead of becoming the prototype: hidden defaults.
-      if (value !== undefined) Object.defineProperty(merged, field, { value, enumerable: true, writable: true, configurable: true });
+      if (field === '__proto__') Object.defineProperty(merged, field, { value, enumerable: true, writable: true, configurable: true });
+      else merged[field] = value;
     }
   }
   return merged as CorsPolicy;

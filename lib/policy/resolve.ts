@@ -28,29 +28,29 @@ export function resolveRoutePolicy(
   if (handlerRef === false) return { kind: 'none' };
   if (handlerRef === undefined && controllerRef === false) return { kind: 'none' };
 
-  const layers: CorsPolicy[] = [];
-  for (const [ref, field] of [
-    [controllerRef, declarations.controller === undefined ? 'global' : 'controller @Cors'],
-    [handlerRef, '@Cors'],
-  ] as const) {
-    if (ref === undefined || ref === false) continue;
-    if (typeof ref === 'string') {
-      const named = options.policies?.[ref];
-      if (named === undefined || !Object.prototype.hasOwnProperty.call(options.policies, ref)) {
-        const known = Object.keys(options.policies ?? {});
-        return {
-          kind: 'error',
-          problem: {
-            location,
-            field,
-            message: `unknown policy name '${ref}' (registered: ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'})`,
-          },
-        };
-      }
-      layers.push(named);
-    } else {
-      layers.push(ref);
-    }
+  const controllerField = declarations.controller === undefined ? 'global' : 'controller @Cors';
+  const controllerLayer = controllerRef === false ? undefined : layerOf(options, controllerRef, controllerField, location);
+  if (controllerLayer?.kind === 'error') return controllerLayer;
+  const handlerLayer = handlerRef === undefined ? undefined : layerOf(options, handlerRef, '@Cors', location);
+  if (handlerLayer?.kind === 'error') return handlerLayer;
+  return { kind: 'policy', policy: mergePolicies(options.defaults, controllerLayer?.policy, handlerLayer?.policy) };
+}
+
+/** The policy a reference stands for: itself, or the named policy it names. */
+function layerOf(
+  options: CorsModuleOptions,
+  ref: string | CorsPolicy,
+  field: string,
+  location: string,
+): { readonly kind: 'policy'; readonly policy: CorsPolicy } | { readonly kind: 'error'; readonly problem: CorsConfigurationProblem } {
+  if (typeof ref !== 'string') return { kind: 'policy', policy: ref };
+  const named = options.policies?.[ref];
+  if (named === undefined || !Object.prototype.hasOwnProperty.call(options.policies, ref)) {
+    const known = Object.keys(options.policies ?? {});
+    return {
+      kind: 'error',
+      problem: { location, field, message: `unknown policy name '${ref}' (registered: ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'})` },
+    };
   }
-  return { kind: 'policy', policy: mergePolicies(options.defaults, ...layers) };
+  return { kind: 'policy', policy: named };
 }

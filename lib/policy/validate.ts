@@ -14,51 +14,111 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 export interface ValidationResult {
-  readonly problems: CorsConfigurationProblem[];
+  readonly problems: readonly CorsConfigurationProblem[];
   /** Legal but probably not what was meant; logged at bootstrap. */
-  readonly warnings: CorsConfigurationProblem[];
+  readonly warnings: readonly CorsConfigurationProblem[];
 }
 
+/** A problem before it is given a location: what the checks of one list find. */
+type Finding = Omit<CorsConfigurationProblem, 'location'>;
+
 /**
- * Checks one effective policy against every configuration rule and reports all problems found,
+ * Checks effective policies against every configuration rule and reports all problems found,
  * each with its field. Nothing is thrown here: the caller collects the problems of every route
  * and throws one error.
+ *
+ * Routes share their lists (a controller's origins serve all its handlers, a named policy's
+ * serve every route that uses it), and checking an origin means parsing it as a URL: one
+ * validator checks each list once, by identity, however many routes it reaches.
  */
+export class PolicyValidator {
+  private readonly byObject = new WeakMap<object, Map<string, readonly Finding[]>>();
+  private readonly byString = new Map<string, readonly Finding[]>();
+
+  validate(policy: CorsPolicy, location: string, { requireOrigins = true }: { readonly requireOrigins?: boolean } = {}): ValidationResult {
+    const findings: Finding[] = [];
+    const problem: Report = (field, message) => void findings.push({ field, message });
+    const credentials = policy.credentials === true;
+
+    for (const field of Object.keys(policy)) {
+      if (!KNOWN_FIELDS.has(field)) problem(field, `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})`);
+    }
+    for (const field of ['credentials', 'allowPrivateNetwork'] as const) {
+      if (policy[field] !== undefined && typeof policy[field] !== 'boolean') problem(field, 'must be true or false');
+    }
+    if (policy.origins !== undefined || requireOrigins) this.check(findings, 'origins', policy.origins, credentials);
+    this.check(findings, 'methods', policy.methods, false);
+    this.check(findings, 'allowedHeaders', policy.allowedHeaders, credentials);
+    this.check(findings, 'exposedHeaders', policy.exposedHeaders, credentials);
+
+    let warnings = NONE;
+    const { maxAge } = policy;
+    if (maxAge !== undefined) {
+      if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_AGE_LIMIT) {
+        problem('maxAge', `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}`);
+      } else if (maxAge > CHROMIUM_MAX_AGE_CAP) {
+        warnings = [{ location, field: 'maxAge', message: `${maxAge}s is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP}s; Chromium uses ${CHROMIUM_MAX_AGE_CAP}s` }];
+      }
+    }
+    return { problems: findings.length === 0 ? NONE : findings.map(({ field, message }) => ({ location, field, message })), warnings };
+  }
+
+  /**
+   * Adds what the rules of `field` find in `value` to `findings`: computed once per value (by
+   * identity for objects), field and credentials, as nothing else changes the findings.
+   */
+  private check(findings: Finding[], field: ListField, value: unknown, credentials: boolean): void {
+    const context = credentials ? WITH_CREDENTIALS[field] : field;
+    let byContext: Map<string, readonly Finding[]> | undefined;
+    let key: string = context;
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+      byContext = this.byObject.get(value);
+      if (byContext === undefined) this.byObject.set(value, (byContext = new Map()));
+    } else {
+      byContext = this.byString;
+      key = `${context} ${typeof value} ${String(value)}`;
+    }
+    let found = byContext.get(key);
+    if (found === undefined) {
+      const fresh: Finding[] = [];
+      LIST_RULES[field](value, credentials, (name, message) => void fresh.push({ field: name, message }));
+      byContext.set(key, (found = fresh));
+    }
+    for (const finding of found) findings.push(finding);
+  }
+}
+
+/** Shared, never written: most policies have no problems and no warnings. */
+const NONE: readonly CorsConfigurationProblem[] = Object.freeze([]);
+
+type ListField = 'origins' | 'methods' | 'allowedHeaders' | 'exposedHeaders';
+const WITH_CREDENTIALS: Readonly<Record<ListField, string>> = {
+  origins: 'origins+credentials',
+  methods: 'methods+credentials',
+  allowedHeaders: 'allowedHeaders+credentials',
+  exposedHeaders: 'exposedHeaders+credentials',
+};
+
+const LIST_RULES: Readonly<Record<ListField, (value: unknown, credentials: boolean, problem: Report) => void>> = {
+  origins: (value, credentials, problem) => validateOrigins(value as CorsPolicy['origins'], credentials, problem),
+  methods: (value, _credentials, problem) => validateMethods(value, problem),
+  allowedHeaders: (value, credentials, problem) =>
+    validateHeaderList('allowedHeaders', value, credentials, problem, (name) =>
+      isForbiddenRequestHeader(name) ? 'is a forbidden request header: browsers never let scripts send it' : undefined,
+    ),
+  exposedHeaders: (value, credentials, problem) =>
+    validateHeaderList('exposedHeaders', value, credentials, problem, (name) =>
+      isForbiddenResponseHeader(name) ? 'is a forbidden response header: browsers never expose it' : undefined,
+    ),
+};
+
+/** {@link PolicyValidator.validate} for one policy on its own. */
 export function validatePolicy(
   policy: CorsPolicy,
   location: string,
-  { requireOrigins = true }: { readonly requireOrigins?: boolean } = {},
+  options: { readonly requireOrigins?: boolean } = {},
 ): ValidationResult {
-  const problems: CorsConfigurationProblem[] = [];
-  const warnings: CorsConfigurationProblem[] = [];
-  const problem = (field: string, message: string): void => void problems.push({ location, field, message });
-  const credentials = policy.credentials === true;
-
-  for (const field of Object.keys(policy)) {
-    if (!KNOWN_FIELDS.has(field)) problem(field, `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})`);
-  }
-  for (const field of ['credentials', 'allowPrivateNetwork'] as const) {
-    if (policy[field] !== undefined && typeof policy[field] !== 'boolean') problem(field, 'must be true or false');
-  }
-
-  if (policy.origins !== undefined || requireOrigins) validateOrigins(policy, credentials, problem);
-  validateMethods(policy.methods, problem);
-  validateHeaderList('allowedHeaders', policy.allowedHeaders, credentials, problem, (name) =>
-    isForbiddenRequestHeader(name) ? 'is a forbidden request header: browsers never let scripts send it' : undefined,
-  );
-  validateHeaderList('exposedHeaders', policy.exposedHeaders, credentials, problem, (name) =>
-    isForbiddenResponseHeader(name) ? 'is a forbidden response header: browsers never expose it' : undefined,
-  );
-
-  const { maxAge } = policy;
-  if (maxAge !== undefined) {
-    if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_AGE_LIMIT) {
-      problem('maxAge', `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}`);
-    } else if (maxAge > CHROMIUM_MAX_AGE_CAP) {
-      warnings.push({ location, field: 'maxAge', message: `${maxAge}s is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP}s; Chromium uses ${CHROMIUM_MAX_AGE_CAP}s` });
-    }
-  }
-  return { problems, warnings };
+  return new PolicyValidator().validate(policy, location, options);
 }
 
 type Report = (field: string, message: string) => void;
@@ -92,8 +152,7 @@ export function validateModuleOptions(options: CorsModuleOptions): CorsConfigura
   return problems;
 }
 
-function validateOrigins(policy: CorsPolicy, credentials: boolean, problem: Report): void {
-  const { origins } = policy;
+function validateOrigins(origins: CorsPolicy['origins'], credentials: boolean, problem: Report): void {
   if (origins === undefined) {
     problem('origins', 'no origins: set them on the handler, the controller, the named policy or in `defaults`');
     return;

@@ -5,6 +5,7 @@
  * by the guard alone.
  */
 export function expressPathToRoutePaths(path: string): string[] | undefined {
+  if (!/[{}*\\"]/.test(path)) return [path === '' ? '/' : path]; // the same in both syntaxes
   if (path.includes('\\') || path.includes('"')) return undefined;
   const expanded = expandOptionalGroups(path);
   if (expanded === undefined) return undefined;

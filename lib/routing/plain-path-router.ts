@@ -1,7 +1,8 @@
 import type { PathRouter, RouteMatchingOptions } from './path-router.js';
 
 interface SegmentNode<T> {
-  readonly statics: Map<string, SegmentNode<T>>;
+  /** Children by static segment; created with the first (most nodes of a tree have none). */
+  statics: Map<string, SegmentNode<T>> | undefined;
   /** The child for a `:name` segment (all parameter names share it, as in find-my-way). */
   param: SegmentNode<T> | undefined;
   /** The route `<this node's path>/*`, if any. */
@@ -10,9 +11,11 @@ interface SegmentNode<T> {
   value: T | undefined;
 }
 
-const PARAM_SEGMENT = /^:[A-Za-z0-9_]+$/;
-/** Characters that give a segment a meaning beyond plain text or `:name` in find-my-way. */
-const SPECIAL_CHARACTERS = /[:*()?]/;
+/**
+ * Segments of plain text (none of the characters that mean more to find-my-way: `:*()?`) or of
+ * one whole `:name`, and at most a final `/*`.
+ */
+const PLAIN_TEMPLATE = /^(?:\/(?:[^/:*()?]*|:[A-Za-z0-9_]+))*(?:\/\*)?$/;
 
 /**
  * Whether `template` (find-my-way syntax) uses only what {@link PlainPathRouter} holds: static
@@ -20,12 +23,7 @@ const SPECIAL_CHARACTERS = /[:*()?]/;
  * the rest (`:a-:b`, `:id(\\d+)`, `:id?`, `file.:ext`) go to find-my-way.
  */
 export function isPlainTemplate(template: string): boolean {
-  if (!template.startsWith('/')) return false;
-  const segments = template.slice(1).split('/');
-  return segments.every(
-    (segment, index) =>
-      PARAM_SEGMENT.test(segment) || (segment === '*' && index === segments.length - 1) || !SPECIAL_CHARACTERS.test(segment),
-  );
+  return template.startsWith('/') && PLAIN_TEMPLATE.test(template);
 }
 
 /**
@@ -48,16 +46,17 @@ export class PlainPathRouter<T> implements PathRouter<T> {
   add(method: string, template: string, value: T): void {
     if (!isPlainTemplate(template)) throw new Error(`'${template}' is not a plain path template`);
     const segments = this.normalize(template).slice(1).split('/');
-    let node = this.trees.get(method);
-    if (node === undefined) this.trees.set(method, (node = emptyNode()));
+    let node = this.trees.get(method) ?? emptyNode<T>();
+    this.trees.set(method, node);
     const wildcard = segments[segments.length - 1] === '*';
     if (wildcard) segments.pop();
     for (const segment of segments) {
       if (segment.startsWith(':')) node = node.param ??= emptyNode();
       else {
         const key = this.options.caseSensitive ? segment : segment.toLowerCase();
-        let child = node.statics.get(key);
-        if (child === undefined) node.statics.set(key, (child = emptyNode()));
+        const statics: Map<string, SegmentNode<T>> = (node.statics ??= new Map());
+        const child = statics.get(key) ?? emptyNode<T>();
+        statics.set(key, child);
         node = child;
       }
     }
@@ -98,7 +97,7 @@ export class PlainPathRouter<T> implements PathRouter<T> {
   private match(node: SegmentNode<T>, path: string, start: number): T | undefined {
     const slash = path.indexOf('/', start);
     const end = slash === -1 ? path.length : slash;
-    const child = node.statics.get(path.slice(start, end));
+    const child = node.statics?.get(path.slice(start, end));
     if (child !== undefined) {
       const found = slash === -1 ? child.value : this.match(child, path, slash + 1);
       if (found !== undefined) return found;
@@ -113,7 +112,7 @@ export class PlainPathRouter<T> implements PathRouter<T> {
 }
 
 function emptyNode<T>(): SegmentNode<T> {
-  return { statics: new Map(), param: undefined, wildcard: undefined, value: undefined };
+  return { statics: undefined, param: undefined, wildcard: undefined, value: undefined };
 }
 
 /** A parameter's length once its reserved escapes (`%2F`…, left by `decodeURI`) are decoded too. */

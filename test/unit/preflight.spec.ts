@@ -128,6 +128,15 @@ describe('PolicyCompiler', () => {
     expect(compiler.compile({ origins: ['https://a.example.com'] })).not.toBe(a);
   });
 
+  it('gives equal origin lists one matcher, even in policies that differ otherwise', () => {
+    const compiler = new PolicyCompiler();
+    const a = compiler.compile({ origins: ['https://a.example.com', /^https:\/\/b\.example\.com$/], maxAge: 60 });
+    const b = compiler.compile({ origins: ['https://a.example.com', /^https:\/\/b\.example\.com$/], maxAge: 61 });
+    expect(a).not.toBe(b);
+    expect(a.origins).toBe(b.origins);
+    expect(compiler.compile({ origins: ['https://a.example.com', /^https:\/\/b\.example\.com$/i] }).origins).not.toBe(a.origins);
+  });
+
   it('tells different callbacks apart', () => {
     const compiler = new PolicyCompiler();
     expect(compiler.compile({ origins: () => true })).not.toBe(compiler.compile({ origins: () => false }));

@@ -1,6 +1,6 @@
 import type { CorsModuleOptions, CorsPolicy } from '../../lib/cors-module-options.js';
 import { mergePolicies } from '../../lib/policy/merge.js';
-import { validateModuleOptions, validatePolicy } from '../../lib/policy/validate.js';
+import { PolicyValidator, validateModuleOptions, validatePolicy } from '../../lib/policy/validate.js';
 
 const AT = 'OrdersController.remove';
 
@@ -88,6 +88,34 @@ describe('validatePolicy', () => {
 
   it('does not require origins of a named policy checked on its own', () => {
     expect(validatePolicy({ credentials: true }, 'policies.partners', { requireOrigins: false }).problems).toEqual([]);
+  });
+});
+
+describe('PolicyValidator', () => {
+  it('reports a shared list’s problems at every route that uses it, checking it once', () => {
+    const validator = new PolicyValidator();
+    const origins = ['https://a.example.com/', 'https://b.example.com'];
+    expect(validator.validate({ origins }, 'A.list').problems).toEqual([{ location: 'A.list', field: 'origins[0]', message: expect.stringMatching(/trailing slash/) }]);
+    origins[0] = 'https://fixed.example.com'; // the same list object: its findings are not recomputed
+    expect(validator.validate({ origins, maxAge: 10 }, 'A.get').problems).toEqual([{ location: 'A.get', field: 'origins[0]', message: expect.stringMatching(/trailing slash/) }]);
+  });
+
+  it('checks a shared list again when credentials change what is allowed', () => {
+    const validator = new PolicyValidator();
+    const origins = ['http://partner.example.com'];
+    expect(validator.validate({ origins }, 'A.list').problems).toEqual([]);
+    expect(validator.validate({ origins, credentials: true }, 'A.get').problems).toEqual([
+      { location: 'A.get', field: 'origins[0]', message: expect.stringMatching(/plain http with credentials/) },
+    ]);
+  });
+
+  it('tells one list used as allowed and as exposed headers apart', () => {
+    const validator = new PolicyValidator();
+    const headers = ['Cookie'];
+    expect(validator.validate({ origins: '*', allowedHeaders: headers }, 'A.list').problems).toEqual([
+      { location: 'A.list', field: 'allowedHeaders[0]', message: expect.stringMatching(/forbidden request header/) },
+    ]);
+    expect(validator.validate({ origins: '*', exposedHeaders: headers }, 'A.get').problems).toEqual([]);
   });
 });
 
