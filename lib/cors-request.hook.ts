@@ -129,17 +129,17 @@ export class CorsRequestHook {
     for (const verb of ROUTE_VERBS) {
       const original = target[verb];
       if (typeof original !== 'function') continue;
+      const method = verb.toUpperCase();
       target[verb] = (...args: unknown[]) => {
-        this.record(routes, verb.toUpperCase(), args, isExpress);
+        this.record(routes, method, args[0], args[args.length - 1], isExpress);
         return original.apply(adapter, args);
       };
       this.wrappedVerbs.push(verb);
     }
   }
 
-  private record(routes: RouteTable, method: string, args: unknown[], isExpress: boolean): void {
-    const [path] = args;
-    const stamp = this.registry.routeOf(args[args.length - 1]);
+  private record(routes: RouteTable, method: string, path: unknown, callback: unknown, isExpress: boolean): void {
+    const stamp = this.registry.routeOf(callback);
     if (typeof path !== 'string' || stamp === undefined) return;
     const { policy, location } = stamp;
     let resolvable = true;

@@ -12,7 +12,7 @@ export class PolicyCompiler {
   /** Origin lists by what they hold, so that equal lists share one matcher. */
   private readonly matchers = new Map<string, { readonly id: number; readonly matcher: OriginMatcher }>();
   /** What each list object holds, computed once: routes share their lists (see `PolicyValidator`). */
-  private readonly listKeys = new WeakMap<object, string>();
+  private readonly listKeys = new Map<object, string>();
   private readonly callbackIds = new WeakMap<CorsOriginCallback, number>();
   private lastCallbackId = 0;
 

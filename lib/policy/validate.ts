@@ -32,8 +32,13 @@ type Finding = Omit<CorsConfigurationProblem, 'location'>;
  * validator checks each list once, by identity, however many routes it reaches.
  */
 export class PolicyValidator {
-  private readonly byObject = new WeakMap<object, Map<string, readonly Finding[]>>();
-  private readonly byString = new Map<string, readonly Finding[]>();
+  /**
+   * Findings by context (field, credentials), then by {@link contentKey}. A plain `Map`: a
+   * validator lives for one bootstrap, and weak maps cost the garbage collector more than they
+   * would save.
+   */
+  private readonly memo = new Map<string, Map<unknown, readonly Finding[]>>();
+  private readonly contentKeys = new Map<object, unknown>();
 
   validate(policy: CorsPolicy, location: string, { requireOrigins = true }: { readonly requireOrigins?: boolean } = {}): ValidationResult {
     const findings: Finding[] = [];
@@ -65,27 +70,38 @@ export class PolicyValidator {
 
   /**
    * Adds what the rules of `field` find in `value` to `findings`: computed once per value (by
-   * identity for objects), field and credentials, as nothing else changes the findings.
+   * identity for lists), field and credentials, as nothing else changes the findings.
    */
   private check(findings: Finding[], field: ListField, value: unknown, credentials: boolean): void {
     const context = credentials ? WITH_CREDENTIALS[field] : field;
-    let byContext: Map<string, readonly Finding[]> | undefined;
-    let key: string = context;
-    if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
-      byContext = this.byObject.get(value);
-      if (byContext === undefined) this.byObject.set(value, (byContext = new Map()));
-    } else {
-      byContext = this.byString;
-      key = `${context} ${typeof value} ${String(value)}`;
-    }
-    let found = byContext.get(key);
+    let byValue = this.memo.get(context);
+    if (byValue === undefined) this.memo.set(context, (byValue = new Map()));
+    const key = this.contentKey(value);
+    let found = byValue.get(key);
     if (found === undefined) {
       const fresh: Finding[] = [];
       LIST_RULES[field](value, credentials, (name, message) => void fresh.push({ field: name, message }));
-      byContext.set(key, (found = fresh));
+      byValue.set(key, (found = fresh));
     }
     for (const finding of found) findings.push(finding);
   }
+
+  /**
+   * What identifies a value's findings: for a string, or a list of strings only (the common
+   * case, and equal lists are often separate objects), its content; for anything else, the
+   * value itself. Prefixed, so that no string can pass for a list.
+   */
+  private contentKey(value: unknown): unknown {
+    if (typeof value === 'string') return `string:${value}`;
+    if (!Array.isArray(value)) return value;
+    let key = this.contentKeys.get(value);
+    if (key === undefined) {
+      key = value.every((entry) => typeof entry === 'string') ? `list:${JSON.stringify(value)}` : value;
+      this.contentKeys.set(value, key);
+    }
+    return key;
+  }
+
 }
 
 /** Shared, never written: most policies have no problems and no warnings. */

@@ -19,8 +19,10 @@ export class FindMyWayRouter<T> implements PathRouter<T> {
     });
   }
 
-  add(method: string, template: string, value: T): void {
+  /** @throws on a route already there: find-my-way cannot tell which to keep. */
+  add(method: string, template: string, value: T): T {
     this.router.on(method as FindMyWay.HTTPMethod, template, noop, value as object);
+    return value;
   }
 
   find(method: string, path: string): T | undefined {

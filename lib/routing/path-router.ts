@@ -8,8 +8,13 @@ export interface RouteMatchingOptions {
 
 /** Finds the value registered for the route template a request path matches. */
 export interface PathRouter<T> {
-  /** @throws when the router cannot represent the template or method. */
-  add(method: string, template: string, value: T): void;
+  /**
+   * Adds a route, unless one with the same method and template shape is there already.
+   * @returns the value the route now holds (the earlier one, if there was one), or `undefined`
+   *   when this router does not hold templates of this syntax.
+   * @throws when the template or method is invalid.
+   */
+  add(method: string, template: string, value: T): T | undefined;
   /** The value of the route `method` and `path` (no query string) reach, if any. */
   find(method: string, path: string): T | undefined;
 }

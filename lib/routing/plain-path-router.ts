@@ -42,9 +42,8 @@ export class PlainPathRouter<T> implements PathRouter<T> {
     this.maxParamLength = options.maxParamLength ?? 100;
   }
 
-  /** @throws when `template` is not plain ({@link isPlainTemplate}). */
-  add(method: string, template: string, value: T): void {
-    if (!isPlainTemplate(template)) throw new Error(`'${template}' is not a plain path template`);
+  add(method: string, template: string, value: T): T | undefined {
+    if (!isPlainTemplate(template)) return undefined;
     const segments = this.normalize(template).slice(1).split('/');
     let node = this.trees.get(method) ?? emptyNode<T>();
     this.trees.set(method, node);
@@ -53,15 +52,13 @@ export class PlainPathRouter<T> implements PathRouter<T> {
     for (const segment of segments) {
       if (segment.startsWith(':')) node = node.param ??= emptyNode();
       else {
-        const key = this.options.caseSensitive ? segment : segment.toLowerCase();
         const statics: Map<string, SegmentNode<T>> = (node.statics ??= new Map());
-        const child = statics.get(key) ?? emptyNode<T>();
-        statics.set(key, child);
+        const child = statics.get(segment) ?? emptyNode<T>();
+        statics.set(segment, child);
         node = child;
       }
     }
-    if (wildcard) node.wildcard ??= value;
-    else node.value ??= value;
+    return wildcard ? (node.wildcard ??= value) : (node.value ??= value);
   }
 
   find(method: string, url: string): T | undefined {

@@ -1,6 +1,6 @@
 import { FindMyWayRouter } from './find-my-way-router.js';
 import type { PathRouter, RouteMatchingOptions } from './path-router.js';
-import { isPlainTemplate, PlainPathRouter } from './plain-path-router.js';
+import { PlainPathRouter } from './plain-path-router.js';
 import { routeShape } from './route-shape.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
 
@@ -37,7 +37,11 @@ export interface RouteEntry {
   location: string;
 }
 
-type Routers = { readonly byMethod: PathRouter<RouteEntry>; readonly anyMethod: PathRouter<RouteEntry> };
+interface Routers {
+  readonly byMethod: PathRouter<RouteEntry>;
+  /** `@All()` routes live apart: find-my-way's `all` would collide with per-method routes. */
+  readonly anyMethod: PathRouter<RouteEntry>;
+}
 const ALL = 'ALL';
 
 /**
@@ -48,8 +52,9 @@ const ALL = 'ALL';
  */
 export class RouteTable {
   private routers: Routers;
-  private plain = true;
-  private readonly entries = new Map<string, RouteEntry>();
+  /** Set once in find-my-way, which refuses a route twice: entries by method and route shape. */
+  private shapes: Map<string, RouteEntry> | undefined;
+  private readonly entries: RouteEntry[] = [];
 
   constructor(private readonly options: RouteMatchingOptions) {
     this.routers = { byMethod: new PlainPathRouter(options), anyMethod: new PlainPathRouter(options) };
@@ -61,18 +66,11 @@ export class RouteTable {
    * @throws when no router can represent the path or method.
    */
   add(method: string, path: string, policy: RoutePolicy, location: string): void {
-    const upper = method.toUpperCase();
-    const key = `${upper} ${routeShape(path)}`;
-    const existing = this.entries.get(key);
-    if (existing !== undefined) {
-      if (existing.policy !== policy) existing.policy = new AmbiguousRoutePolicy([existing.policy, policy]);
-      if (!existing.location.split(' | ').includes(location)) existing.location += ` | ${location}`;
-      return;
-    }
-    if (this.plain && !isPlainTemplate(path)) this.moveToFindMyWay();
-    const entry: RouteEntry = { method: upper, path, policy, location };
-    addTo(this.routers, entry);
-    this.entries.set(key, entry);
+    const entry: RouteEntry = { method: method.toUpperCase(), path, policy, location };
+    const held = (this.shapes === undefined ? addTo(this.routers, entry) : undefined) ?? this.addToFindMyWay(entry);
+    if (held === entry) return void this.entries.push(entry);
+    if (held.policy !== policy) held.policy = new AmbiguousRoutePolicy([held.policy, policy]);
+    if (!held.location.split(' | ').includes(location)) held.location += ` | ${location}`;
   }
 
   /**
@@ -91,19 +89,34 @@ export class RouteTable {
 
   /** Every recorded route, for diagnostics. */
   routes(): readonly RouteEntry[] {
-    return [...this.entries.values()];
+    return [...this.entries];
   }
 
-  private moveToFindMyWay(): void {
-    const routers = { byMethod: new FindMyWayRouter<RouteEntry>(this.options), anyMethod: new FindMyWayRouter<RouteEntry>(this.options) };
-    for (const entry of this.entries.values()) addTo(routers, entry);
-    this.routers = routers;
-    this.plain = false;
+  /** Adds `entry` to find-my-way, moving every route there first if need be. */
+  private addToFindMyWay(entry: RouteEntry): RouteEntry {
+    if (this.shapes === undefined) {
+      const routers = { byMethod: new FindMyWayRouter<RouteEntry>(this.options), anyMethod: new FindMyWayRouter<RouteEntry>(this.options) };
+      const shapes = new Map<string, RouteEntry>();
+      for (const moved of this.entries) {
+        addTo(routers, moved);
+        shapes.set(shapeOf(moved), moved);
+      }
+      this.routers = routers;
+      this.shapes = shapes;
+    }
+    const shape = shapeOf(entry);
+    const held = this.shapes.get(shape);
+    if (held !== undefined) return held;
+    addTo(this.routers, entry);
+    this.shapes.set(shape, entry);
+    return entry;
   }
 }
 
-/** `@All()` routes live apart: find-my-way's `all` would collide with per-method routes. */
-function addTo({ byMethod, anyMethod }: Routers, entry: RouteEntry): void {
-  if (entry.method === ALL) anyMethod.add('GET', entry.path, entry);
-  else byMethod.add(entry.method, entry.path, entry);
+function addTo({ byMethod, anyMethod }: Routers, entry: RouteEntry): RouteEntry | undefined {
+  return entry.method === ALL ? anyMethod.add('GET', entry.path, entry) : byMethod.add(entry.method, entry.path, entry);
+}
+
+function shapeOf(entry: RouteEntry): string {
+  return `${entry.method} ${routeShape(entry.path)}`;
 }

@@ -81,8 +81,17 @@ describe('PlainPathRouter', () => {
     expect(lenient.find('GET', '/')).toBe('GET /');
   });
 
-  it('refuses a template beyond the plain syntax', () => {
-    expect(() => new PlainPathRouter(STRICT).add('GET', '/a/:b-:c', 'x')).toThrow(/not a plain path template/);
+  it('holds no template beyond the plain syntax', () => {
+    const router = new PlainPathRouter<string>(STRICT);
+    expect(router.add('GET', '/a/:b-:c', 'x')).toBeUndefined();
+    expect(router.find('GET', '/a/1-2')).toBeUndefined();
+  });
+
+  it('keeps the first value of a route added twice, and says which it holds', () => {
+    const router = new PlainPathRouter<string>(LENIENT);
+    expect(router.add('GET', '/items/:id', 'first')).toBe('first');
+    expect(router.add('GET', '/Items/:itemId/', 'second')).toBe('first');
+    expect(router.find('GET', '/items/1')).toBe('first');
   });
 });
 
@@ -97,6 +106,14 @@ describe('RouteTable', () => {
     expect(table.find('HEAD', '/items')?.location).toBe('Items.list');
     expect(table.find('PATCH', '/any/thing')?.location).toBe('Any.all');
     expect(table.find('PATCH', '/items')).toBeUndefined();
+  });
+
+  it('makes one route of templates that differ only in case when matching ignores case', () => {
+    const table = new RouteTable(LENIENT);
+    table.add('GET', '/Items', small, 'A.list');
+    table.add('GET', '/items/', other, 'B.list');
+    expect(table.routes()).toHaveLength(1);
+    expect(table.find('GET', '/ITEMS')?.policy).toBeInstanceOf(AmbiguousRoutePolicy);
   });
 
   it('makes a path shared by handlers with different policies ambiguous', () => {
@@ -146,7 +163,7 @@ describe('PlainPathRouter against find-my-way', () => {
         const reference = new FindMyWayRouter<string>(opts);
         const seen = new Set<string>();
         for (const [m, t] of routes) {
-          // The route table registers one template per method and shape, as here.
+          // One template per method and shape, as the route table adds them to find-my-way.
           const shape = `${m} ${routeShape(t)}`;
           if (seen.has(shape)) continue;
           try {
@@ -155,7 +172,7 @@ describe('PlainPathRouter against find-my-way', () => {
             continue; // find-my-way sees a duplicate (case or trailing slash folded): so does the table
           }
           seen.add(shape);
-          plain.add(m, t, `${m} ${t}`);
+          expect(plain.add(m, t, `${m} ${t}`)).toBe(`${m} ${t}`);
         }
         for (const [m, p] of requests) expect(plain.find(m, p)).toBe(reference.find(m, p));
       }),
