@@ -159,22 +159,29 @@ export class CorsPolicyRegistry {
     requireOrigins = true,
   ): boolean {
     const result = validator.validate(policy, location, { requireOrigins });
+    if (result.warnings.length > 0) for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
+    if (result.problems.length === 0) return true;
     problems.push(...result.problems);
-    for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
-    return result.problems.length === 0;
+    return false;
   }
 }
 
 function pathsOf(metadata: unknown): string[] {
-  const paths = Array.isArray(metadata) ? metadata : [metadata ?? '/'];
-  return paths.map((path) => String(path).replace(/^\/+|\/+$/g, ''));
+  if (!Array.isArray(metadata)) return [trimSlashes(metadata ?? '/')];
+  return metadata.map(trimSlashes);
+}
+
+function trimSlashes(path: unknown): string {
+  return String(path).replace(/^\/+|\/+$/g, '');
 }
 
 /** `method path` keys of a handler, its parameters' names dropped: `0 orders/:`. */
 function routeKeys(method: unknown, controllerPaths: readonly string[], methodPaths: readonly string[]): string[] {
-  return controllerPaths.flatMap((controllerPath) =>
-    methodPaths.map((methodPath) => `${String(method)} ${routeShape(`${controllerPath}/${methodPath}`)}`),
-  );
+  const keys: string[] = [];
+  for (const controllerPath of controllerPaths) {
+    for (const methodPath of methodPaths) keys.push(`${String(method)} ${routeShape(`${controllerPath}/${methodPath}`)}`);
+  }
+  return keys;
 }
 
 /**

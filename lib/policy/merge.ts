@@ -9,7 +9,8 @@ export function mergePolicies(...layers: readonly (CorsPolicy | undefined)[]): C
   const merged: Record<string, unknown> = {};
   for (const layer of layers) {
     if (layer === undefined) continue;
-    for (const [field, value] of Object.entries(layer)) {
+    for (const field of Object.keys(layer)) {
+      const value: unknown = (layer as Record<string, unknown>)[field];
       if (value === undefined) continue;
       // Defined, not assigned: a `__proto__` key (options read from JSON) stays an own, unknown
       // field that validation refuses, instead of becoming the prototype: hidden defaults.

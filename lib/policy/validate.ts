@@ -42,31 +42,33 @@ export class PolicyValidator {
 
   validate(policy: CorsPolicy, location: string, { requireOrigins = true }: { readonly requireOrigins?: boolean } = {}): ValidationResult {
     const findings: Finding[] = [];
-    const problem: Report = (field, message) => void findings.push({ field, message });
     const credentials = policy.credentials === true;
 
     for (const field of Object.keys(policy)) {
-      if (!KNOWN_FIELDS.has(field)) problem(field, `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})`);
+      if (!KNOWN_FIELDS.has(field)) findings.push({ field, message: `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})` });
     }
-    for (const field of ['credentials', 'allowPrivateNetwork'] as const) {
-      if (policy[field] !== undefined && typeof policy[field] !== 'boolean') problem(field, 'must be true or false');
+    if (policy.credentials !== undefined && typeof policy.credentials !== 'boolean') findings.push({ field: 'credentials', message: 'must be true or false' });
+    if (policy.allowPrivateNetwork !== undefined && typeof policy.allowPrivateNetwork !== 'boolean') {
+      findings.push({ field: 'allowPrivateNetwork', message: 'must be true or false' });
     }
+    // Unset lists need no checking, but for origins, which a route must have.
     if (policy.origins !== undefined || requireOrigins) this.check(findings, 'origins', policy.origins, credentials);
-    this.check(findings, 'methods', policy.methods, false);
-    this.check(findings, 'allowedHeaders', policy.allowedHeaders, credentials);
-    this.check(findings, 'exposedHeaders', policy.exposedHeaders, credentials);
+    if (policy.methods !== undefined) this.check(findings, 'methods', policy.methods, false);
+    if (policy.allowedHeaders !== undefined) this.check(findings, 'allowedHeaders', policy.allowedHeaders, credentials);
+    if (policy.exposedHeaders !== undefined) this.check(findings, 'exposedHeaders', policy.exposedHeaders, credentials);
 
     let warnings = NONE;
     const { maxAge } = policy;
     if (maxAge !== undefined) {
       if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_AGE_LIMIT) {
-        problem('maxAge', `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}`);
+        findings.push({ field: 'maxAge', message: `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}` });
       } else if (maxAge > CHROMIUM_MAX_AGE_CAP) {
         warnings = [{ location, field: 'maxAge', message: `${maxAge}s is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP}s; Chromium uses ${CHROMIUM_MAX_AGE_CAP}s` }];
       }
     }
     return { problems: findings.length === 0 ? NONE : findings.map(({ field, message }) => ({ location, field, message })), warnings };
   }
+
 
   /**
    * Adds what the rules of `field` find in `value` to `findings`: computed once per value (by

@@ -45,16 +45,16 @@ export class PlainPathRouter<T> implements PathRouter<T> {
   add(method: string, template: string, value: T): T | undefined {
     if (!isPlainTemplate(template)) return undefined;
     const segments = this.normalize(template).slice(1).split('/');
-    let node = this.trees.get(method) ?? emptyNode<T>();
-    this.trees.set(method, node);
+    let node = this.trees.get(method);
+    if (node === undefined) this.trees.set(method, (node = emptyNode<T>()));
     const wildcard = segments[segments.length - 1] === '*';
     if (wildcard) segments.pop();
     for (const segment of segments) {
       if (segment.startsWith(':')) node = node.param ??= emptyNode();
       else {
         const statics: Map<string, SegmentNode<T>> = (node.statics ??= new Map());
-        const child = statics.get(segment) ?? emptyNode<T>();
-        statics.set(segment, child);
+        let child = statics.get(segment);
+        if (child === undefined) statics.set(segment, (child = emptyNode<T>()));
         node = child;
       }
     }
