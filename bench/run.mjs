@@ -135,7 +135,7 @@ const REQUESTS = {
 };
 
 /** Variants that answer without CORS headers (the diagnostic ones but the header-writing hook). */
-const WITHOUT_CORS = new Set(['none', 'diag-hook-noop', 'diag-hook-symbols', 'diag-hook-weakmap', 'diag-guard']);
+const WITHOUT_CORS = new Set(['none', 'diag-hook-noop', 'diag-guard']);
 
 /** The long-lived applications, by key; `spec` is what bench/child.mjs builds. */
 function processSpecs(adapter) {
@@ -148,9 +148,8 @@ function processSpecs(adapter) {
     'many-none': { adapter, app: 'many', variant: 'none' },
     'many-nest-cors': { adapter, app: 'many', variant: 'nest-cors' },
     'diag-hook-noop': { adapter, app: 'main', variant: 'diag-hook-noop' },
-    'diag-hook-symbols': { adapter, app: 'main', variant: 'diag-hook-symbols' },
-    'diag-hook-weakmap': { adapter, app: 'main', variant: 'diag-hook-weakmap' },
     'diag-hook-headers': { adapter, app: 'main', variant: 'diag-hook-headers' },
+    'diag-hook-reply-headers': { adapter, app: 'main', variant: 'diag-hook-reply-headers' },
     'diag-guard': { adapter, app: 'main', variant: 'diag-guard' },
   };
 }
@@ -190,15 +189,14 @@ const GROUPS = [
   [
     ['D', 'none', 'none'],
     ['D', 'diag-hook-noop', 'diag-hook-noop'],
-    ['D', 'diag-hook-symbols', 'diag-hook-symbols'],
-    ['D', 'diag-hook-weakmap', 'diag-hook-weakmap'],
     ['D', 'diag-hook-headers', 'diag-hook-headers'],
+    ['D', 'diag-hook-reply-headers', 'diag-hook-reply-headers'],
     ['D', 'diag-guard', 'diag-guard'],
     ['D', 'nest-cors', 'nest-cors'],
     ['D', 'enableCors', 'enableCors-small'],
   ],
 ];
-const VARIANTS = ['none', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-symbols', 'diag-hook-weakmap', 'diag-hook-headers', 'diag-guard'];
+const VARIANTS = ['none', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-guard'];
 
 // ------------------------------------------------------------------------ child processes
 

@@ -86,13 +86,9 @@ export class CorsEvaluator {
       if (policy.origins.any) writeAllowedResponse(policy, undefined, sink);
       return undefined;
     }
-    const apply = (verdict: OriginVerdict): OriginVerdict => {
-      // A slow origin callback may outlive the response (the client went away).
-      if (verdict.allowed && sink.headersSent !== true) writeAllowedResponse(policy, origin, sink);
-      return verdict;
-    };
     const verdict = checkOrigin(policy, origin, request, this.timeoutMs);
-    return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
+    if (verdict instanceof Promise) return verdict.then((settled) => applyVerdict(policy, origin, sink, settled));
+    return applyVerdict(policy, origin, sink, verdict);
   }
 
   private evaluatePreflight(
@@ -163,6 +159,13 @@ export class CorsEvaluator {
     }
     return end === -1 ? url : url.slice(0, end);
   }
+}
+
+/** Writes the allow headers if `verdict` allows; a function, so the common path allocates no closure. */
+function applyVerdict(policy: CompiledPolicy, origin: string, sink: HeaderSink, verdict: OriginVerdict): OriginVerdict {
+  // A slow origin callback may outlive the response (the client went away).
+  if (verdict.allowed && sink.headersSent !== true) writeAllowedResponse(policy, origin, sink);
+  return verdict;
 }
 
 interface PreflightOutcome {

@@ -22,6 +22,8 @@ type Constructor = abstract new (...args: never[]) => unknown;
 export interface RouteStamp {
   readonly policy: RoutePolicy;
   readonly location: string;
+  /** Whether the handler has the guard, which reads the request hook's decision. */
+  readonly guarded: boolean;
 }
 type Handler = (...args: never[]) => unknown;
 
@@ -52,7 +54,7 @@ export class CorsPolicyRegistry {
     const compiler = new PolicyCompiler();
     const validator = new PolicyValidator();
     const problems: CorsConfigurationProblem[] = validateModuleOptions(this.options);
-    const stamps = new Map<Handler, RouteStamp>();
+    const stamps = new Map<Handler, Omit<RouteStamp, 'guarded'>>();
 
     // Named and global policies are checked on their own too, so that a mistake in one that no
     // route uses yet is caught; their origins may still come from a handler, so not required.
@@ -118,7 +120,8 @@ export class CorsPolicyRegistry {
     for (const handler of sharingHandlers) if (stamps.get(handler)?.policy !== null) this.guarded.add(handler);
     for (const [handler, stamp] of stamps) {
       if (stamp.policy instanceof AmbiguousRoutePolicy) this.guarded.add(handler);
-      Reflect.defineMetadata(this.stampKey, Object.freeze(stamp), handler);
+      const guarded = this.guarded.has(handler);
+      Reflect.defineMetadata(this.stampKey, Object.freeze({ ...stamp, guarded }), handler);
       this.stamped.add(handler);
     }
   }

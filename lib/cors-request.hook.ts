@@ -113,7 +113,10 @@ export class CorsRequestHook {
     return this.evaluator;
   }
 
-  /** The hook's decision on an actual request (the object the adapter hands guards), if any. */
+  /**
+   * The hook's decision on an actual request (the object the adapter hands guards), if it found
+   * a route with a policy whose handler is guarded.
+   */
   decisionOf(request: object): RequestEvaluation | undefined {
     return this.decisions.get(request);
   }
@@ -141,12 +144,12 @@ export class CorsRequestHook {
   private record(routes: RouteTable, method: string, path: unknown, callback: unknown, isExpress: boolean): void {
     const stamp = this.registry.routeOf(callback);
     if (typeof path !== 'string' || stamp === undefined) return;
-    const { policy, location } = stamp;
+    const { policy, location, guarded } = stamp;
     let resolvable = true;
     try {
       const paths = isExpress ? expressPathToRoutePaths(path) : [path];
       if (paths === undefined) throw new Error('path syntax without a find-my-way equivalent');
-      for (const routePath of paths) routes.add(method, routePath, policy, location);
+      for (const routePath of paths) routes.add(method, routePath, policy, location, guarded);
     } catch (error) {
       resolvable = false;
       if (policy !== null) {
@@ -187,7 +190,8 @@ export class CorsRequestHook {
         return this.exchange!.end(response, evaluation.allowed ? 204 : 403);
       }
       case 'request': {
-        this.decisions.set(request as object, evaluation);
+        // Only the guard reads it, and only guarded handlers have one.
+        if (evaluation.route.guarded) this.decisions.set(request as object, evaluation);
         const { verdict } = evaluation;
         if (verdict !== undefined && !verdict.allowed) {
           const raw = this.exchange!.rawRequest(request);

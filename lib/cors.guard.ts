@@ -48,10 +48,11 @@ export class CorsGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<object>();
     const decision = this.hook.decisionOf(request);
-    // The hook leaves no decision where it found no policy: that agrees with a handler without one.
-    if ((decision?.route.policy ?? null) === exact) {
-      return this.enforce && exact !== null ? this.enforceVerdict(request, decision?.verdict) : true;
+    if (decision !== undefined && decision.route.policy === exact) {
+      return this.enforce && exact !== null ? this.enforceVerdict(request, decision.verdict) : true;
     }
+    // No decision (no route found by path, or one whose handler has no guard: not this one) or
+    // another route's policy: decide again, with this handler's own.
     const exchange = (this.exchange ??= exchangeFor(this.adapterHost.httpAdapter.getType()));
     if (exchange === undefined || this.hook.getEvaluator() === undefined) return true;
     return this.correct(request, exchange.rawRequest(request), exchange.rawResponse(http.getResponse()), exact);

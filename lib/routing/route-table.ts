@@ -35,6 +35,8 @@ export interface RouteEntry {
   policy: RoutePolicy;
   /** The handler(s) behind it: `Controller.handler`, several joined by ` | ` when ambiguous. */
   location: string;
+  /** Whether a handler behind it has the guard, which then needs the request hook's decision. */
+  guarded: boolean;
 }
 
 interface Routers {
@@ -65,10 +67,11 @@ export class RouteTable {
    * path) keeps one entry, which becomes ambiguous when the policies differ.
    * @throws when no router can represent the path or method.
    */
-  add(method: string, path: string, policy: RoutePolicy, location: string): void {
-    const entry: RouteEntry = { method: method.toUpperCase(), path, policy, location };
+  add(method: string, path: string, policy: RoutePolicy, location: string, guarded = false): void {
+    const entry: RouteEntry = { method: method.toUpperCase(), path, policy, location, guarded };
     const held = (this.shapes === undefined ? addTo(this.routers, entry) : undefined) ?? this.addToFindMyWay(entry);
     if (held === entry) return void this.entries.push(entry);
+    held.guarded ||= guarded;
     if (held.policy !== policy) held.policy = new AmbiguousRoutePolicy([held.policy, policy]);
     if (!held.location.split(' | ').includes(location)) held.location += ` | ${location}`;
   }
