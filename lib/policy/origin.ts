@@ -21,6 +21,9 @@ const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([
   ['ftp', '21'],
 ]);
 
+/** A last label of digits, or `0x` and hex digits: the host is then parsed as IPv4. */
+const ENDS_IN_A_NUMBER = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/;
+
 /** The longest origin worth parsing: scheme, a 253-character host and a port. */
 export const MAX_ORIGIN_LENGTH = 300;
 
@@ -62,6 +65,11 @@ export function splitOrigin(value: string): ParsedOrigin | undefined {
  * http's or https's rules.
  */
 export function isCanonicalOrigin({ scheme, host, port }: ParsedOrigin): boolean {
+  // The URL parser leaves a host of lowercase letters, digits, '_', '-' and '.' (all that
+  // `splitOrigin` lets through) as it is, unless a label is punycode (checked, maybe rejected)
+  // or the last label makes it an IPv4 address (URL standard, "ends in a number checker"),
+  // which is rewritten to dotted decimal. Only those, and IPv6 literals, need the parser.
+  if (!host.startsWith('[') && !host.includes('xn--') && !ENDS_IN_A_NUMBER.test(host)) return true;
   const surrogate = DEFAULT_PORTS.has(scheme) ? scheme : port === '443' ? 'http' : 'https';
   const origin = `${surrogate}://${host}${port === '' ? '' : `:${port}`}`;
   try {
