@@ -27,6 +27,8 @@ interface HookableAdapter {
   getInstance(): unknown;
   setOnRequestHook(hook: RequestHook): void;
   getRouteMatchingOptions?(): Partial<RouteMatchingOptions> & { useSemicolonDelimiter?: boolean };
+  /** Whether the adapter serves the first registered match (Nest 12; Express, not Fastify). */
+  isRouteOrderSensitive?(): boolean;
   /** The adapter's current hook (a private field of Nest's adapters in 11 and 12). */
   onRequestHook?: RequestHook;
   /** Set by `app.enableCors()` on Fastify (Nest 11 and 12). */
@@ -148,7 +150,7 @@ export class CorsRequestHook {
     let resolvable = true;
     try {
       const paths = isExpress ? expressPathToRoutePaths(path) : [path];
-      if (paths === undefined) throw new Error('path syntax without a find-my-way equivalent');
+      if (paths === undefined) throw new Error('path syntax the route table cannot hold');
       for (const routePath of paths) routes.add(method, routePath, policy, location, guarded);
     } catch (error) {
       resolvable = false;
@@ -229,6 +231,11 @@ function hasGlobalCors(adapter: HookableAdapter): boolean {
 }
 
 function routeMatchingOptions(adapter: HookableAdapter): RouteMatchingOptions & { useSemicolonDelimiter?: boolean } {
+  const firstRegisteredWins = adapter.isRouteOrderSensitive?.() ?? adapter.getType() === 'express';
+  return { ...matchingOf(adapter), firstRegisteredWins };
+}
+
+function matchingOf(adapter: HookableAdapter): RouteMatchingOptions & { useSemicolonDelimiter?: boolean } {
   const declared = adapter.getRouteMatchingOptions?.();
   if (declared !== undefined) {
     return {

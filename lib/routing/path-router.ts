@@ -4,6 +4,11 @@ export interface RouteMatchingOptions {
   readonly ignoreTrailingSlash: boolean;
   /** Longer parameters match nothing (find-my-way's default: 100). */
   readonly maxParamLength?: number;
+  /**
+   * Whether the adapter serves the first registered route a path matches (Express tries its
+   * routes in order), rather than the most specific one (find-my-way, so Fastify).
+   */
+  readonly firstRegisteredWins?: boolean;
 }
 
 /** Finds the value registered for the route template a request path matches. */

@@ -37,6 +37,8 @@ export interface RouteEntry {
   location: string;
   /** Whether a handler behind it has the guard, which then needs the request hook's decision. */
   guarded: boolean;
+  /** Its place in the order the adapter received routes (which Express serves by). */
+  readonly order: number;
 }
 
 interface Routers {
@@ -50,7 +52,8 @@ const ALL = 'ALL';
  * The application's routes in a tree, so that a request or preflight finds its route in time
  * proportional to its path, not to the number of routes. Routes of the plain syntax (nearly all)
  * live in a {@link PlainPathRouter}; the first route beyond it moves every route to find-my-way,
- * which holds any template Fastify accepts, so that one router always ranks all candidates.
+ * which holds any template Fastify accepts, so that one router always ranks all candidates
+ * (by specificity only, then: find-my-way knows no registration order).
  */
 export class RouteTable {
   private routers: Routers;
@@ -59,7 +62,7 @@ export class RouteTable {
   private readonly entries: RouteEntry[] = [];
 
   constructor(private readonly options: RouteMatchingOptions) {
-    this.routers = { byMethod: new PlainPathRouter(options), anyMethod: new PlainPathRouter(options) };
+    this.routers = { byMethod: new PlainPathRouter(options, orderOf), anyMethod: new PlainPathRouter(options, orderOf) };
   }
 
   /**
@@ -68,7 +71,7 @@ export class RouteTable {
    * @throws when no router can represent the path or method.
    */
   add(method: string, path: string, policy: RoutePolicy, location: string, guarded = false): void {
-    const entry: RouteEntry = { method: method.toUpperCase(), path, policy, location, guarded };
+    const entry: RouteEntry = { method: method.toUpperCase(), path, policy, location, guarded, order: this.entries.length };
     const held = (this.shapes === undefined ? addTo(this.routers, entry) : undefined) ?? this.addToFindMyWay(entry);
     if (held === entry) return void this.entries.push(entry);
     held.guarded ||= guarded;
@@ -79,10 +82,16 @@ export class RouteTable {
   /**
    * The route a request with `method` to `path` (no query string) reaches: the method's own
    * route, a `GET` route for `HEAD` (both adapters serve HEAD from GET handlers), else an
-   * `@All()` route.
+   * `@All()` route; where the adapter serves the first registered match (Express), the one of
+   * these registered first.
    */
   find(method: string, path: string): RouteEntry | undefined {
     const { byMethod, anyMethod } = this.routers;
+    if (this.options.firstRegisteredWins === true && this.shapes === undefined) {
+      let found = byMethod.find(method, path);
+      if (method === 'HEAD') found = earlier(found, byMethod.find('GET', path));
+      return earlier(found, anyMethod.find('GET', path));
+    }
     return (
       byMethod.find(method, path) ??
       (method === 'HEAD' ? byMethod.find('GET', path) : undefined) ??
@@ -118,6 +127,15 @@ export class RouteTable {
 
 function addTo({ byMethod, anyMethod }: Routers, entry: RouteEntry): RouteEntry | undefined {
   return entry.method === ALL ? anyMethod.add('GET', entry.path, entry) : byMethod.add(entry.method, entry.path, entry);
+}
+
+function orderOf(entry: RouteEntry): number {
+  return entry.order;
+}
+
+function earlier(a: RouteEntry | undefined, b: RouteEntry | undefined): RouteEntry | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a.order < b.order ? a : b;
 }
 
 function shapeOf(entry: RouteEntry): string {

@@ -221,3 +221,59 @@ describe.each(ADAPTERS)('preflight routing on %s', (adapter) => {
     expect(res.status).toBe(404);
   });
 });
+
+/** A parameter route declared before a static one it also matches. */
+@Controller('shadow')
+class ShadowController {
+  @Get(':id')
+  @Cors({ origins: ['https://a.test'] })
+  byId(): string {
+    return 'by-id';
+  }
+
+  @Get('special')
+  @Cors({ origins: ['https://b.test'] })
+  special(): string {
+    return 'special';
+  }
+}
+
+describe.each(ADAPTERS)('routes that match the same path on %s', (adapter) => {
+  let running: RunningApp;
+  let api: ReturnType<typeof request>;
+  beforeAll(async () => {
+    running = await startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [ShadowController] });
+    api = request(running.url);
+  });
+  afterAll(() => running.close());
+
+  // Express serves the first registered route a path matches; Fastify the most specific one.
+  const served = adapter === 'express' ? { body: 'by-id', origin: 'https://a.test', other: 'https://b.test' } : { body: 'special', origin: 'https://b.test', other: 'https://a.test' };
+
+  it(`serves /shadow/special from the ${adapter === 'express' ? 'first registered' : 'most specific'} handler`, async () => {
+    expect((await api.get('/shadow/special')).text).toBe(served.body);
+  });
+
+  it('answers a preflight with the policy of the handler the adapter really serves', async () => {
+    const allowed = await api.options('/shadow/special').set('Origin', served.origin).set('Access-Control-Request-Method', 'GET');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe(served.origin);
+    const refused = await api.options('/shadow/special').set('Origin', served.other).set('Access-Control-Request-Method', 'GET');
+    expect(refused.status).toBe(403);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('decorates the actual response with the policy of the handler that wrote it', async () => {
+    const allowed = await api.get('/shadow/special').set('Origin', served.origin);
+    expect(allowed.text).toBe(served.body);
+    expect(allowed.headers['access-control-allow-origin']).toBe(served.origin);
+    const refused = await api.get('/shadow/special').set('Origin', served.other);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('still reaches the parameter route for other paths', async () => {
+    const res = await api.get('/shadow/7').set('Origin', 'https://a.test');
+    expect(res.text).toBe('by-id');
+    expect(res.headers['access-control-allow-origin']).toBe('https://a.test');
+  });
+});

@@ -95,6 +95,31 @@ describe('PlainPathRouter', () => {
   });
 });
 
+describe('PlainPathRouter where the first registered route wins (Express)', () => {
+  const EXPRESS: RouteMatchingOptions = { ...LENIENT, firstRegisteredWins: true };
+  const ordered = (routes: readonly string[]): PlainPathRouter<number> => {
+    const router = new PlainPathRouter<number>(EXPRESS, (order) => order);
+    routes.forEach((template, order) => router.add('GET', template, order));
+    return router;
+  };
+
+  it('serves a parameter route registered before a static one it shadows', () => {
+    expect(ordered(['/items/:id', '/items/special']).find('GET', '/items/special')).toBe(0);
+    expect(ordered(['/items/special', '/items/:id']).find('GET', '/items/special')).toBe(0);
+  });
+
+  it('serves a wildcard registered first over everything under it', () => {
+    expect(ordered(['/files/*', '/files/:name', '/files/readme']).find('GET', '/files/readme')).toBe(0);
+  });
+
+  it('ignores the order without firstRegisteredWins', () => {
+    const router = new PlainPathRouter<number>(LENIENT, (order) => order);
+    router.add('GET', '/items/:id', 0);
+    router.add('GET', '/items/special', 1);
+    expect(router.find('GET', '/items/special')).toBe(1);
+  });
+});
+
 describe('RouteTable', () => {
   const small = compilePolicy({ origins: ['https://a.example.com'] });
   const other = compilePolicy({ origins: ['https://b.example.com'] });
@@ -106,6 +131,16 @@ describe('RouteTable', () => {
     expect(table.find('HEAD', '/items')?.location).toBe('Items.list');
     expect(table.find('PATCH', '/any/thing')?.location).toBe('Any.all');
     expect(table.find('PATCH', '/items')).toBeUndefined();
+  });
+
+  it('takes the first registered of the method’s, GET’s (for HEAD) and @All() routes, as Express does', () => {
+    const table = new RouteTable({ ...LENIENT, firstRegisteredWins: true });
+    table.add('ALL', '/api/*', other, 'Proxy.all');
+    table.add('GET', '/api/items', small, 'Items.list');
+    table.add('GET', '/own/:id', small, 'Own.get');
+    table.add('HEAD', '/own/:id', other, 'Own.head');
+    expect(table.find('GET', '/api/items')?.location).toBe('Proxy.all');
+    expect(table.find('HEAD', '/own/1')?.location).toBe('Own.get');
   });
 
   it('makes one route of templates that differ only in case when matching ignores case', () => {
@@ -175,6 +210,30 @@ describe('PlainPathRouter against find-my-way', () => {
           expect(plain.add(m, t, `${m} ${t}`)).toBe(`${m} ${t}`);
         }
         for (const [m, p] of requests) expect(plain.find(m, p)).toBe(reference.find(m, p));
+      }),
+      RUNS,
+    );
+  });
+
+  it('finds the first registered route that find-my-way would match on its own, when the first wins', () => {
+    fc.assert(
+      fc.property(options, fc.array(template, { maxLength: 10 }), fc.array(path, { maxLength: 10 }), (opts, templates, paths) => {
+        const plain = new PlainPathRouter<number>({ ...opts, firstRegisteredWins: true }, (order) => order);
+        const alone: FindMyWayRouter<number>[] = [];
+        const seen = new Set<string>();
+        templates.forEach((t) => {
+          const single = new FindMyWayRouter<number>(opts);
+          if (seen.has(routeShape(t))) return;
+          seen.add(routeShape(t));
+          const order = alone.length + 1; // find-my-way drops a falsy store: no 0
+          single.add('GET', t, order);
+          if (plain.add('GET', t, order) !== order) return; // folded into an earlier route (case, trailing slash)
+          alone.push(single);
+        });
+        for (const p of paths) {
+          const first = alone.findIndex((single) => single.find('GET', p) !== undefined);
+          expect(plain.find('GET', p)).toBe(first === -1 ? undefined : first + 1);
+        }
       }),
       RUNS,
     );
