@@ -49,9 +49,10 @@ async function child(adapterName, variant) {
       };
     }
   }
+  const RootModule = rootModule({ app: 'many', variant }, cors, { APP_GUARD }); // declarations: import time, not bootstrap
   const t0 = performance.now();
   const app = await NestFactory.create(
-    rootModule({ app: 'many', variant }, cors, { APP_GUARD }),
+    RootModule,
     adapterName === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
     { logger: false },
   );
