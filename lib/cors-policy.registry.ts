@@ -84,10 +84,11 @@ export class CorsPolicyRegistry {
 
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[methodName];
-        const routePath: unknown = Reflect.getMetadata(ROUTE_PATH_METADATA, handler);
+        // Own metadata: route decorators write on the function itself (inherited ones too).
+        const routePath: unknown = Reflect.getOwnMetadata(ROUTE_PATH_METADATA, handler);
         if (routePath === undefined) continue;
         const location = `${controller.name}.${methodName}`;
-        const handlerRef = Reflect.getMetadata(CORS_POLICY_METADATA, handler) as CorsPolicyReference | undefined;
+        const handlerRef = Reflect.getOwnMetadata(CORS_POLICY_METADATA, handler) as CorsPolicyReference | undefined;
         const resolved = resolveRoutePolicy(this.options, { controller: controllerRef, handler: handlerRef }, location);
         let compiled: CompiledPolicy | null = null;
         if (resolved.kind === 'error') problems.push(resolved.problem);
@@ -96,7 +97,7 @@ export class CorsPolicyRegistry {
         }
         policies.set(handler, compiled);
         if (compiled !== null && (this.options.enforce === true || hostFiltered)) this.guarded.add(handler);
-        for (const key of routeKeys(Reflect.getMetadata(ROUTE_METHOD_METADATA, handler), controllerPaths, pathsOf(routePath))) {
+        for (const key of routeKeys(Reflect.getOwnMetadata(ROUTE_METHOD_METADATA, handler), controllerPaths, pathsOf(routePath))) {
           if (compiled !== null && /["\\]/.test(key)) this.guarded.add(handler); // beyond the route table's path syntax
           const first = handlerByRouteKey.get(key);
           if (first === undefined) handlerByRouteKey.set(key, handler);
@@ -145,7 +146,7 @@ export class CorsPolicyRegistry {
   /** What {@link build} stamped on a handler, read off the route callback Nest copied it to. */
   routeOf(routeCallback: unknown): RouteStamp | undefined {
     if (typeof routeCallback !== 'function') return undefined;
-    return Reflect.getMetadata(this.stampKey, routeCallback) as RouteStamp | undefined;
+    return Reflect.getOwnMetadata(this.stampKey, routeCallback) as RouteStamp | undefined;
   }
 
   /** Removes the stamps once Nest has copied them onto its route callbacks. */
