@@ -68,7 +68,7 @@ export function renderMarkdown(results, { throughputRows }) {
       '- Each round measures every variant of a group back to back, the order rotating from round to round (A B C, B C A, …); figures are medians over rounds. Ratios are ratios of the medians; *per-round* is the range of the same ratio computed within each round, a measure of the noise.',
       '- *CPU µs/req* is the server process\'s CPU time (user + system, from `/proc`) divided by the requests answered: the cost of a request, unaffected by how fast the client is and by other processes taking the CPU away. *CPU-based* is the ratio of throughputs it implies for a server bound by its CPU (which every server here is while measured); where it and the measured ratio disagree, the measured one was disturbed by other load.',
       '- On a shared machine the figures drift by several percent over minutes, and two processes of the same application differ by up to a few percent: a 3 % target is at the edge of what one run resolves. Read *per-round* and the CPU-based column before concluding from a ratio near its goal.',
-      '- S5 bootstrap: a fresh process per sample; *boot ms* is `NestFactory.create` + `app.init()` + `app.listen()` timed inside the child, *imports* the time to import Nest, the adapter and (for nest-cors only) the library and to declare the application classes (their decorators, `@Cors()` included, run then, as at import time in a real app; runs before 2026-11-25 19:10 UTC counted them in *boot ms*), *start→listen* the time from process start. Memory is taken after `init()` and a forced GC.',
+      '- S5 bootstrap: a fresh process per sample; *boot ms* is `NestFactory.create` + `app.init()` + `app.listen()` timed inside the child, *imports* the time to import Nest, the adapter and (for nest-cors only) the library and to declare the application classes (their decorators, `@Cors()` included, run then, as at import time in a real app; runs before 2026-11-25 19:10 UTC counted them in *boot ms*), *start→listen* the time from process start. Memory is taken after `init()` and a forced GC. When the servers are pinned, every sample is taken twice: pinned to one CPU like them (a one-vCPU container, where V8 compiles hot code in the time of the bootstrap), and on all CPUs (where it compiles beside it).',
     ].join('\n'),
   );
   out.push('');
@@ -128,16 +128,19 @@ export function renderMarkdown(results, { throughputRows }) {
   out.push('### S5 bootstrap and memory (1,000 routes, 100 controllers)');
   out.push('');
   const bootRows = [];
-  for (const [adapter, byVariant] of Object.entries(boot.summary)) {
-    for (const [variant, b] of Object.entries(byVariant)) {
-      bootRows.push([adapter, variant, b.samples, fmt(b.bootMsMedian, 1), fmt(b.createInitMsMedian, 1), fmt(b.importMsMedian, 1), fmt(b.startToListenMsMedian, 1), fmt(b.rssMbMedian, 1), fmt(b.heapUsedMbMedian, 1)]);
-    }
-    if (byVariant.none && byVariant['nest-cors']) {
-      const d = (f) => byVariant['nest-cors'][f] - byVariant.none[f];
-      bootRows.push([adapter, '**Δ nest-cors**', '', fmt(d('bootMsMedian'), 1), fmt(d('createInitMsMedian'), 1), fmt(d('importMsMedian'), 1), fmt(d('startToListenMsMedian'), 1), fmt(d('rssMbMedian'), 1), fmt(d('heapUsedMbMedian'), 1)]);
+  const pinned = results.settings?.pin === true;
+  for (const [summary, cpus] of [[boot.summary, pinned ? '1 (pinned)' : 'all'], [boot.summaryAllCpus ?? {}, 'all']]) {
+    for (const [adapter, byVariant] of Object.entries(summary)) {
+      for (const [variant, b] of Object.entries(byVariant)) {
+        bootRows.push([adapter, cpus, variant, b.samples, fmt(b.bootMsMedian, 1), fmt(b.createInitMsMedian, 1), fmt(b.importMsMedian, 1), fmt(b.startToListenMsMedian, 1), fmt(b.rssMbMedian, 1), fmt(b.heapUsedMbMedian, 1)]);
+      }
+      if (byVariant.none && byVariant['nest-cors']) {
+        const d = (f) => byVariant['nest-cors'][f] - byVariant.none[f];
+        bootRows.push([adapter, cpus, '**Δ nest-cors**', '', fmt(d('bootMsMedian'), 1), fmt(d('createInitMsMedian'), 1), fmt(d('importMsMedian'), 1), fmt(d('startToListenMsMedian'), 1), fmt(d('rssMbMedian'), 1), fmt(d('heapUsedMbMedian'), 1)]);
+      }
     }
   }
-  out.push(mdTable(['adapter', 'variant', 'n', 'boot ms', 'create+init ms', 'imports ms', 'start→listen ms', 'RSS MB', 'heapUsed MB'], bootRows, ['l', 'l']));
+  out.push(mdTable(['adapter', 'CPUs', 'variant', 'n', 'boot ms', 'create+init ms', 'imports ms', 'start→listen ms', 'RSS MB', 'heapUsed MB'], bootRows, ['l', 'l', 'l']));
   out.push('');
   const analysis = join(BENCH_DIR, 'ANALYSIS.md');
   if (existsSync(analysis)) {
