@@ -12,8 +12,8 @@ export class OriginMatcher {
     /** `'*'`: every origin, answered with `Access-Control-Allow-Origin: *`. */
     readonly any: boolean,
     private readonly exact: ReadonlySet<string>,
-    /** Keys `scheme://suffix:port` of `scheme://*.suffix:port` patterns. */
-    private readonly suffixes: ReadonlySet<string>,
+    /** The suffixes of `scheme://*.suffix:port` patterns, by `scheme:port`. */
+    private readonly suffixes: ReadonlyMap<string, ReadonlySet<string>>,
     private readonly regexps: readonly RegExp[],
     readonly callback: CorsOriginCallback | undefined,
   ) {
@@ -21,17 +21,17 @@ export class OriginMatcher {
   }
 
   static any(): OriginMatcher {
-    return new OriginMatcher(true, new Set(), new Set(), [], undefined);
+    return new OriginMatcher(true, new Set(), new Map(), [], undefined);
   }
 
   static ofCallback(callback: CorsOriginCallback): OriginMatcher {
-    return new OriginMatcher(false, new Set(), new Set(), [], callback);
+    return new OriginMatcher(false, new Set(), new Map(), [], callback);
   }
 
   /** Entries must have been validated (`validate.ts`): exact origins, `*.` patterns, RegExps. */
   static ofEntries(entries: readonly (string | RegExp)[]): OriginMatcher {
     const exact = new Set<string>();
-    const suffixes = new Set<string>();
+    const suffixes = new Map<string, Set<string>>();
     const sourcesByFlags = new Map<string, string[]>();
     const standalone: RegExp[] = [];
     for (const entry of entries) {
@@ -46,7 +46,9 @@ export class OriginMatcher {
         const [scheme, rest] = entry.split('://*.');
         const colon = rest.lastIndexOf(':');
         const hasPort = colon !== -1 && !rest.endsWith(']');
-        suffixes.add(suffixKey(scheme, hasPort ? rest.slice(0, colon) : rest, hasPort ? rest.slice(colon + 1) : ''));
+        const key = schemeAndPort(scheme, hasPort ? rest.slice(colon + 1) : '');
+        const hosts = suffixes.get(key) ?? new Set<string>();
+        suffixes.set(key, hosts.add(hasPort ? rest.slice(0, colon) : rest));
       } else {
         exact.add(entry);
       }
@@ -69,9 +71,11 @@ export class OriginMatcher {
 
   private matchesSuffix({ scheme, host, port }: ParsedOrigin): boolean {
     if (this.suffixes.size === 0) return false;
+    const hosts = this.suffixes.get(schemeAndPort(scheme, port));
+    if (hosts === undefined) return false;
     // Only proper suffixes: the pattern's apex itself never matches.
     for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
-      if (this.suffixes.has(suffixKey(scheme, host.slice(dot + 1), port))) return true;
+      if (hosts.has(host.slice(dot + 1))) return true;
     }
     return false;
   }
@@ -82,6 +86,6 @@ function refersToGroups(regexp: RegExp): boolean {
   return /\\[1-9]|\\k<|\(\?<[^=!]/.test(regexp.source);
 }
 
-function suffixKey(scheme: string, suffix: string, port: string): string {
-  return `${scheme}://${suffix}:${port}`;
+function schemeAndPort(scheme: string, port: string): string {
+  return `${scheme}:${port}`;
 }

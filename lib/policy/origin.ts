@@ -49,8 +49,10 @@ export function splitOrigin(value: string): ParsedOrigin | undefined {
   if (port !== '' && (Number(port) > 65535 || DEFAULT_PORTS.get(scheme) === port)) return undefined;
   if (!host.startsWith('[')) {
     // Empty labels ("a..b") and labels over 63 characters never come from a browser.
-    for (const label of host.split('.')) {
-      if (label.length === 0 || label.length > 63) return undefined;
+    for (let start = 0, dot = host.indexOf('.'); ; start = dot + 1, dot = host.indexOf('.', start)) {
+      const length = (dot === -1 ? host.length : dot) - start;
+      if (length === 0 || length > 63) return undefined;
+      if (dot === -1) break;
     }
   }
   return { scheme, host, port };
