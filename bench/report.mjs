@@ -15,6 +15,30 @@ function mdTable(headers, rows, align) {
   return [headers, sep, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
+export const BOOT_COLUMNS = ['adapter', 'CPUs', 'variant', 'n', 'boot', 'create+init', 'imports', 'start→listen', 'RSS MB', 'heapUsed MB'];
+
+/**
+ * The rows of the S5 bootstrap table (columns: BOOT_COLUMNS), pinned samples first, then those on
+ * all CPUs, each adapter with a row of nest-cors's differences labelled `deltaLabel`.
+ */
+export function bootTableRows(results, deltaLabel) {
+  const rows = [];
+  const { boot } = results;
+  const pinned = results.settings?.pin === true;
+  const figures = (b) => [fmt(b.bootMsMedian, 1), fmt(b.createInitMsMedian, 1), fmt(b.importMsMedian, 1), fmt(b.startToListenMsMedian, 1), fmt(b.rssMbMedian, 1), fmt(b.heapUsedMbMedian, 1)];
+  for (const [summary, cpus] of [[boot.summary, pinned ? '1 (pinned)' : 'all'], [boot.summaryAllCpus ?? {}, 'all']]) {
+    for (const [adapter, byVariant] of Object.entries(summary)) {
+      for (const [variant, b] of Object.entries(byVariant)) rows.push([adapter, cpus, variant, b.samples, ...figures(b)]);
+      const { none, 'nest-cors': withCors } = byVariant;
+      if (none && withCors) {
+        const delta = Object.fromEntries(Object.keys(none).map((k) => [k, withCors[k] - none[k]]));
+        rows.push([adapter, cpus, deltaLabel, '', ...figures(delta)]);
+      }
+    }
+  }
+  return rows;
+}
+
 export function renderMarkdown(results, { throughputRows }) {
   const { machine, settings, targets, boot } = results;
   const out = [];
@@ -127,20 +151,9 @@ export function renderMarkdown(results, { throughputRows }) {
   out.push('');
   out.push('### S5 bootstrap and memory (1,000 routes, 100 controllers)');
   out.push('');
-  const bootRows = [];
-  const pinned = results.settings?.pin === true;
-  for (const [summary, cpus] of [[boot.summary, pinned ? '1 (pinned)' : 'all'], [boot.summaryAllCpus ?? {}, 'all']]) {
-    for (const [adapter, byVariant] of Object.entries(summary)) {
-      for (const [variant, b] of Object.entries(byVariant)) {
-        bootRows.push([adapter, cpus, variant, b.samples, fmt(b.bootMsMedian, 1), fmt(b.createInitMsMedian, 1), fmt(b.importMsMedian, 1), fmt(b.startToListenMsMedian, 1), fmt(b.rssMbMedian, 1), fmt(b.heapUsedMbMedian, 1)]);
-      }
-      if (byVariant.none && byVariant['nest-cors']) {
-        const d = (f) => byVariant['nest-cors'][f] - byVariant.none[f];
-        bootRows.push([adapter, cpus, '**Δ nest-cors**', '', fmt(d('bootMsMedian'), 1), fmt(d('createInitMsMedian'), 1), fmt(d('importMsMedian'), 1), fmt(d('startToListenMsMedian'), 1), fmt(d('rssMbMedian'), 1), fmt(d('heapUsedMbMedian'), 1)]);
-      }
-    }
-  }
-  out.push(mdTable(['adapter', 'CPUs', 'variant', 'n', 'boot ms', 'create+init ms', 'imports ms', 'start→listen ms', 'RSS MB', 'heapUsed MB'], bootRows, ['l', 'l', 'l']));
+  out.push('Times in ms, medians.');
+  out.push('');
+  out.push(mdTable(BOOT_COLUMNS, bootTableRows(results, '**Δ nest-cors**'), ['l', 'l', 'l']));
   out.push('');
   const analysis = join(BENCH_DIR, 'ANALYSIS.md');
   if (existsSync(analysis)) {

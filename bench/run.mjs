@@ -44,7 +44,7 @@ import {
   MANY_ROUTES_PATH,
 } from './config.mjs';
 import { formatSummary, summarizeProfile } from './profile-summary.mjs';
-import { renderMarkdown } from './report.mjs';
+import { BOOT_COLUMNS, bootTableRows, renderMarkdown } from './report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -519,18 +519,10 @@ function printResults(results) {
       ]),
     ),
   );
-  const bootRows = [];
-  for (const [summary, cpus] of [[results.boot.summary, SETTINGS.pin ? '1' : 'all'], [results.boot.summaryAllCpus ?? {}, 'all']]) {
-    for (const adapter of ADAPTERS) {
-      for (const variant of ['none', 'nest-cors']) {
-        const b = summary[adapter]?.[variant];
-        if (b) bootRows.push([adapter, cpus, variant, b.samples, fmt(b.bootMsMedian, 1), fmt(b.createInitMsMedian, 1), fmt(b.importMsMedian, 1), fmt(b.startToListenMsMedian, 1), fmt(b.rssMbMedian, 1), fmt(b.heapUsedMbMedian, 1)]);
-      }
-    }
-  }
+  const bootRows = bootTableRows(results, 'Δ nest-cors');
   if (bootRows.length) {
-    console.log('\nS5 bootstrap, 1,000 routes / 100 controllers (medians; fresh process per sample)\n');
-    console.log(table(['adapter', 'CPUs', 'variant', 'n', 'boot ms', 'create+init', 'imports', 'start→listen', 'RSS MB', 'heapUsed MB'], bootRows));
+    console.log('\nS5 bootstrap, 1,000 routes / 100 controllers (medians, ms; fresh process per sample)\n');
+    console.log(table(BOOT_COLUMNS, bootRows));
   }
   console.log('\nTargets\n');
   console.log(

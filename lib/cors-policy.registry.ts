@@ -163,7 +163,7 @@ export class CorsPolicyRegistry {
     requireOrigins = true,
   ): boolean {
     const result = validator.validate(policy, location, { requireOrigins });
-    if (result.warnings.length > 0) for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
+    for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
     if (result.problems.length === 0) return true;
     problems.push(...result.problems);
     return false;

@@ -18,7 +18,7 @@ export class PolicyCompiler {
 
   compile(policy: CorsPolicy): CompiledPolicy {
     const origins = this.matcherOf(policy.origins);
-    const key = [
+    const key = JSON.stringify([
       origins.id,
       this.listKey(policy.methods),
       this.listKey(policy.allowedHeaders),
@@ -26,7 +26,7 @@ export class PolicyCompiler {
       policy.credentials === true,
       policy.maxAge,
       policy.allowPrivateNetwork === true,
-    ].join(' ');
+    ]);
     let compiled = this.cache.get(key);
     if (compiled === undefined) {
       compiled = compilePolicy(policy, origins.matcher);
