@@ -13,6 +13,7 @@ import {
   VersioningType,
   type CanActivate,
   type ExecutionContext,
+  type NestApplicationOptions,
 } from '@nestjs/common';
 import { APP_GUARD, RouterModule } from '@nestjs/core';
 import request from 'supertest';
@@ -275,5 +276,29 @@ describe.each(ADAPTERS)('routes that match the same path on %s', (adapter) => {
     const res = await api.get('/shadow/7').set('Origin', 'https://a.test');
     expect(res.text).toBe('by-id');
     expect(res.headers['access-control-allow-origin']).toBe('https://a.test');
+  });
+});
+
+/** Nest 12 can register routes by specificity (`routeResolutionStrategy`); Nest 11 cannot. */
+const specificityOption: NestApplicationOptions = { routeResolutionStrategy: 'specificity' };
+
+describe('routes registered by specificity on express', () => {
+  let running: RunningApp;
+  let api: ReturnType<typeof request>;
+  beforeAll(async () => {
+    running = await startApp('express', { imports: [CorsModule.forRoot()], controllers: [ShadowController] }, undefined, specificityOption);
+    api = request(running.url);
+  });
+  afterAll(() => running.close());
+
+  it('gives /shadow/special the policy of whichever handler Express was handed first', async () => {
+    const served = (await api.get('/shadow/special').set('Origin', 'https://b.test')).text;
+    // Nest 12 registers 'special' first under this strategy; Nest 11 ignores the option.
+    expect(served).toBe(process.env.NEST_MAJOR === '11' ? 'by-id' : 'special');
+    const origin = served === 'special' ? 'https://b.test' : 'https://a.test';
+    const preflight = await api.options('/shadow/special').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(origin);
+    expect((await api.get('/shadow/special').set('Origin', origin)).headers['access-control-allow-origin']).toBe(origin);
   });
 });
