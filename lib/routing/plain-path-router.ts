@@ -80,6 +80,9 @@ export class PlainPathRouter<T> implements PathRouter<T> {
   private pathOf(url: string): string | undefined {
     let path = url.charCodeAt(0) === 47 ? url : pathOfAbsoluteUrl(url);
     if (path === undefined) return undefined;
+    // A fragment never comes from a browser, but a client may send one: it ends the path.
+    const hash = path.indexOf('#', 1);
+    if (hash !== -1) path = path.slice(0, hash);
     if (path.includes('%')) {
       // Like find-my-way: decode all but the reserved characters (`decodeURI` keeps `%2F` and
       // the like), keeping `%25` as it is so that no new escape appears.

@@ -185,7 +185,7 @@ describe('PlainPathRouter against find-my-way', () => {
     .map(([segments, wildcard]) => `/${[...segments, ...(wildcard ? ['*'] : [])].join('/')}`);
   const pathSegment = fc.oneof(
     staticSegment,
-    fc.constantFrom('A', 'c', '%61', '%41', '%2F', '%2f', '%25', '%zz', '%', '%C3%A9', '%C3', 'a%3Bb', '1234567'),
+    fc.constantFrom('A', 'c', '%61', '%41', '%2F', '%2f', '%25', '%zz', '%', '%C3%A9', '%C3', 'a%3Bb', '1234567', 'a#b', '#', '%23'),
   );
   const path = fc.array(pathSegment, { maxLength: 6 }).map((segments) => `/${segments.join('/')}`);
   const options = fc.record({ caseSensitive: fc.boolean(), ignoreTrailingSlash: fc.boolean(), maxParamLength: fc.constantFrom(3, 100) });
