@@ -15,6 +15,24 @@ function mdTable(headers, rows, align) {
   return [headers, sep, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
+export const THROUGHPUT_COLUMNS = ['scenario', 'adapter', 'variant', 'req/s', 'min–max', 'ratio', 'CPU µs/req', 'p50 ms', 'p99 ms', 'failed'];
+
+/** The rows of the throughput table (columns: THROUGHPUT_COLUMNS), from run.mjs's throughput rows. */
+export function throughputTableRows(rows) {
+  return rows.map((r) => [
+    r.scenario,
+    r.adapter,
+    r.variant,
+    fmtInt(r.rpsMedian),
+    `${fmtInt(r.rpsMin)}–${fmtInt(r.rpsMax)}`,
+    fmt(r.vsBase, 3),
+    fmt(r.cpuUsPerRequestMedian, 1),
+    fmt(r.latencyP50MsMedian, 0),
+    fmt(r.latencyP99MsMedian, 0),
+    r.failures,
+  ]);
+}
+
 export const BOOT_COLUMNS = ['adapter', 'CPUs', 'variant', 'n', 'boot', 'create+init', 'imports', 'start→listen', 'RSS MB', 'heapUsed MB'];
 
 /**
@@ -131,22 +149,7 @@ export function renderMarkdown(results, { throughputRows }) {
   out.push('Medians over rounds; *ratio* is against the first variant of the scenario (`none`, or `enableCors` where there is no `none`).');
   out.push('');
   out.push(
-    mdTable(
-      ['scenario', 'adapter', 'variant', 'req/s', 'min–max', 'ratio', 'CPU µs/req', 'p50 ms', 'p99 ms', 'failed'],
-      throughputRows.map((r) => [
-        r.scenario,
-        r.adapter,
-        r.variant,
-        fmtInt(r.rpsMedian),
-        `${fmtInt(r.rpsMin)}–${fmtInt(r.rpsMax)}`,
-        fmt(r.vsBase, 3),
-        fmt(r.cpuUsPerRequestMedian, 1),
-        fmt(r.latencyP50MsMedian, 0),
-        fmt(r.latencyP99MsMedian, 0),
-        r.failures,
-      ]),
-      ['l', 'l', 'l'],
-    ),
+    mdTable(THROUGHPUT_COLUMNS, throughputTableRows(throughputRows), ['l', 'l', 'l']),
   );
   out.push('');
   out.push('### S5 bootstrap and memory (1,000 routes, 100 controllers)');

@@ -44,7 +44,7 @@ import {
   MANY_ROUTES_PATH,
 } from './config.mjs';
 import { formatSummary, summarizeProfile } from './profile-summary.mjs';
-import { BOOT_COLUMNS, bootTableRows, renderMarkdown } from './report.mjs';
+import { BOOT_COLUMNS, bootTableRows, renderMarkdown, THROUGHPUT_COLUMNS, throughputTableRows } from './report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -476,7 +476,6 @@ function evaluateTargets(samples, summary, boot) {
 
 // --------------------------------------------------------------------------------- printing
 
-const fmtInt = (v) => (v === undefined ? '—' : Math.round(v).toLocaleString('en-US'));
 const fmt = (v, digits = 2) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 function table(headers, rows) {
@@ -503,22 +502,7 @@ function throughputRows(summary) {
 function printResults(results) {
   const rows = throughputRows(results.summary);
   console.log('\nThroughput (median over rounds; ratio vs the first variant listed for the scenario)\n');
-  console.log(
-    table(
-      ['scenario', 'adapter', 'variant', 'req/s', 'min–max', 'ratio', 'CPU µs/req', 'p99 ms', 'fail'],
-      rows.map((r) => [
-        r.scenario,
-        r.adapter,
-        r.variant,
-        fmtInt(r.rpsMedian),
-        `${fmtInt(r.rpsMin)}–${fmtInt(r.rpsMax)}`,
-        fmt(r.vsBase, 3),
-        fmt(r.cpuUsPerRequestMedian, 1),
-        fmt(r.latencyP99MsMedian, 0),
-        r.failures,
-      ]),
-    ),
-  );
+  console.log(table(THROUGHPUT_COLUMNS, throughputTableRows(rows)));
   const bootRows = bootTableRows(results, 'Δ nest-cors');
   if (bootRows.length) {
     console.log('\nS5 bootstrap, 1,000 routes / 100 controllers (medians, ms; fresh process per sample)\n');
