@@ -43,18 +43,18 @@ export class CorsEvaluator {
   ) {}
 
   /**
-   * @param target where the response is, handed to `sinkOf` with whether this is a preflight:
-   * the adapter decides where each kind of response's headers go.
+   * @param target where the response is, handed to `sinkOf` with whether this is a preflight and
+   * the route found: the adapter decides where each response's headers go.
    */
-  evaluate<T>(request: CorsRequest, target: T, sinkOf: (target: T, preflight: boolean) => HeaderSink): CorsEvaluation | Promise<CorsEvaluation> {
+  evaluate<T>(request: CorsRequest, target: T, sinkOf: (target: T, preflight: boolean, route: RouteEntry) => HeaderSink): CorsEvaluation | Promise<CorsEvaluation> {
     const { headers } = request;
     const { origin } = headers;
     const requestedMethod = headers['access-control-request-method'];
     const preflight = request.method === 'OPTIONS' && typeof requestedMethod === 'string' && typeof origin === 'string';
     const route = this.routes.find(preflight ? requestedMethod : (request.method ?? 'GET'), this.pathOf(request.url ?? '/'));
     if (route === undefined || route.policy === null) return { kind: 'not-applicable', preflight, route };
-    if (preflight) return this.evaluatePreflight(request, route, origin, requestedMethod, sinkOf(target, true));
-    const sink = sinkOf(target, false);
+    if (preflight) return this.evaluatePreflight(request, route, origin, requestedMethod, sinkOf(target, true, route));
+    const sink = sinkOf(target, false, route);
 
     const { policy } = route;
     // Cache safety (Fetch standard, "CORS protocol and HTTP caches"): a response whose CORS

@@ -15,6 +15,10 @@ import { routeShape } from './routing/route-shape.js';
 const ROUTE_PATH_METADATA = 'path';
 const ROUTE_METHOD_METADATA = 'method';
 const HOST_METADATA = 'host';
+/** Where Nest keeps a handler's parameter decorators, keyed `${RouteParamtypes}:${index}`. */
+const ROUTE_ARGS_METADATA = '__routeArguments__';
+/** `RouteParamtypes.RESPONSE` and `RouteParamtypes.NEXT`, as they start those keys. */
+const RESPONSE_OR_NEXT_KEY = /^[12]:/;
 
 type Constructor = abstract new (...args: never[]) => unknown;
 
@@ -24,6 +28,11 @@ export interface RouteStamp {
   readonly location: string;
   /** Whether the handler has the guard, which reads the request hook's decision. */
   readonly guarded: boolean;
+  /**
+   * Whether the handler takes `@Res()` or `@Next()`, and so may write its response itself,
+   * around the framework's own response object (Fastify's `reply.raw`).
+   */
+  readonly respondsDirectly: boolean;
 }
 type Handler = (...args: never[]) => unknown;
 
@@ -105,13 +114,15 @@ export class CorsPolicyRegistry {
         }
         // An inherited method shared by controllers with different policies stays ambiguous.
         const previous = stamps.get(handler);
+        const direct = compiled !== null && respondsDirectly(controller, methodName);
         stamps.set(
           handler,
           previous === undefined
-            ? { policy: compiled, location }
+            ? { policy: compiled, location, respondsDirectly: direct }
             : {
                 policy: previous.policy === compiled ? compiled : new AmbiguousRoutePolicy([previous.policy, compiled]),
                 location: `${previous.location} | ${location}`,
+                respondsDirectly: previous.respondsDirectly || direct,
               },
         );
       }
@@ -168,6 +179,14 @@ export class CorsPolicyRegistry {
     problems.push(...result.problems);
     return false;
   }
+}
+
+/** Whether a handler takes `@Res()` or `@Next()` (with or without `passthrough`). */
+function respondsDirectly(controller: Constructor, methodName: string): boolean {
+  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as Record<string, unknown> | undefined;
+  if (args === undefined) return false;
+  for (const key in args) if (RESPONSE_OR_NEXT_KEY.test(key)) return true;
+  return false;
 }
 
 function pathsOf(metadata: unknown): string[] {

@@ -76,7 +76,7 @@ export class CorsRequestHook {
   /** Must run before Nest registers routes: from the module's `configure()`. */
   install(httpAdapter: AbstractHttpAdapter): void {
     const adapter = httpAdapter as unknown as HookableAdapter;
-    const exchange = exchangeFor(adapter.getType());
+    const exchange = exchangeFor(adapter.getType(), adapter.getInstance());
     if (exchange === undefined) {
       this.logger.error(`HTTP adapter '${adapter.getType()}' is not supported (Express and Fastify are): no CORS headers will be sent`);
       return;
@@ -146,12 +146,12 @@ export class CorsRequestHook {
   private record(routes: RouteTable, method: string, path: unknown, callback: unknown, isExpress: boolean): void {
     const stamp = this.registry.routeOf(callback);
     if (typeof path !== 'string' || stamp === undefined) return;
-    const { policy, location, guarded } = stamp;
+    const { policy, location } = stamp;
     let resolvable = true;
     try {
       const paths = isExpress ? expressPathToRoutePaths(path) : [path];
       if (paths === undefined) throw new Error('path syntax the route table cannot hold');
-      for (const routePath of paths) routes.add(method, routePath, policy, location, guarded);
+      for (const routePath of paths) routes.add(method, routePath, policy, location, stamp);
     } catch (error) {
       resolvable = false;
       if (policy !== null) {

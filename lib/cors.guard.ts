@@ -1,9 +1,8 @@
-import type { ServerResponse } from 'node:http';
 import { ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
 import { CORS_MODULE_OPTIONS } from './cors.constants.js';
-import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
+import type { CorsModuleOptions } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
@@ -53,16 +52,20 @@ export class CorsGuard implements CanActivate {
     }
     // No decision (no route found by path, or one whose handler has no guard: not this one) or
     // another route's policy: decide again, with this handler's own.
-    const exchange = (this.exchange ??= exchangeFor(this.adapterHost.httpAdapter.getType()));
+    const { httpAdapter } = this.adapterHost;
+    const exchange = (this.exchange ??= exchangeFor(httpAdapter.getType(), httpAdapter.getInstance()));
     if (exchange === undefined || this.hook.getEvaluator() === undefined) return true;
-    return this.correct(request, exchange.rawRequest(request), exchange.rawResponse(http.getResponse()), exact);
+    return this.correct(request, exchange, http.getResponse(), exact);
   }
 
   /** Replaces what the hook wrote under another route's policy with the handler's own. */
-  private correct(request: object, raw: CorsRequest, out: ServerResponse, exact: CompiledPolicy | null): boolean | Promise<boolean> {
+  private correct(request: object, exchange: HttpExchange, response: unknown, exact: CompiledPolicy | null): boolean | Promise<boolean> {
+    const out = exchange.rawResponse(response);
     if (out.headersSent) return true;
-    for (const name of CORS_RESPONSE_HEADERS) out.removeHeader(name);
+    // The hook may have written another route's headers through the framework's reply.
+    exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
     if (exact === null) return true;
+    const raw = exchange.rawRequest(request);
     const { origin } = raw.headers;
     const apply = (verdict: OriginVerdict | undefined): boolean =>
       verdict !== undefined && this.enforce ? this.enforceVerdict(request, verdict) : true;

@@ -1,23 +1,30 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderSink } from '../policy/response-headers.js';
+import type { RouteHandling } from '../routing/route-table.js';
 
 /**
  * The little that differs between Express and Fastify: where the Node request and response
- * are, and how to end a response from a request hook. Headers are written on the Node response
- * itself, so they survive whatever writes the body later: an exception filter, `@Res()`, a
- * stream, server-sent events, or a middleware that ends the response on its own.
+ * are, where a response's CORS headers go, and how to end a response from a request hook.
  */
 export interface HttpExchange {
   rawRequest(request: unknown): IncomingMessage;
   rawResponse(response: unknown): ServerResponse;
   /**
-   * Where to write a response's CORS headers: the Node response, except for preflights on
-   * Fastify, which the hook itself ends through the reply, so nothing can bypass Fastify's own
-   * header object, and writing there spares Node's per-header validation and merging.
+   * Where to write the CORS headers of a response to a request for `route`. The Node response
+   * keeps them for whatever writes the body later (an exception filter, `@Res()`, a stream,
+   * server-sent events, a middleware that ends the response on its own); see
+   * {@link createFastifyExchange} for when Fastify's reply is as good, and cheaper.
    */
-  sinkOf(response: unknown, preflight: boolean): HeaderSink;
+  sinkOf(response: unknown, preflight: boolean, route: RouteHandling): HeaderSink;
+  /** Removes headers from wherever {@link sinkOf} may have put them. */
+  removeHeaders(response: unknown, names: readonly string[]): void;
   /** Ends the response from the request hook with an empty body. */
   end(response: unknown, status: number): void;
+}
+
+/** What of a Fastify instance the exchange reads (its root, where Nest registers routes). */
+export interface FastifyLikeInstance {
+  hasDecorator?(name: string): boolean;
 }
 
 interface FastifyLikeRequest {
@@ -54,24 +61,78 @@ export const expressExchange: HttpExchange = {
   rawRequest: (request) => request as IncomingMessage,
   rawResponse: (response) => response as ServerResponse,
   sinkOf: (response) => response as ServerResponse,
+  removeHeaders(response, names) {
+    for (const name of names) (response as ServerResponse).removeHeader(name);
+  },
   end(response, status) {
     const res = response as ServerResponse;
     res.statusCode = status;
-    res.setHeader('Content-Length', '0');
+    res.setHeader('content-length', '0');
     res.end();
   },
 };
 
-export const fastifyExchange: HttpExchange = {
-  rawRequest: (request) => (request as FastifyLikeRequest).raw,
-  rawResponse: (response) => (response as FastifyLikeReply).raw,
-  sinkOf: (response, preflight) => (preflight ? new ReplyHeaders(response as FastifyLikeReply) : (response as FastifyLikeReply).raw),
-  // Through the reply, so that Fastify's own lifecycle (onSend, onResponse, logging) completes.
-  end: (response, status) => void (response as FastifyLikeReply).code(status).send(),
-};
+/**
+ * Fastify keeps a reply's headers in an object of its own and hands them to Node in one
+ * `writeHead()`. Headers set on the Node response instead cost three times as much: Node
+ * validates and stores each one, and then merges every header of the reply into them one by
+ * one (`bench/ANALYSIS.md`: about 0.6 µs of a 16 µs request for four headers). But only a
+ * response Fastify sends itself carries the reply's headers; one written on the Node response
+ * around it does not. So the reply gets them only where nothing can write around it:
+ *
+ * - preflights, which the hook itself ends through the reply;
+ * - routes whose handlers take neither `@Res()` nor `@Next()` and have no guard (the guard
+ *   rewrites headers on the Node response), in an application where no middleware can run:
+ *   middleware gets the Node objects and may end the response. `@fastify/middie`, which runs
+ *   all of Nest's middleware on Fastify, flags an instance once it has any; without that flag,
+ *   any `use` decorator counts as middleware.
+ *
+ * What stays out of sight is code that calls `reply.hijack()` and writes `reply.raw` outside a
+ * handler with `@Res()` (an interceptor or exception filter doing so): see the README.
+ */
+export function createFastifyExchange(instance: FastifyLikeInstance): HttpExchange {
+  const middleware = new MiddlewareProbe(instance);
+  return {
+    rawRequest: (request) => (request as FastifyLikeRequest).raw,
+    rawResponse: (response) => (response as FastifyLikeReply).raw,
+    sinkOf(response, preflight, route) {
+      const reply = response as FastifyLikeReply;
+      if (preflight) return new ReplyHeaders(reply);
+      return route.guarded || route.respondsDirectly || middleware.mayRun() ? reply.raw : new ReplyHeaders(reply);
+    },
+    removeHeaders(response, names) {
+      const reply = response as FastifyLikeReply;
+      for (const name of names) {
+        reply.removeHeader(name);
+        reply.raw.removeHeader(name);
+      }
+    },
+    // Through the reply, so that Fastify's own lifecycle (onSend, onResponse, logging) completes.
+    end: (response, status) => void (response as FastifyLikeReply).code(status).send(),
+  };
+}
 
-export function exchangeFor(adapterType: string): HttpExchange | undefined {
+/** The flag `@fastify/middie` sets on an instance once a middleware is added to it. */
+const MIDDIE_HAS_MIDDLEWARES = 'fastify-middie-has-middlewares';
+
+/** Whether middleware may run on requests to a Fastify instance's routes, asked per request. */
+class MiddlewareProbe {
+  /** Middie's flag, once looked for: `null` when the instance has none. */
+  private flag: symbol | null | undefined;
+
+  constructor(private readonly instance: FastifyLikeInstance) {}
+
+  mayRun(): boolean {
+    // Looked for at the first request, by when Nest has registered middie (app.init()).
+    this.flag ??= Object.getOwnPropertySymbols(this.instance).find((symbol) => symbol.description === MIDDIE_HAS_MIDDLEWARES) ?? null;
+    if (this.flag !== null) return (this.instance as Record<symbol, unknown>)[this.flag] !== false;
+    // No middie flag: no middleware, unless something else decorated `use` (an unknown middie).
+    return this.instance.hasDecorator?.('use') !== false;
+  }
+}
+
+export function exchangeFor(adapterType: string, instance: unknown): HttpExchange | undefined {
   if (adapterType === 'express') return expressExchange;
-  if (adapterType === 'fastify') return fastifyExchange;
+  if (adapterType === 'fastify') return createFastifyExchange(instance as FastifyLikeInstance);
   return undefined;
 }

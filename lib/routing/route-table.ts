@@ -27,16 +27,29 @@ export class AmbiguousRoutePolicy {
 /** What a route contributes to CORS: its compiled policy, `null` for none, or ambiguity. */
 export type RoutePolicy = CompiledPolicy | null | AmbiguousRoutePolicy;
 
+/** What the handler(s) behind a route ask of the request hook beyond their policy. */
+export interface RouteHandling {
+  /** Whether a handler behind it has the guard, which then needs the request hook's decision. */
+  readonly guarded: boolean;
+  /**
+   * Whether a handler behind it takes `@Res()` or `@Next()`, and so may write its response
+   * around the framework's own response object.
+   */
+  readonly respondsDirectly: boolean;
+}
+
+const ORDINARY: RouteHandling = Object.freeze({ guarded: false, respondsDirectly: false });
+
 /** One `(method, path template)` of the application, as Nest registered it. */
-export interface RouteEntry {
+export interface RouteEntry extends RouteHandling {
   /** The registered method: a constant, safe to write into `Access-Control-Allow-Methods`. */
   readonly method: string;
   readonly path: string;
   policy: RoutePolicy;
   /** The handler(s) behind it: `Controller.handler`, several joined by ` | ` when ambiguous. */
   location: string;
-  /** Whether a handler behind it has the guard, which then needs the request hook's decision. */
   guarded: boolean;
+  respondsDirectly: boolean;
   /** Its place in the order the adapter received routes (which Express serves by). */
   readonly order: number;
 }
@@ -70,11 +83,13 @@ export class RouteTable {
    * path) keeps one entry, which becomes ambiguous when the policies differ.
    * @throws when no router can represent the path or method.
    */
-  add(method: string, path: string, policy: RoutePolicy, location: string, guarded = false): void {
-    const entry: RouteEntry = { method: method.toUpperCase(), path, policy, location, guarded, order: this.entries.length };
+  add(method: string, path: string, policy: RoutePolicy, location: string, handling: RouteHandling = ORDINARY): void {
+    const { guarded, respondsDirectly } = handling;
+    const entry: RouteEntry = { method: method.toUpperCase(), path, policy, location, guarded, respondsDirectly, order: this.entries.length };
     const held = (this.shapes === undefined ? addTo(this.routers, entry) : undefined) ?? this.addToFindMyWay(entry);
     if (held === entry) return void this.entries.push(entry);
     held.guarded ||= guarded;
+    held.respondsDirectly ||= respondsDirectly;
     if (held.policy !== policy) held.policy = new AmbiguousRoutePolicy([held.policy, policy]);
     if (!held.location.split(' | ').includes(location)) held.location += ` | ${location}`;
   }

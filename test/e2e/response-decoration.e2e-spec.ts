@@ -11,11 +11,16 @@ import {
   Sse,
   StreamableFile,
   type ArgumentsHost,
+  type CallHandler,
   type ExceptionFilter,
+  type ExecutionContext,
+  type INestApplication,
+  type NestInterceptor,
   type MiddlewareConsumer,
   type NestMiddleware,
   type NestModule,
   UseFilters,
+  UseInterceptors,
   Body,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -98,18 +103,57 @@ class OutputsController {
   }
 }
 
-@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController], providers: [TeapotFilter] })
-class OutputsModule implements NestModule {
+/** Where the Node response stood when the handler ran: whether the hook had written on it. */
+@Injectable()
+class HeaderPlacementProbe implements NestInterceptor {
+  static rawHadOrigin: boolean | undefined;
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const response = context.switchToHttp().getResponse<{ raw?: { hasHeader(name: string): boolean }; hasHeader?(name: string): boolean }>();
+    const raw = response.raw ?? (response as { hasHeader(name: string): boolean });
+    HeaderPlacementProbe.rawHadOrigin = raw.hasHeader('access-control-allow-origin');
+    return next.handle();
+  }
+}
+
+@Cors({ origins: [ORIGIN], credentials: true })
+@Controller('placement')
+@UseInterceptors(HeaderPlacementProbe)
+class PlacementController {
+  @Get('plain')
+  plain(): string {
+    return 'plain';
+  }
+
+  @Get('passthrough')
+  passthrough(@Res({ passthrough: true }) _reply: unknown): string {
+    return 'passthrough';
+  }
+}
+
+/** The application without middleware: on Fastify, headers may then go through the reply. */
+@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter] })
+class OutputsModule {}
+
+/** The same application with a module middleware, which gets the Node objects. */
+@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter] })
+class OutputsWithMiddlewareModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(MaintenanceMiddleware).forRoutes('*');
   }
 }
 
-describe.each(ADAPTERS)('CORS headers on every kind of response on %s', (adapter) => {
+type Setup = 'no middleware' | 'module middleware' | 'app.use() middleware';
+const SETUPS: readonly Setup[] = ['no middleware', 'module middleware', 'app.use() middleware'];
+const CASES = ADAPTERS.flatMap((adapter) => SETUPS.map((setup) => [adapter, setup] as const));
+
+describe.each(CASES)('CORS headers on every kind of response on %s, %s', (adapter, setup) => {
   let running: RunningApp;
   let api: ReturnType<typeof request>;
   beforeAll(async () => {
-    running = await startApp(adapter, { imports: [OutputsModule] });
+    const root = setup === 'module middleware' ? OutputsWithMiddlewareModule : OutputsModule;
+    // As main.ts does it: app.use() before the application is initialized.
+    const beforeInit = setup === 'app.use() middleware' ? (app: INestApplication) => void app.use(new MaintenanceMiddleware().use) : undefined;
+    running = await startApp(adapter, { imports: [root] }, beforeInit);
     api = request(running.url);
   });
   afterAll(() => running.close());
@@ -150,11 +194,14 @@ describe.each(ADAPTERS)('CORS headers on every kind of response on %s', (adapter
     expectAllowed(res.headers);
   });
 
-  it('decorates a response a middleware ends by itself', async () => {
-    const res = await api.get('/out/maintenance').set('Origin', ORIGIN);
-    expect(res.status).toBe(503);
-    expectAllowed(res.headers);
-  });
+  if (setup !== 'no middleware') {
+    it('decorates a response a middleware ends by itself', async () => {
+      const res = await api.get('/out/maintenance').set('Origin', ORIGIN);
+      expect(res.status).toBe(503);
+      expect(res.text).toBe('down for maintenance');
+      expectAllowed(res.headers);
+    });
+  }
 
   it('decorates the 400 of a malformed JSON body', async () => {
     const res = await api.post('/out/json').set('Origin', ORIGIN).set('Content-Type', 'application/json').send('{"broken":');
@@ -169,5 +216,28 @@ describe.each(ADAPTERS)('CORS headers on every kind of response on %s', (adapter
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
     expect(res.headers['access-control-expose-headers']).toBeUndefined();
     expect(res.headers.vary).toMatch(/\bOrigin\b/);
+  });
+
+  it('decorates a handler that takes @Res({ passthrough: true })', async () => {
+    const res = await api.get('/placement/passthrough').set('Origin', ORIGIN);
+    expect(res.text).toBe('passthrough');
+    expectAllowed(res.headers);
+  });
+
+  // Fastify merges the Node response's headers into every reply at a cost (see
+  // lib/adapters/http-exchange.ts); the reply's own header object is cheaper, where safe.
+  const throughReply = adapter === 'fastify' && setup === 'no middleware';
+  it(`writes a plain handler's headers ${throughReply ? "through Fastify's reply, not" : 'on'} the Node response`, async () => {
+    HeaderPlacementProbe.rawHadOrigin = undefined;
+    const res = await api.get('/placement/plain').set('Origin', ORIGIN);
+    expect(res.text).toBe('plain');
+    expectAllowed(res.headers);
+    expect(HeaderPlacementProbe.rawHadOrigin).toBe(!throughReply);
+  });
+
+  it('writes the headers of a handler that takes @Res() on the Node response', async () => {
+    HeaderPlacementProbe.rawHadOrigin = undefined;
+    await api.get('/placement/passthrough').set('Origin', ORIGIN).expect(200);
+    expect(HeaderPlacementProbe.rawHadOrigin).toBe(true);
   });
 });
