@@ -165,9 +165,10 @@ export class CorsRequestHook {
   }
 
   private handle(request: unknown, response: unknown, done: Done): void {
-    const raw = this.exchange!.rawRequest(request);
+    const exchange = this.exchange!;
+    const raw = exchange.rawRequest(request);
     try {
-      const evaluation = this.evaluator!.evaluate(raw, response, this.exchange!.sinkOf);
+      const evaluation = this.evaluator!.evaluate(raw, response, exchange.sinkOf, exchange.originOf(raw));
       if (!(evaluation instanceof Promise)) return this.finish(request, response, done, evaluation);
       evaluation.then(
         (settled) => this.finish(request, response, done, settled),

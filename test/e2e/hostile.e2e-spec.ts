@@ -93,6 +93,7 @@ const CASES: readonly HostileCase[] = [
   // Duplicate Origin lines: Node joins them with ", ", which is not an origin.
   { name: 'two different Origin headers on a credentialed route', request: get(R3, [`Origin: ${APP}`, 'Origin: https://evil.example.org']), status: 200, acao: undefined },
   { name: 'the allowed Origin sent twice', request: get(R3, [`Origin: ${APP}`, `Origin: ${APP}`]), status: 200, acao: undefined },
+  { name: 'the allowed Origin twice, in other cases and apart', request: get(R3, [`origin: ${APP}`, 'Accept: */*', `ORIGIN: ${APP}`]), status: 200, acao: undefined },
   { name: 'two Origin headers on a preflight', request: preflight(R3, 'GET', [`Origin: ${APP}`, 'Origin: https://evil.example.org']), status: 403, acao: undefined },
   // Sizes: 16 KB is past Node's header limit; 8 KB reaches the library.
   { name: 'a 16 KB Origin', request: get(R3, [`Origin: https://${'a'.repeat(16 * 1024)}.example.com`]), status: 431, acao: undefined },
