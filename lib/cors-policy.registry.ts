@@ -30,7 +30,8 @@ export interface RouteStamp {
   readonly guarded: boolean;
   /**
    * Whether the handler takes `@Res()` or `@Next()`, and so may write its response itself,
-   * around the framework's own response object (Fastify's `reply.raw`).
+   * around the framework's own response object (Fastify's `reply.raw`). Read on Fastify only,
+   * the one adapter with such an object.
    */
   readonly respondsDirectly: boolean;
 }
@@ -58,8 +59,13 @@ export class CorsPolicyRegistry {
     private readonly scanner: MetadataScanner,
   ) {}
 
-  /** @throws CorsConfigurationError listing every problem of every route. */
-  build(): void {
+  /**
+   * @param adapterType the HTTP adapter's `getType()`.
+   * @throws CorsConfigurationError listing every problem of every route.
+   */
+  build(adapterType: string): void {
+    // One more metadata read per handler, for the one adapter that uses it.
+    const readsDirectResponses = adapterType === 'fastify';
     const compiler = new PolicyCompiler();
     const validator = new PolicyValidator();
     const problems: CorsConfigurationProblem[] = validateModuleOptions(this.options);
@@ -114,7 +120,7 @@ export class CorsPolicyRegistry {
         }
         // An inherited method shared by controllers with different policies stays ambiguous.
         const previous = stamps.get(handler);
-        const direct = compiled !== null && respondsDirectly(controller, methodName);
+        const direct = compiled !== null && readsDirectResponses && respondsDirectly(controller, methodName);
         stamps.set(
           handler,
           previous === undefined

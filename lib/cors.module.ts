@@ -71,7 +71,7 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
   configure(): void {
     const adapter = this.adapterHost.httpAdapter;
     if (adapter === undefined || adapter === null) return; // not an HTTP application
-    this.registry.build();
+    this.registry.build(adapter.getType());
     this.attachGuard();
     this.hook.install(adapter);
   }
