@@ -89,8 +89,9 @@ export const expressExchange: HttpExchange = {
  * - routes whose handlers take neither `@Res()` nor `@Next()` and have no guard (the guard
  *   rewrites headers on the Node response), in an application where no middleware can run:
  *   middleware gets the Node objects and may end the response. `@fastify/middie`, which runs
- *   all of Nest's middleware on Fastify, flags an instance once it has any; without that flag,
- *   any `use` decorator counts as middleware.
+ *   all of Nest's middleware on Fastify (`app.use()` too), flags an instance once it has any,
+ *   under a symbol of its own: not public API, so without that flag any `use` decorator counts
+ *   as middleware, and headers go on the Node response as before.
  *
  * What stays out of sight is code that calls `reply.hijack()` and writes `reply.raw` outside a
  * handler with `@Res()` (an interceptor or exception filter doing so): see the README.
