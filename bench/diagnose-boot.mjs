@@ -19,6 +19,7 @@ const STEPS = [
   ['cors-request.hook.js', 'CorsRequestHook', 'record', 'hook.record (per route)'],
   ['routing/route-table.js', 'RouteTable', 'add', '  of which RouteTable.add'],
   ['cors-request.hook.js', 'CorsRequestHook', 'seal', 'hook.seal'],
+  ['cors-policy.registry.js', 'CorsPolicyRegistry', 'releaseStamps', 'registry.releaseStamps'],
 ];
 
 async function child(adapterName, variant) {
