@@ -45,17 +45,12 @@ export class CorsEvaluator {
   /**
    * @param target where the response is, handed to `sinkOf` with whether this is a preflight and
    * the route found: the adapter decides where each response's headers go.
-   * @param origin the request's `Origin`, as `request.headers.origin` has it (see
-   * {@link originOf}, which reads it without making Node build every header).
    */
-  evaluate<T>(
-    request: CorsRequest,
-    target: T,
-    sinkOf: (target: T, preflight: boolean, route: RouteEntry) => HeaderSink,
-    origin: unknown = request.headers.origin,
-  ): CorsEvaluation | Promise<CorsEvaluation> {
-    const requestedMethod = request.method === 'OPTIONS' ? request.headers['access-control-request-method'] : undefined;
-    const preflight = typeof requestedMethod === 'string' && typeof origin === 'string';
+  evaluate<T>(request: CorsRequest, target: T, sinkOf: (target: T, preflight: boolean, route: RouteEntry) => HeaderSink): CorsEvaluation | Promise<CorsEvaluation> {
+    const { headers } = request;
+    const { origin } = headers;
+    const requestedMethod = headers['access-control-request-method'];
+    const preflight = request.method === 'OPTIONS' && typeof requestedMethod === 'string' && typeof origin === 'string';
     const route = this.routes.find(preflight ? requestedMethod : (request.method ?? 'GET'), this.pathOf(request.url ?? '/'));
     if (route === undefined || route.policy === null) return { kind: 'not-applicable', preflight, route };
     if (preflight) return this.evaluatePreflight(request, route, origin, requestedMethod, sinkOf(target, true, route));

@@ -165,10 +165,9 @@ export class CorsRequestHook {
   }
 
   private handle(request: unknown, response: unknown, done: Done): void {
-    const exchange = this.exchange!;
-    const raw = exchange.rawRequest(request);
+    const raw = this.exchange!.rawRequest(request);
     try {
-      const evaluation = this.evaluator!.evaluate(raw, response, exchange.sinkOf, exchange.originOf(raw));
+      const evaluation = this.evaluator!.evaluate(raw, response, this.exchange!.sinkOf);
       if (!(evaluation instanceof Promise)) return this.finish(request, response, done, evaluation);
       evaluation.then(
         (settled) => this.finish(request, response, done, settled),

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderSink } from '../policy/response-headers.js';
 import type { RouteHandling } from '../routing/route-table.js';
-import { originOf } from './request-origin.js';
 
 /**
  * The little that differs between Express and Fastify: where the Node request and response
@@ -10,8 +9,6 @@ import { originOf } from './request-origin.js';
 export interface HttpExchange {
   rawRequest(request: unknown): IncomingMessage;
   rawResponse(response: unknown): ServerResponse;
-  /** The `Origin` of a Node request, as `request.headers.origin` has it. */
-  originOf(raw: IncomingMessage): unknown;
   /**
    * Where to write the CORS headers of a response to a request for `route`. The Node response
    * keeps them for whatever writes the body later (an exception filter, `@Res()`, a stream,
@@ -63,8 +60,6 @@ class ReplyHeaders implements HeaderSink {
 export const expressExchange: HttpExchange = {
   rawRequest: (request) => request as IncomingMessage,
   rawResponse: (response) => response as ServerResponse,
-  // Express reads headers itself on every request (freshness, content negotiation).
-  originOf: (raw) => raw.headers.origin,
   sinkOf: (response) => response as ServerResponse,
   removeHeaders(response, names) {
     for (const name of names) (response as ServerResponse).removeHeader(name);
@@ -101,8 +96,6 @@ export function createFastifyExchange(instance: FastifyLikeInstance): HttpExchan
   return {
     rawRequest: (request) => (request as FastifyLikeRequest).raw,
     rawResponse: (response) => (response as FastifyLikeReply).raw,
-    // Fastify reads no header of a GET: the request's header object may never need building.
-    originOf,
     sinkOf(response, preflight, route) {
       const reply = response as FastifyLikeReply;
       if (preflight) return new ReplyHeaders(reply);
