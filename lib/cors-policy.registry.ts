@@ -6,6 +6,7 @@ import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { PolicyCompiler } from './policy/compile.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy } from './policy/resolve.js';
+import { respondsDirectly } from './responds-directly.js';
 import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
 import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
 import { routeShape } from './routing/route-shape.js';
@@ -15,10 +16,6 @@ import { routeShape } from './routing/route-shape.js';
 const ROUTE_PATH_METADATA = 'path';
 const ROUTE_METHOD_METADATA = 'method';
 const HOST_METADATA = 'host';
-/** Where Nest keeps a handler's parameter decorators, keyed `${RouteParamtypes}:${index}`. */
-const ROUTE_ARGS_METADATA = '__routeArguments__';
-/** `RouteParamtypes.RESPONSE` and `RouteParamtypes.NEXT`, as they start those keys. */
-const RESPONSE_OR_NEXT_KEY = /^[12]:/;
 
 type Constructor = abstract new (...args: never[]) => unknown;
 
@@ -185,14 +182,6 @@ export class CorsPolicyRegistry {
     problems.push(...result.problems);
     return false;
   }
-}
-
-/** Whether a handler takes `@Res()` or `@Next()` (with or without `passthrough`). */
-function respondsDirectly(controller: Constructor, methodName: string): boolean {
-  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as Record<string, unknown> | undefined;
-  if (args === undefined) return false;
-  for (const key in args) if (RESPONSE_OR_NEXT_KEY.test(key)) return true;
-  return false;
 }
 
 function pathsOf(metadata: unknown): string[] {
