@@ -87,6 +87,7 @@ export class CorsRequestHook {
     const routes = new RouteTable(matching);
     this.evaluator = new CorsEvaluator(routes, this.timeoutMs, matching.useSemicolonDelimiter === true);
     this.recordRoutes(adapter, routes);
+    this.keepHeadersOnEnd(adapter, exchange);
     this.previousHook = adapter.onRequestHook;
     adapter.setOnRequestHook(this.hook);
   }
@@ -141,6 +142,23 @@ export class CorsRequestHook {
       };
       this.wrappedVerbs.push(verb);
     }
+  }
+
+  /**
+   * The adapter's `end()` writes the Node response around the framework's reply (Fastify's
+   * `reply.raw.end()`): an exception filter written against `HttpAdapterHost` uses it. Headers
+   * the hook put in the reply are copied over first. For the application's lifetime: `end()` is
+   * off the hot path.
+   */
+  private keepHeadersOnEnd(adapter: HookableAdapter, exchange: HttpExchange): void {
+    const keep = exchange.keepHeadersOnNodeResponse;
+    const target = adapter as unknown as { end?: Verb };
+    const end = target.end;
+    if (keep === undefined || typeof end !== 'function') return;
+    target.end = (response: unknown, ...rest: unknown[]) => {
+      keep(response);
+      return end.call(adapter, response, ...rest);
+    };
   }
 
   private record(routes: RouteTable, method: string, path: unknown, callback: unknown, isExpress: boolean): void {

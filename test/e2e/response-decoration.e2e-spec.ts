@@ -42,6 +42,23 @@ class TeapotFilter implements ExceptionFilter {
   }
 }
 
+class EndedError extends Error {}
+
+/**
+ * An exception filter written against HttpAdapterHost that ends the response through the
+ * adapter's `end()`, which on Fastify writes the Node response around the reply.
+ */
+@Catch(EndedError)
+class EndingFilter implements ExceptionFilter {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  catch(_error: EndedError, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
+    const response: unknown = host.switchToHttp().getResponse();
+    httpAdapter.status(response, 503);
+    httpAdapter.end(response, 'ended');
+  }
+}
+
 /** A middleware that ends some responses itself, before any guard or handler. */
 @Injectable()
 class MaintenanceMiddleware implements NestMiddleware {
@@ -64,7 +81,7 @@ interface RawReply {
 
 @Cors({ origins: [ORIGIN], credentials: true, exposedHeaders: ['X-Custom'] })
 @Controller('out')
-@UseFilters(TeapotFilter)
+@UseFilters(TeapotFilter, EndingFilter)
 class OutputsController {
   /** Writes the Node response by hand, as `@Res()` code does. */
   @Get('raw')
@@ -90,6 +107,11 @@ class OutputsController {
   @Get('teapot')
   teapot(): never {
     throw new TeapotError();
+  }
+
+  @Get('ended')
+  ended(): never {
+    throw new EndedError();
   }
 
   @Get('maintenance')
@@ -131,11 +153,11 @@ class PlacementController {
 }
 
 /** The application without middleware: on Fastify, headers may then go through the reply. */
-@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter] })
+@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter, EndingFilter] })
 class OutputsModule {}
 
 /** The same application with a module middleware, which gets the Node objects. */
-@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter] })
+@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter, EndingFilter] })
 class OutputsWithMiddlewareModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(MaintenanceMiddleware).forRoutes('*');
@@ -191,6 +213,13 @@ describe.each(CASES)('CORS headers on every kind of response on %s, %s', (adapte
   it("decorates an exception filter's own response", async () => {
     const res = await api.get('/out/teapot').set('Origin', ORIGIN);
     expect(res.status).toBe(418);
+    expectAllowed(res.headers);
+  });
+
+  it("decorates a response an exception filter ends through the adapter's end()", async () => {
+    const res = await api.get('/out/ended').set('Origin', ORIGIN);
+    expect(res.status).toBe(503);
+    expect(res.text).toBe('ended');
     expectAllowed(res.headers);
   });
 
