@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Controller, Get, Header, Injectable, Module, Post, Res, Version, VersioningType } from '@nestjs/common';
 import request from 'supertest';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
@@ -182,9 +183,32 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
       }
     }
 
+    /** Two versions under one policy on one path, the second writing its response by hand. */
+    @Cors({ origins: ['https://three.example.com'] })
+    @Controller('summary')
+    class SummaryV1 {
+      @Get()
+      @Version('1')
+      get(): string {
+        return 's1';
+      }
+    }
+
+    @Cors({ origins: ['https://three.example.com'] })
+    @Controller('summary')
+    class SummaryV2 {
+      @Get()
+      @Version('2')
+      get(@Res() reply: { raw?: ServerResponse } & Partial<ServerResponse>): void {
+        const res = reply.raw ?? (reply as ServerResponse);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('s2');
+      }
+    }
+
     let running: RunningApp;
     beforeAll(async () => {
-      running = await startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [ReportV1, ReportV2] }, (app) =>
+      running = await startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [ReportV1, ReportV2, SummaryV1, SummaryV2] }, (app) =>
         app.enableVersioning({ type: VersioningType.HEADER, header: 'X-Version' }),
       );
     });
@@ -199,6 +223,14 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
       const crossed = await api.get('/report').set('X-Version', '2').set('Origin', 'https://one.example.com');
       expect(crossed.text).toBe('v2');
       expect(crossed.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('decorates a version that writes its response by hand beside one that does not', async () => {
+      for (const [version, text] of [['1', 's1'], ['2', 's2']]) {
+        const res = await request(running.url).get('/summary').set('X-Version', version).set('Origin', 'https://three.example.com');
+        expect([res.text, res.headers['access-control-allow-origin']]).toEqual([text, 'https://three.example.com']);
+        expect(res.headers.vary).toMatch(/\bOrigin\b/);
+      }
     });
 
     it('allows a preflight that any of the versions allows', async () => {
