@@ -111,6 +111,11 @@ export class CorsRequestHook {
     }
   }
 
+  /** How this application's adapter exchanges headers, once installed. */
+  getExchange(): HttpExchange | undefined {
+    return this.exchange;
+  }
+
   /** The evaluator of this application's routes, once installed. */
   getEvaluator(): CorsEvaluator | undefined {
     return this.evaluator;

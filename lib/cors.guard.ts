@@ -1,6 +1,5 @@
 import { ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
+import type { HttpExchange } from './adapters/http-exchange.js';
 import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
@@ -29,13 +28,11 @@ type Handler = (...args: never[]) => unknown;
 @Injectable()
 export class CorsGuard implements CanActivate {
   private readonly enforce: boolean;
-  private exchange: HttpExchange | undefined;
 
   constructor(
     @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions,
     private readonly registry: CorsPolicyRegistry,
     private readonly hook: CorsRequestHook,
-    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.enforce = options.enforce === true;
   }
@@ -52,8 +49,8 @@ export class CorsGuard implements CanActivate {
     }
     // No decision (no route found by path, or one whose handler has no guard: not this one) or
     // another route's policy: decide again, with this handler's own.
-    const { httpAdapter } = this.adapterHost;
-    const exchange = (this.exchange ??= exchangeFor(httpAdapter.getType(), httpAdapter.getInstance()));
+    // The hook's exchange: the guard must clear headers from where the hook put them.
+    const exchange = this.hook.getExchange();
     if (exchange === undefined || this.hook.getEvaluator() === undefined) return true;
     return this.correct(request, exchange, http.getResponse(), exact);
   }
