@@ -57,6 +57,22 @@ export function bootTableRows(results, deltaLabel) {
   return rows;
 }
 
+export const TARGET_COLUMNS = ['target', 'adapter', 'measured', 'per-round', 'goal', 'met', 'CPU-based', 'Δ CPU µs/req'];
+
+/** The rows of the targets table (columns: TARGET_COLUMNS); a missed target's `met` cell is `missed`. */
+export function targetTableRows(targets, missed) {
+  return targets.map((t) => [
+    t.title,
+    t.adapter,
+    t.valueMs !== undefined ? `${fmt(t.valueMs, 1)} ms` : `${fmt(t.ratio, 3)}×`,
+    t.pairedMin !== undefined ? `${fmt(t.pairedMin, 3)}–${fmt(t.pairedMax, 3)}` : '',
+    t.goal,
+    t.met ? 'yes' : missed,
+    t.cpuRatio !== undefined ? `${fmt(t.cpuRatio, 3)}×` : '',
+    t.cpuUsDelta !== undefined ? fmt(t.cpuUsDelta, 2) : '',
+  ]);
+}
+
 export function renderMarkdown(results, { throughputRows }) {
   const { machine, settings, targets, boot } = results;
   const out = [];
@@ -129,17 +145,8 @@ export function renderMarkdown(results, { throughputRows }) {
   out.push('');
   out.push(
     mdTable(
-      ['target', 'adapter', 'measured', 'per-round', 'goal', 'met', 'CPU-based', 'Δ CPU µs/req'],
-      targets.map((t) => [
-        t.title,
-        t.adapter,
-        t.valueMs !== undefined ? `${fmt(t.valueMs, 1)} ms` : `${fmt(t.ratio, 3)}×`,
-        t.pairedMin !== undefined ? `${fmt(t.pairedMin, 3)}–${fmt(t.pairedMax, 3)}` : '',
-        t.goal,
-        t.met ? 'yes' : '**no**',
-        t.cpuRatio !== undefined ? `${fmt(t.cpuRatio, 3)}×` : '',
-        t.cpuUsDelta !== undefined ? fmt(t.cpuUsDelta, 2) : '',
-      ]),
+      TARGET_COLUMNS,
+      targetTableRows(targets, '**no**'),
       ['l', 'l', 'r', 'r', 'r', 'l', 'r', 'r'],
     ),
   );

@@ -44,7 +44,7 @@ import {
   MANY_ROUTES_PATH,
 } from './config.mjs';
 import { formatSummary, summarizeProfile } from './profile-summary.mjs';
-import { BOOT_COLUMNS, bootTableRows, renderMarkdown, THROUGHPUT_COLUMNS, throughputTableRows } from './report.mjs';
+import { BOOT_COLUMNS, bootTableRows, renderMarkdown, TARGET_COLUMNS, targetTableRows, THROUGHPUT_COLUMNS, throughputTableRows } from './report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -476,8 +476,6 @@ function evaluateTargets(samples, summary, boot) {
 
 // --------------------------------------------------------------------------------- printing
 
-const fmt = (v, digits = 2) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
-
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
@@ -509,21 +507,7 @@ function printResults(results) {
     console.log(table(BOOT_COLUMNS, bootRows));
   }
   console.log('\nTargets\n');
-  console.log(
-    table(
-      ['target', 'adapter', 'measured', 'per-round', 'goal', 'met', 'CPU-based', 'Δ CPU µs/req'],
-      results.targets.map((t) => [
-        t.title,
-        t.adapter,
-        t.valueMs !== undefined ? `${fmt(t.valueMs, 1)} ms` : `${fmt(t.ratio, 3)}×`,
-        t.pairedMin !== undefined ? `${fmt(t.pairedMin, 3)}–${fmt(t.pairedMax, 3)}` : '',
-        t.goal,
-        t.met ? 'yes' : 'NO',
-        t.cpuRatio !== undefined ? `${fmt(t.cpuRatio, 3)}×` : '',
-        t.cpuUsDelta !== undefined ? fmt(t.cpuUsDelta, 2) : '',
-      ]),
-    ),
-  );
+  console.log(table(TARGET_COLUMNS, targetTableRows(results.targets, 'NO')));
 }
 
 // ------------------------------------------------------------------------------------ main
