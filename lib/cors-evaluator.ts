@@ -87,7 +87,10 @@ export class CorsEvaluator {
       return undefined;
     }
     const verdict = checkOrigin(policy, origin, request, this.timeoutMs);
-    if (verdict instanceof Promise) return verdict.then((settled) => applyVerdict(policy, origin, sink, settled));
+    if (verdict instanceof Promise) {
+      // A slow origin callback may outlive the response (the client went away).
+      return verdict.then((settled) => (sink.headersSent === true ? settled : applyVerdict(policy, origin, sink, settled)));
+    }
     return applyVerdict(policy, origin, sink, verdict);
   }
 
@@ -163,8 +166,7 @@ export class CorsEvaluator {
 
 /** Writes the allow headers if `verdict` allows; a function, so the common path allocates no closure. */
 function applyVerdict(policy: CompiledPolicy, origin: string, sink: HeaderSink, verdict: OriginVerdict): OriginVerdict {
-  // A slow origin callback may outlive the response (the client went away).
-  if (verdict.allowed && sink.headersSent !== true) writeAllowedResponse(policy, origin, sink);
+  if (verdict.allowed) writeAllowedResponse(policy, origin, sink);
   return verdict;
 }
 
