@@ -150,6 +150,7 @@ function processSpecs(adapter) {
     'diag-hook-noop': { adapter, app: 'main', variant: 'diag-hook-noop' },
     'diag-hook-headers': { adapter, app: 'main', variant: 'diag-hook-headers' },
     'diag-hook-reply-headers': { adapter, app: 'main', variant: 'diag-hook-reply-headers' },
+    'diag-handler-reply-headers': { adapter, app: 'main', variant: 'diag-handler-reply-headers' },
     'diag-guard': { adapter, app: 'main', variant: 'diag-guard' },
   };
 }
@@ -191,12 +192,13 @@ const GROUPS = [
     ['D', 'diag-hook-noop', 'diag-hook-noop'],
     ['D', 'diag-hook-headers', 'diag-hook-headers'],
     ['D', 'diag-hook-reply-headers', 'diag-hook-reply-headers'],
+    ['D', 'diag-handler-reply-headers', 'diag-handler-reply-headers'],
     ['D', 'diag-guard', 'diag-guard'],
     ['D', 'nest-cors', 'nest-cors'],
     ['D', 'enableCors', 'enableCors-small'],
   ],
 ];
-const VARIANTS = ['none', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-guard'];
+const VARIANTS = ['none', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-handler-reply-headers', 'diag-guard'];
 
 // ------------------------------------------------------------------------ child processes
 
