@@ -59,7 +59,10 @@ export function bootTableRows(results, deltaLabel) {
 
 export const TARGET_COLUMNS = ['target', 'adapter', 'measured', 'per-round', 'goal', 'met', 'CPU-based', 'Δ CPU µs/req'];
 
-/** The rows of the targets table (columns: TARGET_COLUMNS); a missed target's `met` cell is `missed`. */
+/**
+ * The rows of the targets table (columns: TARGET_COLUMNS); a missed target's `met` cell is
+ * `missed`, the A/A control's (no target: `met` undefined) is empty.
+ */
 export function targetTableRows(targets, missed) {
   return targets.map((t) => [
     t.title,
@@ -67,7 +70,7 @@ export function targetTableRows(targets, missed) {
     t.valueMs !== undefined ? `${fmt(t.valueMs, 1)} ms` : `${fmt(t.ratio, 3)}×`,
     t.pairedMin !== undefined ? `${fmt(t.pairedMin, 3)}–${fmt(t.pairedMax, 3)}` : '',
     t.goal,
-    t.met ? 'yes' : missed,
+    t.met === undefined ? '' : t.met ? 'yes' : missed,
     t.cpuRatio !== undefined ? `${fmt(t.cpuRatio, 3)}×` : '',
     t.cpuUsDelta !== undefined ? fmt(t.cpuUsDelta, 2) : '',
   ]);
@@ -126,6 +129,7 @@ export function renderMarkdown(results, { throughputRows }) {
       '- Each round measures every variant of a group back to back, the order rotating from round to round (A B C, B C A, …); figures are medians over rounds. Ratios are ratios of the medians; *per-round* is the range of the same ratio computed within each round, a measure of the noise.',
       '- *CPU µs/req* is the server process\'s CPU time (user + system, from `/proc`) divided by the requests answered: the cost of a request, unaffected by how fast the client is and by other processes taking the CPU away. *CPU-based* is the ratio of throughputs it implies for a server bound by its CPU (which every server here is while measured); where it and the measured ratio disagree, the measured one was disturbed by other load.',
       '- On a shared machine the figures drift by several percent over minutes, and two processes of the same application differ by up to a few percent: a 3 % target is at the edge of what one run resolves. Read *per-round* and the CPU-based column before concluding from a ratio near its goal.',
+      '- The *A/A control* measures that resolution in every run: `none-twin` is the `none` application in a second process, measured in S1\'s group like every variant. It is no target; its ratio to `none` should be 1.0, and how far it is from 1.0 (and its per-round range) is how far any ratio of the same run may be off by noise alone.',
       '- S5 bootstrap: a fresh process per sample; *boot ms* is `NestFactory.create` + `app.init()` + `app.listen()` timed inside the child, *imports* the time to import Nest, the adapter and (for nest-cors only) the library and to declare the application classes (their decorators, `@Cors()` included, run then, as at import time in a real app; runs before 2026-11-25 19:10 UTC counted them in *boot ms*), *start→listen* the time from process start. Memory is taken after `init()` and a forced GC. When the servers are pinned, every sample is taken twice: pinned to one CPU like them (a one-vCPU container, where V8 compiles hot code in the time of the bootstrap), and on all CPUs (where it compiles beside it).',
     ].join('\n'),
   );

@@ -135,7 +135,7 @@ const REQUESTS = {
 };
 
 /** Variants that answer without CORS headers (the diagnostic ones but the header-writing hook). */
-const WITHOUT_CORS = new Set(['none', 'diag-hook-noop', 'diag-guard']);
+const WITHOUT_CORS = new Set(['none', 'none-twin', 'diag-hook-noop', 'diag-guard']);
 
 /** The long-lived applications, by key; `spec` is what bench/child.mjs builds. */
 function processSpecs(adapter) {
@@ -147,6 +147,8 @@ function processSpecs(adapter) {
     'nest-cors': { adapter, app: 'main', variant: 'nest-cors' },
     'many-none': { adapter, app: 'many', variant: 'none' },
     'many-nest-cors': { adapter, app: 'many', variant: 'nest-cors' },
+    // A second process of `none`: how far two processes of one application differ (A/A).
+    'none-twin': { adapter, app: 'main', variant: 'none' },
     'diag-hook-noop': { adapter, app: 'main', variant: 'diag-hook-noop' },
     'diag-hook-headers': { adapter, app: 'main', variant: 'diag-hook-headers' },
     'diag-hook-reply-headers': { adapter, app: 'main', variant: 'diag-hook-reply-headers' },
@@ -163,6 +165,9 @@ function processSpecs(adapter) {
 const GROUPS = [
   [
     ['S1', 'none', 'none'],
+    // The A/A control: the same application as `none` in a second process, measured like the
+    // others. Its ratio to `none` is what this run can resolve at all.
+    ['S1', 'none-twin', 'none-twin'],
     ['S1', 'enableCors', 'enableCors-small'],
     ['S1', 'nest-cors', 'nest-cors'],
     ['S4', 'enableCors', 'enableCors-big'],
@@ -189,6 +194,7 @@ const GROUPS = [
   ],
   [
     ['D', 'none', 'none'],
+    ['D', 'none-twin', 'none-twin'],
     ['D', 'diag-hook-noop', 'diag-hook-noop'],
     ['D', 'diag-hook-headers', 'diag-hook-headers'],
     ['D', 'diag-hook-reply-headers', 'diag-hook-reply-headers'],
@@ -198,7 +204,7 @@ const GROUPS = [
     ['D', 'enableCors', 'enableCors-small'],
   ],
 ];
-const VARIANTS = ['none', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-handler-reply-headers', 'diag-guard'];
+const VARIANTS = ['none', 'none-twin', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-handler-reply-headers', 'diag-guard'];
 
 // ------------------------------------------------------------------------ child processes
 
@@ -402,6 +408,9 @@ function summarizeSamples(samples) {
  * same ratio round by round (both measurements taken minutes apart at most), for its spread.
  */
 const TARGETS = [
+  // Not a target: the A/A control, the same application in two processes. How far it strays
+  // from 1.0 is how far this run can be trusted to tell two variants apart.
+  { id: 'AA', title: 'A/A control: a 2nd none process on S1 (≈ 1.0× none)', num: ['S1', 'none-twin'], den: ['S1', 'none'], control: true },
   { id: 'S1', title: 'S1 nest-cors ≥ 0.97× none', num: ['S1', 'nest-cors'], den: ['S1', 'none'], min: 0.97 },
   { id: 'S2', title: 'S2 nest-cors ≥ 0.97× none', num: ['S2', 'nest-cors'], den: ['S2', 'none'], min: 0.97 },
   { id: 'S3', title: 'S3 nest-cors ≥ 1.0× enableCors preflights', num: ['S3', 'nest-cors'], den: ['S3', 'enableCors'], min: 1.0 },
@@ -433,8 +442,8 @@ function evaluateTargets(samples, summary, boot) {
         pairedMedian: median(paired),
         pairedMin: paired.length ? Math.min(...paired) : undefined,
         pairedMax: paired.length ? Math.max(...paired) : undefined,
-        goal: `≥ ${target.min.toFixed(2)}`,
-        met: ratio >= target.min,
+        goal: target.control ? '≈ 1.00' : `≥ ${target.min.toFixed(2)}`,
+        met: target.control ? undefined : ratio >= target.min,
         // CPU per request is immune to time slicing by other processes: the overhead in
         // microseconds, and the throughput ratio it implies for a server bound by its CPU.
         cpuUsDelta: n.cpuUsPerRequestMedian !== undefined && d.cpuUsPerRequestMedian !== undefined ? n.cpuUsPerRequestMedian - d.cpuUsPerRequestMedian : undefined,
