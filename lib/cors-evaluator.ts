@@ -74,6 +74,10 @@ export class CorsEvaluator {
    * Writes the headers of an actual response under `policy`: `Vary: Origin` when the answer
    * depends on it, and the allow headers when the origin is allowed. Returns the verdict on the
    * origin (`undefined` without one).
+   *
+   * The caller guarantees that the response head has not been sent yet: the request hook runs
+   * before anything else can answer, the guard checks first. Only an origin callback's verdict
+   * arrives later, and it writes nothing if the head went out meanwhile.
    */
   decorate(
     policy: CompiledPolicy,
@@ -88,7 +92,7 @@ export class CorsEvaluator {
     }
     const verdict = checkOrigin(policy, origin, request, this.timeoutMs);
     if (verdict instanceof Promise) {
-      // A slow origin callback may outlive the response (the client went away).
+      // While the callback was out, another layer (a timeout, a filter) may have answered.
       return verdict.then((settled) => (sink.headersSent === true ? settled : applyVerdict(policy, origin, sink, settled)));
     }
     return applyVerdict(policy, origin, sink, verdict);
@@ -111,14 +115,15 @@ export class CorsEvaluator {
       privateNetwork: headers['access-control-request-private-network'] === 'true',
     };
     appendVary(sink, (candidates.find((c) => c.allowPrivateNetwork) ?? candidates[0]).preflightVary);
-    const settle = (outcome: PreflightOutcome): CorsEvaluation => {
-      if (outcome.policy !== undefined && sink.headersSent !== true) {
+    // As in decorate(): only an outcome that waited for an origin callback can find the head sent.
+    const settle = (outcome: PreflightOutcome, late: boolean): CorsEvaluation => {
+      if (outcome.policy !== undefined && !(late && sink.headersSent === true)) {
         writeAllowedPreflight(outcome.policy, origin, method, preflight.privateNetwork, sink);
       }
       return { kind: 'preflight', route, allowed: outcome.policy !== undefined, reason: outcome.reason, error: outcome.error };
     };
     const outcome = this.firstAllowing(candidates, 0, request, origin, preflight, { policy: undefined, reason: 'origin_not_allowed' });
-    return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
+    return outcome instanceof Promise ? outcome.then((settled) => settle(settled, true)) : settle(outcome, false);
   }
 
   /**

@@ -5,8 +5,15 @@ import { RecordedHeaders } from '../../lib/policy/recorded-headers.js';
 import { RouteTable } from '../../lib/routing/route-table.js';
 
 /** A response whose head can be sent while an origin callback is still out. */
-class Response extends RecordedHeaders {
+class FakeResponse extends RecordedHeaders {
   headersSent = false;
+}
+
+/** A response that fails the test if anything asks whether its head was sent. */
+class UnaskedResponse extends RecordedHeaders {
+  get headersSent(): boolean {
+    throw new Error('asked whether the head was sent');
+  }
 }
 
 const APP = 'https://app.example.com';
@@ -36,7 +43,7 @@ const listed = compilePolicy({ origins: [APP], credentials: true, exposedHeaders
 describe('CorsEvaluator', () => {
   it('decorates an actual response from an allowed origin synchronously', () => {
     const evaluator = evaluatorFor((table) => table.add('GET', '/items', listed, 'Items.list'));
-    const response = new Response();
+    const response = new FakeResponse();
     const evaluation = evaluator.evaluate(request('GET', '/items?page=2', { origin: APP }), response, (target) => target);
     expect(evaluation).toMatchObject({ kind: 'request', verdict: { allowed: true } });
     expect(response.toJSON()).toEqual({
@@ -49,7 +56,7 @@ describe('CorsEvaluator', () => {
 
   it('writes only Vary for a request without Origin to a route that varies by origin', () => {
     const evaluator = evaluatorFor((table) => table.add('GET', '/items', listed, 'Items.list'));
-    const response = new Response();
+    const response = new FakeResponse();
     expect(evaluator.evaluate(request('GET', '/items', {}), response, (target) => target)).toMatchObject({ kind: 'request', verdict: undefined });
     expect(response.toJSON()).toEqual({ vary: 'Origin' });
   });
@@ -57,7 +64,7 @@ describe('CorsEvaluator', () => {
   it('writes no allow headers when a slow origin callback allows after the response was sent', async () => {
     const callback = deferredCallback();
     const evaluator = evaluatorFor((table) => table.add('GET', '/tenants', compilePolicy({ origins: callback.origins }), 'Tenants.list'));
-    const response = new Response();
+    const response = new FakeResponse();
     const pending = evaluator.evaluate(request('GET', '/tenants', { origin: TENANT }), response, (target) => target);
     response.headersSent = true;
     callback.settle(true);
@@ -68,7 +75,7 @@ describe('CorsEvaluator', () => {
   it('writes the allow headers when a slow origin callback allows before the response was sent', async () => {
     const callback = deferredCallback();
     const evaluator = evaluatorFor((table) => table.add('GET', '/tenants', compilePolicy({ origins: callback.origins }), 'Tenants.list'));
-    const response = new Response();
+    const response = new FakeResponse();
     const pending = evaluator.evaluate(request('GET', '/tenants', { origin: TENANT }), response, (target) => target);
     callback.settle(true);
     await pending;
@@ -78,7 +85,7 @@ describe('CorsEvaluator', () => {
   it('writes no preflight allow headers when a slow origin callback allows after the response was sent', async () => {
     const callback = deferredCallback();
     const evaluator = evaluatorFor((table) => table.add('PUT', '/tenants', compilePolicy({ origins: callback.origins, methods: ['PUT'] }), 'Tenants.update'));
-    const response = new Response();
+    const response = new FakeResponse();
     const pending = evaluator.evaluate(
       request('OPTIONS', '/tenants', { origin: TENANT, 'access-control-request-method': 'PUT' }),
       response,
@@ -87,6 +94,35 @@ describe('CorsEvaluator', () => {
     response.headersSent = true;
     callback.settle(true);
     await expect(pending).resolves.toMatchObject({ kind: 'preflight', allowed: true });
-    expect(response.getHeader('access-control-allow-origin')).toBeUndefined();
+    expect(response.toJSON()).toEqual({ vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' });
+  });
+
+  it('writes only Vary for an origin the policy does not allow', () => {
+    const evaluator = evaluatorFor((table) => table.add('GET', '/items', listed, 'Items.list'));
+    const response = new FakeResponse();
+    const evaluation = evaluator.evaluate(request('GET', '/items', { origin: TENANT }), response, (target) => target);
+    expect(evaluation).toMatchObject({ kind: 'request', verdict: { allowed: false, reason: 'origin_not_allowed' } });
+    expect(response.toJSON()).toEqual({ vary: 'Origin' });
+  });
+
+  it('decides synchronously when the origin callback answers with a plain boolean', () => {
+    const evaluator = evaluatorFor((table) => table.add('GET', '/tenants', compilePolicy({ origins: (origin) => origin === TENANT }), 'Tenants.list'));
+    const allowed = new FakeResponse();
+    expect(evaluator.evaluate(request('GET', '/tenants', { origin: TENANT }), allowed, (target) => target)).toMatchObject({ verdict: { allowed: true } });
+    expect(allowed.toJSON()).toEqual({ vary: 'Origin', 'access-control-allow-origin': TENANT });
+    const refused = new FakeResponse();
+    expect(evaluator.evaluate(request('GET', '/tenants', { origin: APP }), refused, (target) => target)).toMatchObject({ verdict: { allowed: false } });
+    expect(refused.toJSON()).toEqual({ vary: 'Origin' });
+  });
+
+  it('does not ask whether the head was sent on the synchronous path, for actual responses and preflights', () => {
+    const evaluator = evaluatorFor((table) => table.add('PUT', '/items', listed, 'Items.update'));
+    const actual = new UnaskedResponse();
+    expect(() => evaluator.evaluate(request('PUT', '/items', { origin: APP }), actual, (target) => target)).not.toThrow();
+    expect(actual.getHeader('access-control-allow-origin')).toBe(APP);
+    const preflight = new UnaskedResponse();
+    const preflightRequest = request('OPTIONS', '/items', { origin: APP, 'access-control-request-method': 'PUT' });
+    expect(() => evaluator.evaluate(preflightRequest, preflight, (target) => target)).not.toThrow();
+    expect(preflight.getHeader('access-control-allow-methods')).toBe('PUT');
   });
 });
