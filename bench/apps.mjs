@@ -117,12 +117,13 @@ export function rootModule(spec, cors, { APP_GUARD } = {}) {
 
 /**
  * Diagnostic variants (BENCH_ONLY=D), to split nest-cors's per-request cost into its parts, each
- * an adapter request hook doing one thing nest-cors's hook does: `diag-hook-noop` only calls
- * `done()` (the hook mechanism), `diag-hook-headers` writes the four headers nest-cors writes on
- * S1 on the Node response (the cost of the headers themselves, whatever computes them), and
- * `diag-hook-reply-headers` the same through Fastify's reply. `diag-guard` (in rootModule) is a
- * global guard alone. (Earlier runs also measured state left on the request object: see
- * bench/ANALYSIS.md.)
+ * doing one thing nest-cors does: `diag-hook-noop`, an adapter request hook that only calls
+ * `done()` (the hook mechanism); `diag-hook-headers`, a request hook writing the four headers
+ * nest-cors writes on S1 on the Node response (the cost of the headers themselves, whatever
+ * computes them); `diag-hook-reply-headers`, the same through Fastify's reply; and
+ * `diag-handler-reply-headers`, the same from a wrapper around each route handler, with no
+ * request hook. `diag-guard` (in rootModule) is a global guard alone. (Earlier runs also
+ * measured state left on the request object: see bench/ANALYSIS.md.)
  */
 export function installDiagnosticHook(spec, app, origin) {
   const adapter = app.getHttpAdapter();
@@ -155,15 +156,21 @@ export function installDiagnosticHook(spec, app, origin) {
   if (spec.variant === 'diag-handler-reply-headers') {
     // The same headers written by a wrapper around each route handler Nest registers, with no
     // request hook: what writing them costs when the route is known without a lookup.
+    // Nest reads route options (version, Fastify config) off the callback's metadata: the
+    // wrapper carries them over.
     const write = fastify ? 'header' : 'setHeader';
     const get = adapter.get;
-    adapter.get = (path, handler) =>
-      get.call(adapter, path, (request, response, next) => {
+    adapter.get = (...args) => {
+      const handler = args.pop();
+      const wrapped = (request, response, next) => {
         response[write]('vary', 'Origin');
         response[write]('access-control-allow-origin', origin);
         response[write]('access-control-allow-credentials', 'true');
         response[write]('access-control-expose-headers', 'X-Total-Count');
         return handler(request, response, next);
-      });
+      };
+      for (const key of Reflect.getMetadataKeys(handler)) Reflect.defineMetadata(key, Reflect.getMetadata(key, handler), wrapped);
+      return get.call(adapter, ...args, wrapped);
+    };
   }
 }

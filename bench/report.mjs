@@ -113,7 +113,8 @@ export function renderMarkdown(results, { throughputRows }) {
   out.push(
     `Settings of this run: ${settings.rounds} rounds, ${settings.duration} s per measurement after ${settings.warmup} s of warm-up, ` +
       `${settings.connections} connections, no pipelining, ${settings.bootsPerRound} bootstrap samples per adapter and variant per round` +
-      `${settings.pin ? ', servers pinned to the last CPU and the load generator to CPU 0' : ', no CPU pinning'}. ` +
+      `${settings.pin ? ', servers pinned to the last CPU and the load generator to CPU 0' : ', no CPU pinning'}` +
+      `${settings.freshProcesses ? ', every application started afresh for each round' : ', one process per application for the whole run'}. ` +
       'Other knobs: `BENCH_ROUNDS`, `BENCH_DURATION`, `BENCH_WARMUP`, `BENCH_CONNECTIONS`, `BENCH_BOOTS`, `BENCH_PIN=0`, ' +
       '`BENCH_ONLY=D` (a diagnostic run splitting nest-cors\'s S1 cost into its parts) and `BENCH_PROFILE=1` (see the head of `bench/run.mjs`); ' +
       '`node bench/diagnose-boot.mjs` times the steps of the S5 bootstrap; `node bench/hook-costs.mjs` times nest-cors\'s request hook on Fastify in-process, in nanoseconds; `node bench/header-costs.mjs` what Node charges per header; `node bench/profile-summary.mjs <file.cpuprofile>` summarizes a profile.',
@@ -129,7 +130,12 @@ export function renderMarkdown(results, { throughputRows }) {
       '- Each round measures every variant of a group back to back, the order rotating from round to round (A B C, B C A, …); figures are medians over rounds. Ratios are ratios of the medians; *per-round* is the range of the same ratio computed within each round, a measure of the noise.',
       '- *CPU µs/req* is the server process\'s CPU time (user + system, from `/proc`) divided by the requests answered: the cost of a request, unaffected by how fast the client is and by other processes taking the CPU away. *CPU-based* is the ratio of throughputs it implies for a server bound by its CPU (which every server here is while measured); where it and the measured ratio disagree, the measured one was disturbed by other load.',
       '- On a shared machine the figures drift by several percent over minutes, and two processes of the same application differ by up to a few percent: a 3 % target is at the edge of what one run resolves. Read *per-round* and the CPU-based column before concluding from a ratio near its goal.',
-      '- The *A/A control* measures that resolution in every run: `none-twin` is the `none` application in a second process, measured in S1\'s group like every variant. It is no target; its ratio to `none` should be 1.0, and how far it is from 1.0 (and its per-round range) is how far any ratio of the same run may be off by noise alone.',
+      '- Every application is started afresh for each round (checked and warmed up again), so that a median over rounds is one over as many processes; runs before 2026-11-25 22:45 UTC kept one process per application for the whole run (`BENCH_FRESH=0` still does).',
+      ...(targets.some((t) => t.id === 'AA')
+        ? [
+            '- The *A/A control* measures that resolution: `none-twin` is the `none` application in a second process, measured like every variant (in S1\'s and S2\'s groups, as `none` is). It is no target; its ratio to `none` should be 1.0. How far it is from 1.0, and its per-round range, is a lower bound on how far a ratio of the same run may be off by noise alone: the twin is measured next to `none`, ratios between measurements further apart can be noisier.',
+          ]
+        : []),
       '- S5 bootstrap: a fresh process per sample; *boot ms* is `NestFactory.create` + `app.init()` + `app.listen()` timed inside the child, *imports* the time to import Nest, the adapter and (for nest-cors only) the library and to declare the application classes (their decorators, `@Cors()` included, run then, as at import time in a real app; runs before 2026-11-25 19:10 UTC counted them in *boot ms*), *start→listen* the time from process start. Memory is taken after `init()` and a forced GC. When the servers are pinned, every sample is taken twice: pinned to one CPU like them (a one-vCPU container, where V8 compiles hot code in the time of the bootstrap), and on all CPUs (where it compiles beside it).',
     ].join('\n'),
   );

@@ -9,7 +9,7 @@
 //   BENCH_QUICK=1          a smoke run (1 round of short measurements, < 1 minute)
 //   BENCH_ROUNDS=n         rounds (default 5; quick: 1)
 //   BENCH_DURATION=s       seconds per measurement (default 2; quick: 0.5)
-//   BENCH_WARMUP=s         seconds of discarded warm-up per measurement, before round 1 (default 1; quick: 0.25)
+//   BENCH_WARMUP=s         seconds of discarded warm-up per measurement, whenever applications start (default 1; quick: 0.25)
 //   BENCH_CONNECTIONS=n    autocannon connections (default 10)
 //   BENCH_BOOTS=n          S5 bootstrap samples per adapter and variant per round (default 2; quick: 1)
 //   BENCH_ONLY=S1,S3       only these scenarios (S1 S2 S3 S4 S4w S5 S5boot S6; and D, a diagnostic
@@ -20,6 +20,9 @@
 //   BENCH_PROFILE=1        children run with --cpu-prof; profiles go to bench/results/*.cpuprofile
 //                          and a summary to bench/results/scratch/profile-summary.txt
 //   BENCH_PROFILE_INTERVAL=µs  sampling interval of the profiler (default 250; boots: 100)
+//   BENCH_FRESH=0|1        start every application afresh for each round, so that medians are
+//                          over as many processes as rounds (default 1; 0, and always with
+//                          BENCH_PROFILE=1: one process per application for the whole run)
 //
 // Only a complete, unprofiled, non-quick run writes bench/results/latest.json and BENCHMARKS.md;
 // any other run writes bench/results/scratch/<kind>.json. `node bench/run.mjs --render` rewrites
@@ -73,6 +76,10 @@ const SETTINGS = {
   // On by default with two CPUs or more: the server keeps one CPU and its caches to itself,
   // which halves the spread of the figures on a shared machine (BENCH_PIN=0 to turn off).
   pin: env.BENCH_PIN === undefined ? hasTaskset() : env.BENCH_PIN === '1',
+  // Two processes of one application differ by a few percent for their whole life (see the
+  // A/A control): with fresh processes each round, that bias varies from round to round and
+  // the median over rounds absorbs it instead of carrying it into every ratio.
+  freshProcesses: !PROFILE && env.BENCH_FRESH !== '0',
 };
 function hasTaskset() {
   if ((os.availableParallelism?.() ?? os.cpus().length) < 2) return false;
@@ -134,7 +141,7 @@ const REQUESTS = {
   D: { title: 'D S1 against the parts of nest-cors (diagnostic)', path: '/items', headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
 };
 
-/** Variants that answer without CORS headers (the diagnostic ones but the header-writing hook). */
+/** Variants that answer without CORS headers (every other variant sends S1's allow headers). */
 const WITHOUT_CORS = new Set(['none', 'none-twin', 'diag-hook-noop', 'diag-guard']);
 
 /** The long-lived applications, by key; `spec` is what bench/child.mjs builds. */
@@ -177,6 +184,8 @@ const GROUPS = [
   ],
   [
     ['S2', 'none', 'none'],
+    // The A/A twin serves what `none` serves, so that the two processes differ in nothing else.
+    ['S2', 'none-twin', 'none-twin'],
     ['S2', 'enableCors', 'enableCors-small'],
     ['S2', 'nest-cors', 'nest-cors'],
   ],
@@ -637,7 +646,8 @@ async function main() {
   const samples = [];
   const bootSamples = [];
 
-  try {
+  /** Starts every application this run needs, two at a time, checks its answers and warms it up. */
+  const startApps = async (announce) => {
     // Two at a time (their bootstrap figures are not used: S5boot has its own fresh processes).
     const pending = [];
     for (const adapter of ADAPTERS) {
@@ -654,29 +664,39 @@ async function main() {
         }
       }),
     );
-    console.log(`${apps.size} applications listening after ${((Date.now() - startPhase) / 1000).toFixed(1)} s; checking their answers`);
+    if (announce) console.log(`${apps.size} applications listening after ${((Date.now() - startPhase) / 1000).toFixed(1)} s; checking their answers`);
     for (const m of groups.flat()) await checkAnswer(apps.get(m.proc), m.scenario, m.variant);
 
     if (groups.length) {
       const warmStart = Date.now();
-      process.stdout.write('warming up');
+      if (announce) process.stdout.write('warming up');
       for (const group of groups) {
         for (const m of group) {
           await measure(apps.get(m.proc), m.scenario, SETTINGS.warmup);
-          process.stdout.write('.');
+          if (announce) process.stdout.write('.');
         }
       }
-      process.stdout.write(` ${((Date.now() - warmStart) / 1000).toFixed(1)} s\n`);
+      if (announce) process.stdout.write(` ${((Date.now() - warmStart) / 1000).toFixed(1)} s\n`);
     }
+  };
+  const stopApps = async () => {
+    await Promise.all([...apps.values()].map((app) => stopApp(app.child)));
+    apps.clear();
+  };
 
+  try {
+    if (!SETTINGS.freshProcesses) await startApps(true);
     for (let round = 1; round <= SETTINGS.rounds; round++) {
       const roundStart = Date.now();
+      if (SETTINGS.freshProcesses) await startApps(round === 1);
       for (const group of groups) {
         for (const m of rotate(group, round - 1)) {
           const sample = await measure(apps.get(m.proc), m.scenario, SETTINGS.duration);
           samples.push({ round, scenario: m.scenario, adapter: m.adapter, variant: m.variant, ...sample });
         }
       }
+      // Fresh processes go before the bootstrap samples, which then have the machine to themselves.
+      if (SETTINGS.freshProcesses) await stopApps();
       if (SCENARIOS.includes('S5boot')) {
         for (let i = 0; i < SETTINGS.bootsPerRound; i++) {
           for (const adapter of ADAPTERS) {
@@ -690,7 +710,7 @@ async function main() {
       console.log(`round ${round}/${SETTINGS.rounds} done in ${((Date.now() - roundStart) / 1000).toFixed(0)} s (load ${os.loadavg()[0].toFixed(2)})`);
     }
   } finally {
-    await Promise.all([...apps.values()].map((app) => stopApp(app.child)));
+    await stopApps();
     killAll();
   }
 
