@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import * as cors from '../dist/lib/index.js';
 import { rootModule } from './apps.mjs';
-import { APP_ORIGIN, MANY_ROUTES_PATH } from './config.mjs';
+import { APP_ORIGIN, BIG_PATTERN_ORIGIN, MANY_ROUTES_PATH } from './config.mjs';
 
 const N = 300_000;
 const ROUNDS = 5;
@@ -93,6 +93,7 @@ await measureHook('main', [
   ['S1: GET /items from an allowed origin', { origin: APP_ORIGIN }, '/items'],
   ['S2: GET /items without Origin', {}, '/items'],
   ['S4: GET /big from an exact origin near the end of 10,000', { origin: 'https://site-9990.customers.example.com' }, '/big'],
+  ['S4w: GET /big from an origin the 49th of 50 patterns allows', { origin: BIG_PATTERN_ORIGIN }, '/big'],
   ['a refused origin', { origin: 'https://evil.example.org' }, '/items'],
 ]);
 await measureHook('many', [[`S5: GET ${MANY_ROUTES_PATH} (1,000 routes), allowed origin, 3 headers`, { origin: APP_ORIGIN }, MANY_ROUTES_PATH]]);

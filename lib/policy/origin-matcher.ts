@@ -1,13 +1,18 @@
 import type { CorsOriginCallback } from '../cors-module-options.js';
+import { AllowedOriginMemo } from './allowed-origin-memo.js';
 import { isCanonicalOrigin, splitOrigin, type ParsedOrigin } from './origin.js';
 
 /**
  * Answers "is this origin allowed?" for one policy without scanning its allow-list:
  * exact origins sit in a hashed set, wildcard patterns are looked up by host suffix (one set
  * lookup per label of the request's host), and all RegExps of one flag set are joined into
- * a single RegExp at compile time. A callback, if any, is the policy's only entry.
+ * a single RegExp at compile time; origins those allowed are remembered (a bounded
+ * {@link AllowedOriginMemo}). A callback, if any, is the policy's only entry.
  */
 export class OriginMatcher {
+  /** Origins the patterns and RegExps allowed: the only state that changes after compilation. */
+  private readonly allowedBefore = new AllowedOriginMemo();
+
   private constructor(
     /** `'*'`: every origin, answered with `Access-Control-Allow-Origin: *`. */
     readonly any: boolean,
@@ -64,9 +69,12 @@ export class OriginMatcher {
   matches(origin: string): boolean {
     if (this.any || this.exact.has(origin)) return true;
     if (this.suffixes.size === 0 && this.regexps.length === 0) return false;
+    if (this.allowedBefore.has(origin)) return true;
     const parts = splitOrigin(origin);
     if (parts === undefined) return false;
-    return (this.matchesSuffix(parts) || this.regexps.some((regexp) => regexp.test(origin))) && isCanonicalOrigin(parts);
+    const allowed = (this.matchesSuffix(parts) || this.regexps.some((regexp) => regexp.test(origin))) && isCanonicalOrigin(parts);
+    if (allowed) this.allowedBefore.add(origin);
+    return allowed;
   }
 
   private matchesSuffix({ scheme, host, port }: ParsedOrigin): boolean {

@@ -334,6 +334,23 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
     );
   });
 
+  it('answers every origin as a fresh matcher does, whatever origins it answered before (what it remembers never shows)', () => {
+    const entries = fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 1, maxLength: 6 }).filter(isValidEntryList);
+    fc.assert(
+      fc.property(
+        withCandidates(entries, (list) => fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub'))))),
+        ([list, candidates]) => {
+          const longLived = matcherFor(list);
+          // Twice over, so that every origin allowed once is asked again from memory.
+          for (const candidate of [...candidates, ...candidates.reverse()]) {
+            expect([candidate, longLived.matches(candidate)]).toEqual([candidate, matcherFor(list).matches(candidate)]);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it("matches the 'null' origin only when 'null' is listed literally", () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 1, maxLength: 5 }).filter(isValidEntryList), fc.boolean(), (entries, listNull) => {
