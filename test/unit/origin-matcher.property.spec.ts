@@ -225,6 +225,12 @@ function withCandidates<E extends readonly CorsOriginEntry[]>(
   return entries.chain((list) => fc.tuple(fc.constant(list), fc.array(hostileCandidate(near(list)), { minLength: 1, maxLength: 25 })));
 }
 
+/** A valid list of exact origins, patterns and RegExps, with hostile candidates near its entries. */
+function mixedListWithCandidates(minLength: number): fc.Arbitrary<[CorsOriginEntry[], string[]]> {
+  const entries = fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength, maxLength: 6 }).filter(isValidEntryList);
+  return withCandidates(entries, (list) => fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub')))));
+}
+
 describe('origin matcher (property-based, against a WHATWG URL reference model)', () => {
   it('sanity: the reference model tells browser-serialized origins from the rest', () => {
     expect(refBrowserOrigin('https://app.example.com')).toEqual({ scheme: 'https', host: 'app.example.com', port: '' });
@@ -318,10 +324,9 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
   });
 
   it('matches a mixed list exactly where one of its entries alone matches', () => {
-    const entries = fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 2, maxLength: 6 }).filter(isValidEntryList);
     fc.assert(
       fc.property(
-        withCandidates(entries, (list) => fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub'))))),
+        mixedListWithCandidates(2),
         ([list, candidates]) => {
           const matcher = matcherFor(list);
           const singles = list.map((e) => matcherFor([e]));
@@ -335,10 +340,9 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
   });
 
   it('answers every origin as a fresh matcher does, whatever origins it answered before (what it remembers never shows)', () => {
-    const entries = fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 1, maxLength: 6 }).filter(isValidEntryList);
     fc.assert(
       fc.property(
-        withCandidates(entries, (list) => fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub'))))),
+        mixedListWithCandidates(1),
         ([list, candidates]) => {
           const longLived = matcherFor(list);
           // Twice over, so that every origin allowed once is asked again from memory.
