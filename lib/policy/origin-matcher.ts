@@ -10,8 +10,11 @@ import { isCanonicalOrigin, splitOrigin, type ParsedOrigin } from './origin.js';
  * {@link AllowedOriginMemo}). A callback, if any, is the policy's only entry.
  */
 export class OriginMatcher {
-  /** Origins the patterns and RegExps allowed: the only state that changes after compilation. */
-  private readonly allowedBefore = new AllowedOriginMemo();
+  /**
+   * Origins the patterns and RegExps allowed, for a list that has any: the only state that
+   * changes after compilation.
+   */
+  private readonly allowedBefore: AllowedOriginMemo | undefined;
 
   private constructor(
     /** `'*'`: every origin, answered with `Access-Control-Allow-Origin: *`. */
@@ -22,6 +25,7 @@ export class OriginMatcher {
     private readonly regexps: readonly RegExp[],
     readonly callback: CorsOriginCallback | undefined,
   ) {
+    this.allowedBefore = suffixes.size > 0 || regexps.length > 0 ? new AllowedOriginMemo() : undefined;
     Object.freeze(this);
   }
 
@@ -41,8 +45,10 @@ export class OriginMatcher {
     const standalone: RegExp[] = [];
     for (const entry of entries) {
       if (entry instanceof RegExp && refersToGroups(entry)) {
-        // Joining renumbers capture groups and would collide named ones: keep these apart.
-        standalone.push(entry);
+        // Joining renumbers capture groups and would collide named ones: keep these apart, as
+        // copies like the joined ones, so that nothing done to the user's object later (its
+        // compile() method, a new lastIndex) changes answers, or what the memo remembers.
+        standalone.push(new RegExp(entry.source, entry.flags));
       } else if (entry instanceof RegExp) {
         const sources = sourcesByFlags.get(entry.flags) ?? [];
         sources.push(`(?:${entry.source})`);
@@ -68,13 +74,19 @@ export class OriginMatcher {
    */
   matches(origin: string): boolean {
     if (this.any || this.exact.has(origin)) return true;
-    if (this.suffixes.size === 0 && this.regexps.length === 0) return false;
-    if (this.allowedBefore.has(origin)) return true;
+    const memo = this.allowedBefore;
+    if (memo === undefined) return false;
+    if (memo.has(origin)) return true;
     const parts = splitOrigin(origin);
     if (parts === undefined) return false;
     const allowed = (this.matchesSuffix(parts) || this.regexps.some((regexp) => regexp.test(origin))) && isCanonicalOrigin(parts);
-    if (allowed) this.allowedBefore.add(origin);
+    if (allowed) memo.add(origin);
     return allowed;
+  }
+
+  /** How many origins the patterns and RegExps allowed are remembered, for tests and diagnostics. */
+  get rememberedOrigins(): number {
+    return this.allowedBefore?.size ?? 0;
   }
 
   private matchesSuffix({ scheme, host, port }: ParsedOrigin): boolean {

@@ -27,13 +27,15 @@ describe('AllowedOriginMemo', () => {
       // The page keeps making requests: each one finds it and keeps it in the newer generation.
       expect(memo.has('https://app.partner.example.com')).toBe(true);
     }
+    expect(memo.has(origin(0))).toBe(false);
   });
 });
 
 describe('OriginMatcher and its memo', () => {
-  const matcher = OriginMatcher.ofEntries(['https://*.partner.example.com', /^https:\/\/[a-z]+\.regexp\.example\.com$/]);
+  const entries = ['https://*.partner.example.com', /^https:\/\/[a-z]+\.regexp\.example\.com$/];
 
   it('allows a pattern-matched origin again from memory, and still refuses what it never allowed', () => {
+    const matcher = OriginMatcher.ofEntries(entries);
     for (let round = 0; round < 3; round++) {
       expect(matcher.matches('https://a.partner.example.com')).toBe(true);
       expect(matcher.matches('https://a.regexp.example.com')).toBe(true);
@@ -42,5 +44,38 @@ describe('OriginMatcher and its memo', () => {
       // A default port spelled out: not what a browser sends, refused each time.
       expect(matcher.matches('https://a.partner.example.com:443')).toBe(false);
     }
+    // The two allowed ones, and nothing it refused.
+    expect(matcher.rememberedOrigins).toBe(2);
+  });
+
+  it('answers as a fresh matcher through many generations of distinct origins, allowed and refused', () => {
+    const matcher = OriginMatcher.ofEntries(entries);
+    for (let i = 0; i < ALLOWED_ORIGIN_MEMO_GENERATION * 6; i++) {
+      const allowed = `https://t${i}.partner.example.com`;
+      const refused = `https://t${i}.partner.example.com.evil.org`;
+      expect(matcher.matches(allowed)).toBe(true);
+      expect(matcher.matches(refused)).toBe(false);
+      expect(matcher.rememberedOrigins).toBeLessThanOrEqual(2 * ALLOWED_ORIGIN_MEMO_GENERATION);
+    }
+    // Long forgotten, still allowed by the full check, and remembered again.
+    expect(matcher.matches('https://t0.partner.example.com')).toBe(true);
+    expect(matcher.matches('https://t0.partner.example.com')).toBe(true);
+    expect(OriginMatcher.ofEntries(entries).matches('https://t0.partner.example.com.evil.org')).toBe(false);
+  });
+
+  it('keeps no memo for an allow-list without patterns or RegExps', () => {
+    const exactOnly = OriginMatcher.ofEntries(['https://app.example.com']);
+    expect(exactOnly.matches('https://app.example.com')).toBe(true);
+    expect(exactOnly.matches('https://other.example.com')).toBe(false);
+    expect(exactOnly.rememberedOrigins).toBe(0);
+  });
+
+  it("answers from its own copy of a RegExp with groups, whatever is done to the caller's object later", () => {
+    const grouped = /^https:\/\/(?<tenant>[a-z]+)\.grouped\.example\.com$/;
+    const matcher = OriginMatcher.ofEntries([grouped]);
+    expect(matcher.matches('https://a.grouped.example.com')).toBe(true);
+    // RegExp.prototype.compile() rewrites a RegExp in place (Annex B).
+    (grouped as RegExp & { compile(source: string): RegExp }).compile('^$');
+    expect(matcher.matches('https://b.grouped.example.com')).toBe(true);
   });
 });

@@ -346,7 +346,7 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
         ([list, candidates]) => {
           const longLived = matcherFor(list);
           // Twice over, so that every origin allowed once is asked again from memory.
-          for (const candidate of [...candidates, ...candidates.reverse()]) {
+          for (const candidate of [...candidates, ...[...candidates].reverse()]) {
             expect([candidate, longLived.matches(candidate)]).toEqual([candidate, matcherFor(list).matches(candidate)]);
           }
         },
