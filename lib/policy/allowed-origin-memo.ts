@@ -3,7 +3,7 @@ export const ALLOWED_ORIGIN_MEMO_GENERATION = 256;
 
 /**
  * Origins that a wildcard pattern or a RegExp of one allow-list has allowed, so that the next
- * request from the same page is answered by one set lookup instead of a parse and a suffix walk
+ * request from the same page is answered by a set lookup instead of a parse and a suffix walk
  * (0.01 against about 0.25 µs). A browser sends the same origin with every request it makes,
  * so this hits nearly always.
  *
