@@ -38,6 +38,15 @@ function request(method: string, url: string, headers: Record<string, string>): 
   return { method, url, headers } as CorsRequest;
 }
 
+/** An actual request from TENANT to a route whose origin callback has not answered yet. */
+function actualRequestAwaitingCallback() {
+  const callback = deferredCallback();
+  const evaluator = evaluatorFor((table) => table.add('GET', '/tenants', compilePolicy({ origins: callback.origins }), 'Tenants.list'));
+  const response = new FakeResponse();
+  const pending = evaluator.evaluate(request('GET', '/tenants', { origin: TENANT }), response, (target) => target);
+  return { callback, response, pending };
+}
+
 const listed = compilePolicy({ origins: [APP], credentials: true, exposedHeaders: ['X-Total-Count'], methods: ['GET', 'PUT'] });
 
 describe('CorsEvaluator', () => {
@@ -62,10 +71,7 @@ describe('CorsEvaluator', () => {
   });
 
   it('writes no allow headers when a slow origin callback allows after the response was sent', async () => {
-    const callback = deferredCallback();
-    const evaluator = evaluatorFor((table) => table.add('GET', '/tenants', compilePolicy({ origins: callback.origins }), 'Tenants.list'));
-    const response = new FakeResponse();
-    const pending = evaluator.evaluate(request('GET', '/tenants', { origin: TENANT }), response, (target) => target);
+    const { callback, response, pending } = actualRequestAwaitingCallback();
     response.headersSent = true;
     callback.settle(true);
     await expect(pending).resolves.toMatchObject({ kind: 'request', verdict: { allowed: true } });
@@ -73,10 +79,7 @@ describe('CorsEvaluator', () => {
   });
 
   it('writes the allow headers when a slow origin callback allows before the response was sent', async () => {
-    const callback = deferredCallback();
-    const evaluator = evaluatorFor((table) => table.add('GET', '/tenants', compilePolicy({ origins: callback.origins }), 'Tenants.list'));
-    const response = new FakeResponse();
-    const pending = evaluator.evaluate(request('GET', '/tenants', { origin: TENANT }), response, (target) => target);
+    const { callback, response, pending } = actualRequestAwaitingCallback();
     callback.settle(true);
     await pending;
     expect(response.toJSON()).toEqual({ vary: 'Origin', 'access-control-allow-origin': TENANT });
