@@ -9,9 +9,44 @@ export interface ParsedOrigin {
   readonly port: string;
 }
 
-// scheme "://" host [":" port], nothing else: no userinfo, path, query, fragment or trailing
-// slash. Hosts are lowercase ASCII (browsers send IDNs as punycode) or a bracketed IPv6 literal.
-const SERIALIZED_ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]{2,45}\]|[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?)(?::([1-9][0-9]{0,4}))?$/;
+/**
+ * Where the parts of a string shaped like a serialized origin lie in it, as found by
+ * {@link scanOrigin}: positions rather than substrings, so that matching allocates no strings.
+ */
+export interface OriginSpan {
+  /** The position of the `://` that ends the scheme. */
+  readonly schemeEnd: number;
+  /** The position just past the host: the end of the string, or the `:` before the port. */
+  readonly hostEnd: number;
+  /**
+   * Whether the URL parser is known to leave the host as it is: a DNS name with no punycode
+   * label, not ending in a number. Otherwise {@link urlParserKeepsHost} must be asked.
+   */
+  readonly plainHost: boolean;
+}
+
+// What a browser sends: scheme "://" host [":" port], nothing else (no userinfo, path, query,
+// fragment or trailing slash). Hosts are lowercase ASCII (browsers send IDNs as punycode): DNS
+// labels of letters, digits, '_' and '-', or a bracketed IPv6 literal. Scanned by hand rather
+// than with a RegExp: the scan runs on every request a pattern, a RegExp or a callback
+// answers, and it allocates nothing.
+const BRACKETED_HOST = /^\[[0-9a-f:.]{2,45}\]/;
+const SCHEME_CHARS = charTable('abcdefghijklmnopqrstuvwxyz0123456789+.-');
+const HOST_CHARS = charTable('abcdefghijklmnopqrstuvwxyz0123456789_-');
+const HEX_DIGITS = charTable('0123456789abcdef');
+const DOT = 0x2e;
+const COLON = 0x3a;
+const HYPHEN = 0x2d;
+const OPEN_BRACKET = 0x5b;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const LOWER_A = 0x61;
+const LOWER_X = 0x78;
+const LOWER_Z = 0x7a;
+/** DNS's limits (RFC 1035): a host of at most 253 characters, in labels of at most 63. */
+const MAX_HOST_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+const MAX_PORT = 65535;
 
 const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([
   ['http', '80'],
@@ -21,9 +56,6 @@ const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([
   ['ftp', '21'],
 ]);
 
-/** A last label of digits, or `0x` and hex digits: the host is then parsed as IPv4. */
-const ENDS_IN_A_NUMBER = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/;
-
 /** The longest origin worth parsing: scheme, a 253-character host and a port. */
 export const MAX_ORIGIN_LENGTH = 300;
 
@@ -32,46 +64,48 @@ export const MAX_ORIGIN_LENGTH = 300;
  * that keeps the library from ever reflecting a value it has not validated.
  */
 export function parseOrigin(value: string): ParsedOrigin | undefined {
-  const parts = splitOrigin(value);
-  return parts !== undefined && isCanonicalOrigin(parts) ? parts : undefined;
+  const span = scanOrigin(value);
+  if (span === undefined || !(span.plainHost || urlParserKeepsHost(value, span))) return undefined;
+  return partsOf(value, span);
 }
 
 /**
  * The cheap half of {@link parseOrigin}: the shape of a serialized origin, without asking the
- * URL parser whether the host is in its canonical form. Matching runs this first and the URL
- * parser only for an origin that would match, so refusing costs a RegExp, not a URL parse.
+ * URL parser about the hosts it might rewrite ({@link OriginSpan.plainHost}). Matching runs
+ * this first and the URL parser only for an origin that would match, so refusing costs a
+ * scan, not a URL parse.
  */
-export function splitOrigin(value: string): ParsedOrigin | undefined {
-  if (value.length > MAX_ORIGIN_LENGTH) return undefined;
-  const match = SERIALIZED_ORIGIN.exec(value);
-  if (match === null) return undefined;
-  const [, scheme, host, port = ''] = match;
-  if (port !== '' && (Number(port) > 65535 || DEFAULT_PORTS.get(scheme) === port)) return undefined;
-  if (!host.startsWith('[')) {
-    // Empty labels ("a..b") and labels over 63 characters never come from a browser.
-    for (let start = 0, dot = host.indexOf('.'); ; start = dot + 1, dot = host.indexOf('.', start)) {
-      const length = (dot === -1 ? host.length : dot) - start;
-      if (length === 0 || length > 63) return undefined;
-      if (dot === -1) break;
-    }
+export function scanOrigin(value: string): OriginSpan | undefined {
+  const length = value.length;
+  if (length > MAX_ORIGIN_LENGTH) return undefined;
+  const schemeEnd = value.indexOf('://');
+  if (schemeEnd < 1 || !isScheme(value, schemeEnd)) return undefined;
+  const hostStart = schemeEnd + 3;
+  let hostEnd: number;
+  let plainHost = false;
+  if (value.charCodeAt(hostStart) === OPEN_BRACKET) {
+    const bracketed = BRACKETED_HOST.exec(value.slice(hostStart));
+    if (bracketed === null) return undefined;
+    hostEnd = hostStart + bracketed[0].length;
+  } else {
+    hostEnd = domainHostEnd(value, hostStart);
+    if (hostEnd === -1) return undefined;
+    plainHost = !hasPunycodeLabel(value, hostStart, hostEnd) && !endsInANumber(value, hostStart, hostEnd);
   }
-  return { scheme, host, port };
+  if (hostEnd < length && !(value.charCodeAt(hostEnd) === COLON && isServablePort(value, schemeEnd, hostEnd + 1))) return undefined;
+  return { schemeEnd, hostEnd, plainHost };
 }
 
 /**
- * Whether the host is exactly as the WHATWG URL parser leaves it, as a browser serializes it:
- * IPv4 in canonical dotted decimal ("127.1" becomes "127.0.0.1"), IPv6 compressed, punycode
- * valid. Node's URL is that parser; an origin it would rewrite or reject is not one a browser
- * sends, so it never reaches a pattern, a RegExp or a callback. Other schemes (browser
- * extensions) have no host parser of their own in the URL standard: their host is held to
- * http's or https's rules.
+ * Whether the WHATWG URL parser leaves the host of a scanned origin exactly as it is, as a
+ * browser serializes it: IPv4 in canonical dotted decimal ("127.1" becomes "127.0.0.1"), IPv6
+ * compressed, punycode valid. Node's URL is that parser; an origin it would rewrite or reject
+ * is not one a browser sends, so it never reaches a pattern, a RegExp or a callback. Other
+ * schemes (browser extensions) have no host parser of their own in the URL standard: their host
+ * is held to http's or https's rules.
  */
-export function isCanonicalOrigin({ scheme, host, port }: ParsedOrigin): boolean {
-  // The URL parser leaves a host of lowercase letters, digits, '_', '-' and '.' (all that
-  // `splitOrigin` lets through) as it is, unless a label is punycode (checked, maybe rejected)
-  // or the last label makes it an IPv4 address (URL standard, "ends in a number checker"),
-  // which is rewritten to dotted decimal. Only those, and IPv6 literals, need the parser.
-  if (!host.startsWith('[') && !host.includes('xn--') && !ENDS_IN_A_NUMBER.test(host)) return true;
+export function urlParserKeepsHost(value: string, span: OriginSpan): boolean {
+  const { scheme, host, port } = partsOf(value, span);
   const surrogate = DEFAULT_PORTS.has(scheme) ? scheme : port === '443' ? 'http' : 'https';
   const origin = `${surrogate}://${host}${port === '' ? '' : `:${port}`}`;
   try {
@@ -85,4 +119,97 @@ export function isCanonicalOrigin({ scheme, host, port }: ParsedOrigin): boolean
 export function isLoopbackOrigin(origin: ParsedOrigin): boolean {
   const { host } = origin;
   return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function partsOf(value: string, { schemeEnd, hostEnd }: OriginSpan): ParsedOrigin {
+  return { scheme: value.slice(0, schemeEnd), host: value.slice(schemeEnd + 3, hostEnd), port: hostEnd < value.length ? value.slice(hostEnd + 1) : '' };
+}
+
+/** Whether `value` up to `end` is a URL scheme: a lowercase letter, then letters, digits, `+`, `.`, `-`. */
+function isScheme(value: string, end: number): boolean {
+  const first = value.charCodeAt(0);
+  if (first < LOWER_A || first > LOWER_Z) return false;
+  for (let i = 1; i < end; i++) {
+    if (!isIn(SCHEME_CHARS, value.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/**
+ * Where the DNS name starting at `start` ends (at the end of `value` or at the first character
+ * that cannot be in it), or -1 when it is not one: labels of 1 to 63 letters, digits, `_` and
+ * `-`, joined by single dots, 253 characters in all, neither starting nor ending with `-`.
+ */
+function domainHostEnd(value: string, start: number): number {
+  const length = value.length;
+  let labelStart = start;
+  let end = start;
+  for (; end < length; end++) {
+    const code = value.charCodeAt(end);
+    if (code === DOT) {
+      const labelLength = end - labelStart;
+      if (labelLength === 0 || labelLength > MAX_LABEL_LENGTH) return -1;
+      labelStart = end + 1;
+    } else if (!isIn(HOST_CHARS, code)) {
+      break;
+    }
+  }
+  const lastLabelLength = end - labelStart;
+  if (lastLabelLength === 0 || lastLabelLength > MAX_LABEL_LENGTH || end - start > MAX_HOST_LENGTH) return -1;
+  return value.charCodeAt(start) === HYPHEN || value.charCodeAt(end - 1) === HYPHEN ? -1 : end;
+}
+
+/**
+ * Whether the host between `start` and `end` contains `xn--` anywhere: the URL parser decodes
+ * and checks punycode labels (and may reject them). Anywhere, not only at a label's start, so
+ * that nothing near punycode is let through without the parser.
+ */
+function hasPunycodeLabel(value: string, start: number, end: number): boolean {
+  const at = value.indexOf('xn--', start);
+  return at !== -1 && at < end;
+}
+
+/**
+ * The URL standard's "ends in a number checker": a last label of digits, or of `0x` and hex
+ * digits, makes the host an IPv4 address, which the parser rewrites to dotted decimal.
+ */
+function endsInANumber(value: string, start: number, end: number): boolean {
+  const dot = value.lastIndexOf('.', end - 1);
+  const from = dot < start ? start : dot + 1;
+  let i = from;
+  if (end - from >= 2 && value.charCodeAt(from) === DIGIT_0 && value.charCodeAt(from + 1) === LOWER_X) {
+    for (i = from + 2; i < end; i++) if (!isIn(HEX_DIGITS, value.charCodeAt(i))) return false;
+    return true;
+  }
+  for (; i < end; i++) {
+    const code = value.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the port from `start` to the end of `value` is one a browser spells out: 1 to 5
+ * digits without a leading zero, at most 65535, never the scheme's default.
+ */
+function isServablePort(value: string, schemeEnd: number, start: number): boolean {
+  const length = value.length - start;
+  if (length === 0 || length > 5 || value.charCodeAt(start) === DIGIT_0) return false;
+  let port = 0;
+  for (let i = start; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return false;
+    port = port * 10 + (code - DIGIT_0);
+  }
+  return port <= MAX_PORT && DEFAULT_PORTS.get(value.slice(0, schemeEnd)) !== value.slice(start);
+}
+
+function isIn(table: Uint8Array, code: number): boolean {
+  return code < 128 && table[code] === 1;
+}
+
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
 }

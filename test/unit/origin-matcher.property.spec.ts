@@ -4,6 +4,7 @@ import type { CorsOriginEntry, CorsRequest } from '../../lib/cors-module-options
 import { compilePolicy } from '../../lib/policy/compile.js';
 import { checkOrigin } from '../../lib/policy/origin-check.js';
 import type { OriginMatcher } from '../../lib/policy/origin-matcher.js';
+import { parseOrigin } from '../../lib/policy/origin.js';
 import { validatePolicy } from '../../lib/policy/validate.js';
 
 /**
@@ -339,13 +340,13 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
     );
   });
 
-  it('answers every origin as a fresh matcher does, whatever origins it answered before (what it remembers never shows)', () => {
+  it('answers every origin as a fresh matcher does, whatever origins it answered before (it keeps no state)', () => {
     fc.assert(
       fc.property(
         mixedListWithCandidates(1),
         ([list, candidates]) => {
           const longLived = matcherFor(list);
-          // Twice over, so that every origin allowed once is asked again from memory.
+          // Twice over, in both orders: an answer must not depend on what was asked before.
           for (const candidate of [...candidates, ...[...candidates].reverse()]) {
             expect([candidate, longLived.matches(candidate)]).toEqual([candidate, matcherFor(list).matches(candidate)]);
           }
@@ -456,6 +457,44 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
         }
       }),
       { examples: [[[/^https:\/\/(app)\.example\.com$/, /^https:\/\/([a-z]+)-\1\.example\.com$/]]] },
+    );
+  });
+});
+
+/**
+ * `parseOrigin` scans by hand (it runs per request). Before, it was one RegExp, a label-length
+ * check and the URL parser for the hosts it may rewrite. That form is kept here as the grammar
+ * the scan must accept exactly: neither more (a hostile origin reflected) nor less (a browser's
+ * origin refused), down to the hosts between the reference model and the strict one.
+ */
+function grammarOrigin(value: string): RefOrigin | undefined {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]{2,45}\]|[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?)(?::([1-9][0-9]{0,4}))?$/.exec(value);
+  if (value.length > 300 || match === null) return undefined;
+  const [, scheme, host, port = ''] = match;
+  const defaults: Record<string, string> = { http: '80', https: '443', ws: '80', wss: '443', ftp: '21' };
+  if (port !== '' && (Number(port) > 65535 || defaults[scheme] === port)) return undefined;
+  if (!host.startsWith('[') && host.split('.').some((l) => l.length === 0 || l.length > 63)) return undefined;
+  if (!host.startsWith('[') && !host.includes('xn--') && !/(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/.test(host)) return { scheme, host, port };
+  const surrogate = scheme in defaults ? scheme : port === '443' ? 'http' : 'https';
+  const origin = `${surrogate}://${host}${port === '' ? '' : `:${port}`}`;
+  try {
+    return new URL(origin).origin === origin ? { scheme, host, port } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('parseOrigin (property-based)', () => {
+  const near = fc.constantFrom('https://app.example.com', 'https://a-b.c_d.example.com:8443', 'chrome-extension://abcdef', 'http://127.0.0.1:3000', 'https://[::1]:8443', 'https://xn--bcher-kva.example', 'https://0x7f.example.0x1');
+  const edgeHosts = fc.constantFrom('1.2.3.4', '1.2.3', '0x7f.1', 'a.0x', 'a.0xg', 'a.09', 'a.9z', '-a.b', 'a-.b', 'a.-b', 'a_.b', '_', 'x'.repeat(63), 'x'.repeat(64), `${'a.'.repeat(126)}a`, `${'a.'.repeat(127)}a`, 'axn--b.com', 'xn--.com', '[::1]', '[::ffff:1.2.3.4]', '[1:2]', '[]');
+  const edgeOrigins = fc.tuple(scheme, edgeHosts, port).map(([s, h, p]) => `${s}://${h}${p === '' ? '' : `:${p}`}`);
+
+  it('accepts exactly what the serialized-origin grammar accepts, and splits it the same way', () => {
+    fc.assert(
+      fc.property(fc.oneof(hostileCandidate(near), edgeOrigins, fc.tuple(edgeOrigins, mutation).map(([o, m]) => m(o))), (candidate) => {
+        expect([candidate, parseOrigin(candidate)]).toEqual([candidate, grammarOrigin(candidate)]);
+      }),
+      { numRuns: RUNS.numRuns * 10 },
     );
   });
 });

@@ -26,6 +26,9 @@ describe('OriginMatcher', () => {
   it.each([
     ['the apex of a wildcard pattern', 'https://partner.example.com'],
     ['a look-alike suffix', 'https://evilpartner.example.com'],
+    ['a look-alike suffix with a hyphen', 'https://evil-partner.example.com'],
+    ['a pattern host in the port', 'https://evil.org:.partner.example.com'],
+    ['a pattern host in the path', 'https://evil.org/.partner.example.com'],
     ['a look-alike that appends a domain', 'https://app.example.com.evil.org'],
     ['another scheme', 'http://app.example.com'],
     ['another scheme under a pattern', 'http://a.partner.example.com'],
@@ -42,6 +45,25 @@ describe('OriginMatcher', () => {
     ['an empty string', ''],
   ])('refuses %s', (_name, origin) => {
     expect(matcher.matches(origin)).toBe(false);
+  });
+
+  it('tells the schemes and ports of patterns with the same suffix apart', () => {
+    const shared = OriginMatcher.ofEntries(['https://*.example.com', 'wss://*.example.com:8443', 'foo+b://*.example.com']);
+    expect(shared.matches('https://a.example.com')).toBe(true);
+    expect(shared.matches('wss://a.example.com:8443')).toBe(true);
+    expect(shared.matches('foo+b://a.example.com')).toBe(true);
+    // Same length as https, not listed: the scheme is compared, not only its length.
+    expect(shared.matches('httpx://a.example.com')).toBe(false);
+    expect(shared.matches('wss://a.example.com')).toBe(false);
+    expect(shared.matches('https://a.example.com:8443')).toBe(false);
+  });
+
+  it('finds the pattern of the longest or the shortest suffix of a host', () => {
+    const nested = OriginMatcher.ofEntries(['https://*.example.com', 'https://*.b.c.example.org']);
+    expect(nested.matches('https://a.b.c.d.example.com')).toBe(true);
+    expect(nested.matches('https://a.b.c.example.org')).toBe(true);
+    expect(nested.matches('https://b.c.example.org')).toBe(false);
+    expect(nested.matches('https://a.c.example.org')).toBe(false);
   });
 
   it('allows any origin with *', () => {
