@@ -1,5 +1,5 @@
 import type { CorsOriginCallback } from '../cors-module-options.js';
-import { scanOrigin, urlParserKeepsHost } from './origin.js';
+import { isCanonicalHost, scanOrigin } from './origin.js';
 import { WildcardPatterns } from './wildcard-patterns.js';
 
 /**
@@ -69,7 +69,7 @@ export class OriginMatcher {
     const span = scanOrigin(origin);
     if (span === undefined) return false;
     const matched = (this.patterns?.matches(origin, span) ?? false) || this.matchesRegExp(origin);
-    return matched && (span.plainHost || urlParserKeepsHost(origin, span));
+    return matched && isCanonicalHost(origin, span);
   }
 
   private matchesRegExp(origin: string): boolean {

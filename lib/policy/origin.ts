@@ -18,11 +18,6 @@ export interface OriginSpan {
   readonly schemeEnd: number;
   /** The position just past the host: the end of the string, or the `:` before the port. */
   readonly hostEnd: number;
-  /**
-   * Whether the URL parser is known to leave the host as it is: a DNS name with no punycode
-   * label, not ending in a number. Otherwise {@link urlParserKeepsHost} must be asked.
-   */
-  readonly plainHost: boolean;
 }
 
 // What a browser sends: scheme "://" host [":" port], nothing else (no userinfo, path, query,
@@ -31,16 +26,16 @@ export interface OriginSpan {
 // than with a RegExp: the scan runs on every request a pattern, a RegExp or a callback
 // answers, and it allocates nothing.
 const BRACKETED_HOST = /^\[[0-9a-f:.]{2,45}\]/;
-const SCHEME_CHARS = charTable('abcdefghijklmnopqrstuvwxyz0123456789+.-');
-const HOST_CHARS = charTable('abcdefghijklmnopqrstuvwxyz0123456789_-');
-const HEX_DIGITS = charTable('0123456789abcdef');
 const DOT = 0x2e;
 const COLON = 0x3a;
 const HYPHEN = 0x2d;
+const PLUS = 0x2b;
+const UNDERSCORE = 0x5f;
 const OPEN_BRACKET = 0x5b;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const LOWER_A = 0x61;
+const LOWER_F = 0x66;
 const LOWER_X = 0x78;
 const LOWER_Z = 0x7a;
 /** DNS's limits (RFC 1035): a host of at most 253 characters, in labels of at most 63. */
@@ -65,15 +60,13 @@ export const MAX_ORIGIN_LENGTH = 300;
  */
 export function parseOrigin(value: string): ParsedOrigin | undefined {
   const span = scanOrigin(value);
-  if (span === undefined || !(span.plainHost || urlParserKeepsHost(value, span))) return undefined;
-  return partsOf(value, span);
+  return span !== undefined && isCanonicalHost(value, span) ? partsOf(value, span) : undefined;
 }
 
 /**
- * The cheap half of {@link parseOrigin}: the shape of a serialized origin, without asking the
- * URL parser about the hosts it might rewrite ({@link OriginSpan.plainHost}). Matching runs
- * this first and the URL parser only for an origin that would match, so refusing costs a
- * scan, not a URL parse.
+ * The cheap half of {@link parseOrigin}: the shape of a serialized origin, without
+ * {@link isCanonicalHost}. Matching runs this first and the rest only for an origin that would
+ * match, so refusing costs a scan, not a URL parse.
  */
 export function scanOrigin(value: string): OriginSpan | undefined {
   const length = value.length;
@@ -82,7 +75,6 @@ export function scanOrigin(value: string): OriginSpan | undefined {
   if (schemeEnd < 1 || !isScheme(value, schemeEnd)) return undefined;
   const hostStart = schemeEnd + 3;
   let hostEnd: number;
-  let plainHost = false;
   if (value.charCodeAt(hostStart) === OPEN_BRACKET) {
     const bracketed = BRACKETED_HOST.exec(value.slice(hostStart));
     if (bracketed === null) return undefined;
@@ -90,21 +82,33 @@ export function scanOrigin(value: string): OriginSpan | undefined {
   } else {
     hostEnd = domainHostEnd(value, hostStart);
     if (hostEnd === -1) return undefined;
-    plainHost = !hasPunycodeLabel(value, hostStart, hostEnd) && !endsInANumber(value, hostStart, hostEnd);
   }
   if (hostEnd < length && !(value.charCodeAt(hostEnd) === COLON && isServablePort(value, schemeEnd, hostEnd + 1))) return undefined;
-  return { schemeEnd, hostEnd, plainHost };
+  return { schemeEnd, hostEnd };
 }
 
 /**
- * Whether the WHATWG URL parser leaves the host of a scanned origin exactly as it is, as a
- * browser serializes it: IPv4 in canonical dotted decimal ("127.1" becomes "127.0.0.1"), IPv6
- * compressed, punycode valid. Node's URL is that parser; an origin it would rewrite or reject
- * is not one a browser sends, so it never reaches a pattern, a RegExp or a callback. Other
- * schemes (browser extensions) have no host parser of their own in the URL standard: their host
- * is held to http's or https's rules.
+ * Whether the host of a scanned origin is exactly as the WHATWG URL parser leaves it, as a
+ * browser serializes it. The parser leaves a DNS name of lowercase letters, digits, `_`, `-`
+ * and dots (all {@link scanOrigin} lets through) as it is, unless a label is punycode
+ * (checked, maybe rejected) or the last label makes it an IPv4 address, which is rewritten to
+ * dotted decimal ("127.1" becomes "127.0.0.1"). Only those, and IPv6 literals, are handed to
+ * {@link urlParserKeepsHost}.
  */
-export function urlParserKeepsHost(value: string, span: OriginSpan): boolean {
+export function isCanonicalHost(value: string, span: OriginSpan): boolean {
+  const hostStart = span.schemeEnd + 3;
+  const plain = value.charCodeAt(hostStart) !== OPEN_BRACKET && !hasPunycodeLabel(value, hostStart, span.hostEnd) && !endsInANumber(value, hostStart, span.hostEnd);
+  return plain || urlParserKeepsHost(value, span);
+}
+
+/**
+ * Whether the WHATWG URL parser leaves the host of a scanned origin exactly as it is: IPv4 in
+ * canonical dotted decimal, IPv6 compressed, punycode valid. Node's URL is that parser; an
+ * origin it would rewrite or reject is not one a browser sends, so it never reaches a pattern,
+ * a RegExp or a callback. Other schemes (browser extensions) have no host parser of their own
+ * in the URL standard: their host is held to http's or https's rules.
+ */
+function urlParserKeepsHost(value: string, span: OriginSpan): boolean {
   const { scheme, host, port } = partsOf(value, span);
   const surrogate = DEFAULT_PORTS.has(scheme) ? scheme : port === '443' ? 'http' : 'https';
   const origin = `${surrogate}://${host}${port === '' ? '' : `:${port}`}`;
@@ -130,7 +134,8 @@ function isScheme(value: string, end: number): boolean {
   const first = value.charCodeAt(0);
   if (first < LOWER_A || first > LOWER_Z) return false;
   for (let i = 1; i < end; i++) {
-    if (!isIn(SCHEME_CHARS, value.charCodeAt(i))) return false;
+    const code = value.charCodeAt(i);
+    if (!(isLowerAlphanumeric(code) || code === PLUS || code === DOT || code === HYPHEN)) return false;
   }
   return true;
 }
@@ -146,13 +151,11 @@ function domainHostEnd(value: string, start: number): number {
   let end = start;
   for (; end < length; end++) {
     const code = value.charCodeAt(end);
-    if (code === DOT) {
-      const labelLength = end - labelStart;
-      if (labelLength === 0 || labelLength > MAX_LABEL_LENGTH) return -1;
-      labelStart = end + 1;
-    } else if (!isIn(HOST_CHARS, code)) {
-      break;
-    }
+    if (isLowerAlphanumeric(code) || code === HYPHEN || code === UNDERSCORE) continue;
+    if (code !== DOT) break;
+    const labelLength = end - labelStart;
+    if (labelLength === 0 || labelLength > MAX_LABEL_LENGTH) return -1;
+    labelStart = end + 1;
   }
   const lastLabelLength = end - labelStart;
   if (lastLabelLength === 0 || lastLabelLength > MAX_LABEL_LENGTH || end - start > MAX_HOST_LENGTH) return -1;
@@ -178,7 +181,10 @@ function endsInANumber(value: string, start: number, end: number): boolean {
   const from = dot < start ? start : dot + 1;
   let i = from;
   if (end - from >= 2 && value.charCodeAt(from) === DIGIT_0 && value.charCodeAt(from + 1) === LOWER_X) {
-    for (i = from + 2; i < end; i++) if (!isIn(HEX_DIGITS, value.charCodeAt(i))) return false;
+    for (i = from + 2; i < end; i++) {
+      const code = value.charCodeAt(i);
+      if (!((code >= DIGIT_0 && code <= DIGIT_9) || (code >= LOWER_A && code <= LOWER_F))) return false;
+    }
     return true;
   }
   for (; i < end; i++) {
@@ -204,12 +210,6 @@ function isServablePort(value: string, schemeEnd: number, start: number): boolea
   return port <= MAX_PORT && DEFAULT_PORTS.get(value.slice(0, schemeEnd)) !== value.slice(start);
 }
 
-function isIn(table: Uint8Array, code: number): boolean {
-  return code < 128 && table[code] === 1;
-}
-
-function charTable(chars: string): Uint8Array {
-  const table = new Uint8Array(128);
-  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
-  return table;
+function isLowerAlphanumeric(code: number): boolean {
+  return (code >= LOWER_A && code <= LOWER_Z) || (code >= DIGIT_0 && code <= DIGIT_9);
 }
