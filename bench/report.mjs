@@ -111,11 +111,13 @@ export function renderMarkdown(results, { throughputRows }) {
   out.push('```');
   out.push('');
   out.push(
-    `Settings of this run: ${settings.rounds} rounds, ${settings.duration} s per measurement after ${settings.warmup} s of warm-up, ` +
+    `Settings of this run: ${settings.rounds} rounds, ${settings.duration} s per measurement after ${settings.warmup} s of warm-up when the applications start` +
+      `${settings.rewarm === undefined ? '' : ` and ${settings.rewarm} s of discarded load right before every measurement`}, ` +
+      `${settings.memoryReducer === false ? "V8's memory reducer off in the applications measured for throughput (see Method), " : ''}` +
       `${settings.connections} connections, no pipelining, ${settings.bootsPerRound} bootstrap samples per adapter and variant per round` +
       `${settings.pin ? ', servers pinned to the last CPU and the load generator to CPU 0' : ', no CPU pinning'}` +
       `${settings.freshProcesses ? ', every application started afresh for each round' : ', one process per application for the whole run'}. ` +
-      'Other knobs: `BENCH_ROUNDS`, `BENCH_DURATION`, `BENCH_WARMUP`, `BENCH_CONNECTIONS`, `BENCH_BOOTS`, `BENCH_PIN=0`, ' +
+      'Other knobs: `BENCH_ROUNDS`, `BENCH_DURATION`, `BENCH_WARMUP`, `BENCH_REWARM`, `BENCH_MEMORY_REDUCER=1`, `BENCH_CONNECTIONS`, `BENCH_BOOTS`, `BENCH_PIN=0`, ' +
       '`BENCH_ONLY=D` (a diagnostic run splitting nest-cors\'s S1 cost into its parts) and `BENCH_PROFILE=1` (see the head of `bench/run.mjs`); ' +
       '`node bench/diagnose-boot.mjs` times the steps of the S5 bootstrap; `node bench/hook-costs.mjs` times nest-cors\'s request hook on Fastify in-process, in nanoseconds; `node bench/header-costs.mjs` what Node charges per header; `node bench/profile-summary.mjs <file.cpuprofile>` summarizes a profile.',
   );
@@ -131,6 +133,11 @@ export function renderMarkdown(results, { throughputRows }) {
       '- *CPU µs/req* is the server process\'s CPU time (user + system, from `/proc`) divided by the requests answered: the cost of a request, unaffected by how fast the client is and by other processes taking the CPU away. *CPU-based* is the ratio of throughputs it implies for a server bound by its CPU (which every server here is while measured); where it and the measured ratio disagree, the measured one was disturbed by other load.',
       '- On a shared machine the figures drift by several percent over minutes, and two processes of the same application differ by up to a few percent: a 3 % target is at the edge of what one run resolves. Read *per-round* and the CPU-based column before concluding from a ratio near its goal.',
       '- Every application is started afresh for each round (checked and warmed up again), so that a median over rounds is one over as many processes; complete runs before 2026-11-25 22:40 UTC kept one process per application for the whole run (`BENCH_FRESH=0` still does).',
+      ...(settings.rewarm !== undefined
+        ? [
+            "- Every application idles while the others are measured. V8's *memory reducer* shrinks the heap of a process that stopped allocating for about 8 s; measured right after, an Express application ran 25 % slower over 2 s (3× slower over its first 0.5 s) while its heap grew back, by an amount that depended on how long it had idled: that made Express's figures of complete runs before 2026-11-26 00:40 UTC both low and noisy. The applications measured for throughput now run with `--no-memory-reducer` (steady load never meets it; `BENCH_MEMORY_REDUCER=1` keeps it), and every measurement follows a short discarded load of the same application (`BENCH_REWARM`). S5 bootstrap samples run with V8's defaults.",
+          ]
+        : []),
       ...(targets.some((t) => t.id === 'AA')
         ? [
             '- The *A/A control* measures that resolution: `none-twin` is the `none` application in a second process, measured like every variant (in S1\'s and S2\'s groups, as `none` is). It is no target; its ratio to `none` should be 1.0. How far it is from 1.0, and its per-round range, is a lower bound on how far a ratio of the same run may be off by noise alone: the twin is measured next to `none`, ratios between measurements further apart can be noisier.',

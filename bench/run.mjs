@@ -10,6 +10,10 @@
 //   BENCH_ROUNDS=n         rounds (default 5; quick: 1)
 //   BENCH_DURATION=s       seconds per measurement (default 2; quick: 0.5)
 //   BENCH_WARMUP=s         seconds of discarded warm-up per measurement, whenever applications start (default 1; quick: 0.25)
+//   BENCH_REWARM=s         seconds of discarded load right before every measurement (default 0.5; quick: 0.1)
+//   BENCH_MEMORY_REDUCER=1 leave V8's memory reducer on in the applications measured for throughput
+//                          (default off: it shrinks the heap of an application left idle while the
+//                          others are measured, and its next measurement pays for regrowing it)
 //   BENCH_CONNECTIONS=n    autocannon connections (default 10)
 //   BENCH_BOOTS=n          S5 bootstrap samples per adapter and variant per round (default 2; quick: 1)
 //   BENCH_ONLY=S1,S3       only these scenarios (S1 S2 S3 S4 S4w S5 S5boot S6; and D, a diagnostic
@@ -71,6 +75,13 @@ const SETTINGS = {
   rounds: Math.round(num('BENCH_ROUNDS', QUICK ? 1 : 5)),
   duration: num('BENCH_DURATION', QUICK ? 0.5 : 2),
   warmup: num('BENCH_WARMUP', QUICK ? 0.25 : 1),
+  rewarm: num('BENCH_REWARM', QUICK ? 0.1 : 0.5),
+  // V8's memory reducer shrinks the heap of a process that stopped allocating for ~8 s. Every
+  // application here idles while the others are measured; then, an Express application ran
+  // 25 % slower over its next 2 s (and 3× slower over its first 0.5 s) while its heap grew back,
+  // by how much depending on how long it had idled. The figures are of requests under steady
+  // load, which never meets the reducer: it is turned off (BENCH_MEMORY_REDUCER=1 keeps it).
+  memoryReducer: env.BENCH_MEMORY_REDUCER === '1',
   connections: Math.round(num('BENCH_CONNECTIONS', 10)),
   bootsPerRound: Math.round(num('BENCH_BOOTS', QUICK ? 1 : 2)),
   // On by default with two CPUs or more: the server keeps one CPU and its caches to itself,
@@ -252,8 +263,9 @@ function profileArgs(name, intervalUs) {
  * `allCpus`: on every CPU of the machine rather than pinned (this process's own pinning would
  * otherwise be inherited).
  */
-function startApp(label, spec, { profileName, profileIntervalUs, allCpus = false } = {}) {
-  const nodeArgs = ['--expose-gc', ...(profileName ? profileArgs(profileName, profileIntervalUs) : []), CHILD];
+function startApp(label, spec, { profileName, profileIntervalUs, allCpus = false, underLoad = false } = {}) {
+  const v8Args = underLoad && !SETTINGS.memoryReducer ? ['--no-memory-reducer'] : [];
+  const nodeArgs = ['--expose-gc', ...v8Args, ...(profileName ? profileArgs(profileName, profileIntervalUs) : []), CHILD];
   const [command, args] = !SETTINGS.pin
     ? [process.execPath, nodeArgs]
     : ['taskset', ['-c', allCpus ? `0-${CPU_COUNT - 1}` : SERVER_CPU, process.execPath, ...nodeArgs]];
@@ -660,7 +672,7 @@ async function main() {
     await Promise.all(
       Array.from({ length: Math.min(2, pending.length) }, async () => {
         for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
-          apps.set(next.label, await startApp(next.label, next.spec, { profileName: next.profileName, profileIntervalUs: PROFILE_INTERVAL_US }));
+          apps.set(next.label, await startApp(next.label, next.spec, { profileName: next.profileName, profileIntervalUs: PROFILE_INTERVAL_US, underLoad: true }));
         }
       }),
     );
@@ -691,6 +703,8 @@ async function main() {
       if (SETTINGS.freshProcesses) await startApps(round === 1);
       for (const group of groups) {
         for (const m of rotate(group, round - 1)) {
+          // Each application idled while the others were measured: load it again first.
+          await measure(apps.get(m.proc), m.scenario, SETTINGS.rewarm);
           const sample = await measure(apps.get(m.proc), m.scenario, SETTINGS.duration);
           samples.push({ round, scenario: m.scenario, adapter: m.adapter, variant: m.variant, ...sample });
         }
