@@ -16,6 +16,9 @@ export const SMALL_ORIGINS_PEER = [
   /^https:\/\/(?:[a-z0-9-]+\.)+partner\.example\.com$/,
 ];
 
+/** S1w: an origin the small list's wildcard pattern allows (the S4w match, on a 3-entry list). */
+export const SMALL_PATTERN_ORIGIN = 'https://shop.partner.example.com';
+
 /** S4: 10,000 exact origins, then 50 wildcard patterns. */
 export const BIG_EXACT_COUNT = 10_000;
 export const BIG_PATTERN_COUNT = 50;
