@@ -9,8 +9,9 @@ import { WildcardPatterns } from './wildcard-patterns.js';
  * flag set are joined into a single RegExp at compile time. A callback, if any, is the
  * policy's only entry.
  *
- * Frozen, and nothing in it changes after compilation: no cache of origins seen, which a
- * client choosing its `Origin` could fill or churn. An answer depends on the origin alone.
+ * Frozen (its sets and maps are not, but nothing writes to them after compilation): no cache
+ * of origins seen, which a client choosing its `Origin` could fill or churn. An answer depends
+ * on the origin alone.
  */
 export class OriginMatcher {
   private constructor(

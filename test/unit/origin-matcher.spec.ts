@@ -66,6 +66,35 @@ describe('OriginMatcher', () => {
     expect(nested.matches('https://a.c.example.org')).toBe(false);
   });
 
+  it("answers from its own copies of RegExps, whatever is done to the caller's objects later", () => {
+    const grouped = /^https:\/\/(?<tenant>[a-z]+)\.grouped\.example\.com$/;
+    const plain = /^https:\/\/[a-z]+\.plain\.example\.com$/;
+    const matcher = OriginMatcher.ofEntries([grouped, plain]);
+    // RegExp.prototype.compile() rewrites a RegExp in place (Annex B).
+    for (const regexp of [grouped, plain]) (regexp as RegExp & { compile(source: string): RegExp }).compile('^$');
+    expect(matcher.matches('https://b.grouped.example.com')).toBe(true);
+    expect(matcher.matches('https://b.plain.example.com')).toBe(true);
+  });
+
+  it.each([
+    ['a scheme in mixed case', 'hTTps://a.partner.example.com'],
+    ['a scheme with an underscore', 'ht_tps://a.partner.example.com'],
+    ['a scheme starting with a digit', '1https://a.partner.example.com'],
+    ['a scheme with a space', 'ht tps://a.partner.example.com'],
+    ['an empty scheme', '://a.partner.example.com'],
+  ])('refuses %s, even to a case-insensitive RegExp', (_name, origin) => {
+    const permissive = OriginMatcher.ofEntries(['https://*.partner.example.com', /^https:\/\/[a-z.]+\.example\.com$/i, /^[a-z0-9_ ]+:\/\/.+$/i]);
+    expect(permissive.matches(origin)).toBe(false);
+  });
+
+  it('refuses an origin longer than 300 characters, even one otherwise well-formed', () => {
+    const host = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    expect(host).toHaveLength(253);
+    const permissive = OriginMatcher.ofEntries([/^[a-z]+:\/\/.+$/]);
+    expect(permissive.matches(`${'a'.repeat(44)}://${host}`)).toBe(true);
+    expect(permissive.matches(`${'a'.repeat(45)}://${host}`)).toBe(false);
+  });
+
   it('allows any origin with *', () => {
     expect(OriginMatcher.any().matches('https://whatever.example')).toBe(true);
   });
