@@ -19,12 +19,14 @@ const serverCpu = String(cpus - 1);
 const child = new URL('./child.mjs', import.meta.url).pathname;
 
 // The load generator on CPU 0, the server on the last one, as bench/run.mjs does.
-if (cpus >= 2) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+const pin = cpus >= 2;
+if (pin) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU milliseconds (user + system) the process has used, from /proc. */
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / ticksPerSecond);
 }
 
 async function measure(server, seconds) {
@@ -36,11 +38,14 @@ async function measure(server, seconds) {
 
 async function session(v8Args) {
   const spec = { adapter, app: 'main', variant: 'none' };
-  const proc = spawn('taskset', ['-c', serverCpu, process.execPath, '--expose-gc', ...v8Args, child], {
+  const nodeArgs = ['--expose-gc', ...v8Args, child];
+  const [command, args] = pin ? ['taskset', ['-c', serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const proc = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_APP: JSON.stringify(spec), NODE_ENV: 'production' },
   });
   const [ready] = await once(proc, 'message');
+  if (ready?.type !== 'ready') throw new Error(`the application did not start: ${ready?.message ?? JSON.stringify(ready)}`);
   const server = { pid: proc.pid, port: ready.port };
   console.log(`\n${adapter} none, ${v8Args.length ? v8Args.join(' ') : "V8's defaults"}`);
   await measure(server, 3);

@@ -61,7 +61,8 @@ export const TARGET_COLUMNS = ['target', 'adapter', 'measured', 'per-round', 'go
 
 /**
  * The rows of the targets table (columns: TARGET_COLUMNS); a missed target's `met` cell is
- * `missed`, the A/A control's (no target: `met` undefined) is empty.
+ * `missed`; that of the A/A control and of informational rows (no target: `met` undefined)
+ * is empty.
  */
 export function targetTableRows(targets, missed) {
   return targets.map((t) => [
@@ -135,7 +136,12 @@ export function renderMarkdown(results, { throughputRows }) {
       '- Every application is started afresh for each round (checked and warmed up again), so that a median over rounds is one over as many processes; complete runs before 2026-11-25 22:40 UTC kept one process per application for the whole run (`BENCH_FRESH=0` still does).',
       ...(settings.rewarm !== undefined
         ? [
-            "- Every application idles while the others are measured. V8's *memory reducer* shrinks the heap of a process that stopped allocating for about 8 s; measured right after, an Express application ran 25 % slower over 2 s (3× slower over its first 0.5 s) while its heap grew back, by an amount that depended on how long it had idled: that made Express's figures of complete runs before 2026-11-26 00:40 UTC both low and noisy. The applications measured for throughput now run with `--no-memory-reducer` (steady load never meets it; `BENCH_MEMORY_REDUCER=1` keeps it), and every measurement follows a short discarded load of the same application (`BENCH_REWARM`). S5 bootstrap samples run with V8's defaults.",
+            "- Every application idles while the others are measured. V8's *memory reducer* shrinks the heap of a process that stopped allocating for about 8 s; measured right after, an Express application ran 10–25 % slower over 2 s (2–3× slower over its first 0.5 s) while its heap grew back, by an amount that depended on how long it had idled (`node bench/idle-penalty.mjs`): that made Express's figures of complete runs before 2026-11-26 00:21 UTC both low and noisy. " +
+              (settings.memoryReducer === false
+                ? 'In this run, the applications measured for throughput ran with `--no-memory-reducer` (steady load never meets it; `BENCH_MEMORY_REDUCER=1` keeps it)'
+                : "This run kept V8's memory reducer on (`BENCH_MEMORY_REDUCER=1`): its Express figures carry that penalty") +
+              (settings.rewarm > 0 ? `, and every measurement followed ${settings.rewarm} s of discarded load of the same application (\`BENCH_REWARM\`).` : '; no measurement was preceded by a discarded load (`BENCH_REWARM=0`).') +
+              ' S5 bootstrap samples run with V8\'s defaults.',
           ]
         : []),
       ...(targets.some((t) => t.id === 'AA')

@@ -10,7 +10,7 @@
 //   BENCH_ROUNDS=n         rounds (default 5; quick: 1)
 //   BENCH_DURATION=s       seconds per measurement (default 2; quick: 0.5)
 //   BENCH_WARMUP=s         seconds of discarded warm-up per measurement, whenever applications start (default 1; quick: 0.25)
-//   BENCH_REWARM=s         seconds of discarded load right before every measurement (default 0.5; quick: 0.1)
+//   BENCH_REWARM=s         seconds of discarded load right before every measurement (default 0.5; quick: 0.1; 0: none)
 //   BENCH_MEMORY_REDUCER=1 leave V8's memory reducer on in the applications measured for throughput
 //                          (default off: it shrinks the heap of an application left idle while the
 //                          others are measured, and its next measurement pays for regrowing it)
@@ -67,16 +67,16 @@ const QUICK = env.BENCH_QUICK === '1';
 const PROFILE = env.BENCH_PROFILE === '1';
 /** Sampling interval of the profiler, µs (node's default, 1000, is too coarse for µs-sized costs). */
 const PROFILE_INTERVAL_US = Number(env.BENCH_PROFILE_INTERVAL ?? 250);
-const num = (name, fallback) => {
+const num = (name, fallback, { zero = false } = {}) => {
   const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero)) throw new Error(`${name} must be a positive number${zero ? ' or 0' : ''}`);
   return value;
 };
 const SETTINGS = {
   rounds: Math.round(num('BENCH_ROUNDS', QUICK ? 1 : 5)),
   duration: num('BENCH_DURATION', QUICK ? 0.5 : 2),
   warmup: num('BENCH_WARMUP', QUICK ? 0.25 : 1),
-  rewarm: num('BENCH_REWARM', QUICK ? 0.1 : 0.5),
+  rewarm: num('BENCH_REWARM', QUICK ? 0.1 : 0.5, { zero: true }),
   // V8's memory reducer shrinks the heap of a process that stopped allocating for ~8 s. Every
   // application here idles while the others are measured; then, an Express application ran
   // 25 % slower over its next 2 s (and 3× slower over its first 0.5 s) while its heap grew back,
@@ -185,8 +185,8 @@ function processSpecs(adapter) {
 }
 
 /**
- * Groups of measurements interleaved together (each round rotates their order). S4 and S4w
- * share S1's group because their target compares them with nest-cors's own S1.
+ * Groups of measurements interleaved together (each round rotates their order). S4, S4w and
+ * S1w share S1's group because their targets compare them with nest-cors's own S1 and S1w.
  * Each item: [scenario, variant, process key].
  */
 const GROUPS = [
@@ -717,7 +717,7 @@ async function main() {
       for (const group of groups) {
         for (const m of rotate(group, round - 1)) {
           // Each application idled while the others were measured: load it again first.
-          await measure(apps.get(m.proc), m.scenario, SETTINGS.rewarm);
+          if (SETTINGS.rewarm > 0) await measure(apps.get(m.proc), m.scenario, SETTINGS.rewarm);
           const sample = await measure(apps.get(m.proc), m.scenario, SETTINGS.duration);
           samples.push({ round, scenario: m.scenario, adapter: m.adapter, variant: m.variant, ...sample });
         }
