@@ -182,17 +182,11 @@ function mentionsPunycode(value: string, start: number, end: number): boolean {
 function endsInANumber(value: string, start: number, end: number): boolean {
   const dot = value.lastIndexOf('.', end - 1);
   const from = dot < start ? start : dot + 1;
-  let i = from;
-  if (end - from >= 2 && value.charCodeAt(from) === DIGIT_0 && value.charCodeAt(from + 1) === LOWER_X) {
-    for (i = from + 2; i < end; i++) {
-      const code = value.charCodeAt(i);
-      if (!((code >= DIGIT_0 && code <= DIGIT_9) || (code >= LOWER_A && code <= LOWER_F))) return false;
-    }
-    return true;
-  }
-  for (; i < end; i++) {
+  const hex = end - from >= 2 && value.charCodeAt(from) === DIGIT_0 && value.charCodeAt(from + 1) === LOWER_X;
+  for (let i = hex ? from + 2 : from; i < end; i++) {
     const code = value.charCodeAt(i);
-    if (code < DIGIT_0 || code > DIGIT_9) return false;
+    const digit = code >= DIGIT_0 && code <= DIGIT_9;
+    if (!(digit || (hex && code >= LOWER_A && code <= LOWER_F))) return false;
   }
   return true;
 }
