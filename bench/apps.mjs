@@ -122,7 +122,9 @@ export function rootModule(spec, cors, { APP_GUARD } = {}) {
  * nest-cors writes on S1 on the Node response (the cost of the headers themselves, whatever
  * computes them); `diag-hook-reply-headers`, the same through Fastify's reply; and
  * `diag-handler-reply-headers`, the same from a wrapper around each route handler, with no
- * request hook. `diag-guard` (in rootModule) is a global guard alone. (Earlier runs also
+ * request hook. `diag-hook-reply-vary` writes `Vary: Origin` alone, as nest-cors does on S2
+ * (BENCH_ONLY=D2, a request without `Origin`). `diag-guard` (in rootModule) is a global guard
+ * alone. (Earlier runs also
  * measured state left on the request object: see bench/ANALYSIS.md.)
  */
 export function installDiagnosticHook(spec, app, origin) {
@@ -150,6 +152,12 @@ export function installDiagnosticHook(spec, app, origin) {
       response[write]('access-control-allow-origin', origin);
       response[write]('access-control-allow-credentials', 'true');
       response[write]('access-control-expose-headers', 'X-Total-Count');
+      done();
+    });
+  }
+  if (spec.variant === 'diag-hook-reply-vary') {
+    adapter.setOnRequestHook((_request, response, done) => {
+      response[fastify ? 'header' : 'setHeader']('vary', 'Origin');
       done();
     });
   }

@@ -119,7 +119,7 @@ export function renderMarkdown(results, { throughputRows }) {
       `${settings.pin ? ', servers pinned to the last CPU and the load generator to CPU 0' : ', no CPU pinning'}` +
       `${settings.freshProcesses ? ', every application started afresh for each round' : ', one process per application for the whole run'}. ` +
       'Other knobs: `BENCH_ROUNDS`, `BENCH_DURATION`, `BENCH_WARMUP`, `BENCH_REWARM`, `BENCH_MEMORY_REDUCER=1`, `BENCH_CONNECTIONS`, `BENCH_BOOTS`, `BENCH_PIN=0`, ' +
-      '`BENCH_ONLY=D` (a diagnostic run splitting nest-cors\'s S1 cost into its parts) and `BENCH_PROFILE=1` (see the head of `bench/run.mjs`); ' +
+      '`BENCH_ONLY=D` (a diagnostic run splitting nest-cors\'s S1 cost into its parts), `BENCH_ONLY=D2` (S2 against `Vary` written alone) and `BENCH_PROFILE=1` (see the head of `bench/run.mjs`); ' +
       '`node bench/diagnose-boot.mjs` times the steps of the S5 bootstrap; `node bench/hook-costs.mjs` and `node bench/hook-costs-express.mjs` time nest-cors\'s request hook in-process on each adapter, in nanoseconds; `node bench/header-costs.mjs` what Node charges per header; `node bench/idle-penalty.mjs` what an application pays for having idled (with and without V8\'s memory reducer); `node bench/profile-summary.mjs <file.cpuprofile>` summarizes a profile.',
   );
   out.push('');

@@ -16,7 +16,7 @@
 //                          others are measured, and its next measurement pays for regrowing it)
 //   BENCH_CONNECTIONS=n    autocannon connections (default 10)
 //   BENCH_BOOTS=n          S5 bootstrap samples per adapter and variant per round (default 2; quick: 1)
-//   BENCH_ONLY=S1,S3       only these scenarios (S1 S1w S2 S3 S4 S4w S5 S5boot S6; and D, a diagnostic
+//   BENCH_ONLY=S1,S3       only these scenarios (S1 S1w S2 S3 S4 S4w S5 S5boot S6; and D and D2, diagnostic
 //                          run of S1 against the parts of nest-cors, never run by default)
 //   BENCH_ADAPTERS=fastify only these adapters (default express,fastify)
 //   BENCH_PIN=0|1          pin the children to the last CPU and this process (the load generator)
@@ -104,7 +104,7 @@ function hasTaskset() {
 }
 const ALL_SCENARIOS = ['S1', 'S1w', 'S2', 'S3', 'S4', 'S4w', 'S5', 'S5boot', 'S6'];
 /** Not run by default: D splits nest-cors's S1 cost into its parts (see bench/apps.mjs). */
-const OPTIONAL_SCENARIOS = ['D'];
+const OPTIONAL_SCENARIOS = ['D', 'D2'];
 const ALL_ADAPTERS = ['express', 'fastify'];
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : ALL_SCENARIOS;
 const ADAPTERS = env.BENCH_ADAPTERS ? env.BENCH_ADAPTERS.split(',').map((s) => s.trim()) : ALL_ADAPTERS;
@@ -159,6 +159,7 @@ const REQUESTS = {
   S5: { title: 'S5 S1 on 1,000 routes / 100 controllers', path: MANY_ROUTES_PATH, headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
   S6: { title: 'S6 async origin callback', path: '/dyn', headers: { origin: DYN_ORIGIN }, status: 200, allowOrigin: DYN_ORIGIN },
   D: { title: 'D S1 against the parts of nest-cors (diagnostic)', path: '/items', headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
+  D2: { title: 'D2 S2 against Vary written alone (diagnostic)', path: '/items', headers: {}, status: 200, allowOrigin: null },
 };
 
 /** Variants that answer without CORS headers (every other variant sends S1's allow headers). */
@@ -179,6 +180,7 @@ function processSpecs(adapter) {
     'diag-hook-noop': { adapter, app: 'main', variant: 'diag-hook-noop' },
     'diag-hook-headers': { adapter, app: 'main', variant: 'diag-hook-headers' },
     'diag-hook-reply-headers': { adapter, app: 'main', variant: 'diag-hook-reply-headers' },
+    'diag-hook-reply-vary': { adapter, app: 'main', variant: 'diag-hook-reply-vary' },
     'diag-handler-reply-headers': { adapter, app: 'main', variant: 'diag-handler-reply-headers' },
     'diag-guard': { adapter, app: 'main', variant: 'diag-guard' },
   };
@@ -233,8 +235,15 @@ const GROUPS = [
     ['D', 'nest-cors', 'nest-cors'],
     ['D', 'enableCors', 'enableCors-small'],
   ],
+  [
+    ['D2', 'none', 'none'],
+    ['D2', 'none-twin', 'none-twin'],
+    ['D2', 'diag-hook-noop', 'diag-hook-noop'],
+    ['D2', 'diag-hook-reply-vary', 'diag-hook-reply-vary'],
+    ['D2', 'nest-cors', 'nest-cors'],
+  ],
 ];
-const VARIANTS = ['none', 'none-twin', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-handler-reply-headers', 'diag-guard'];
+const VARIANTS = ['none', 'none-twin', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-hook-reply-vary', 'diag-handler-reply-headers', 'diag-guard'];
 
 // ------------------------------------------------------------------------ child processes
 
@@ -529,7 +538,7 @@ function table(headers, rows) {
 
 function throughputRows(summary) {
   const rows = [];
-  for (const scenario of ['S1', 'S1w', 'S2', 'S3', 'S4', 'S4w', 'S5', 'S6', 'D']) {
+  for (const scenario of ['S1', 'S1w', 'S2', 'S3', 'S4', 'S4w', 'S5', 'S6', 'D', 'D2']) {
     for (const adapter of ADAPTERS) {
       const base = summary[`${scenario}/${adapter}/none`] ?? summary[`${scenario}/${adapter}/enableCors`];
       for (const variant of VARIANTS) {
