@@ -79,7 +79,7 @@ const SETTINGS = {
   rewarm: num('BENCH_REWARM', QUICK ? 0.1 : 0.5, { zero: true }),
   // V8's memory reducer shrinks the heap of a process that stopped allocating for ~8 s. Every
   // application here idles while the others are measured; then, an Express application ran
-  // 25 % slower over its next 2 s (and 3× slower over its first 0.5 s) while its heap grew back,
+  // 10–25 % slower over its next 2 s (2–3× slower over its first 0.5 s) while its heap grew back,
   // by how much depending on how long it had idled. The figures are of requests under steady
   // load, which never meets the reducer: it is turned off (BENCH_MEMORY_REDUCER=1 keeps it).
   memoryReducer: env.BENCH_MEMORY_REDUCER === '1',
@@ -115,7 +115,7 @@ for (const s of ONLY) {
 }
 for (const a of ADAPTERS) if (!ALL_ADAPTERS.includes(a)) throw new Error(`BENCH_ADAPTERS: unknown adapter ${a}`);
 // S4's target compares with S1, so S4 needs S1 (the nest-cors S1 measurement at least).
-// S4w's compares with S1w (and S1w is reported against S1).
+// S4 and S1w are compared with S1, S4w with S1w.
 const SCENARIOS = [...new Set([...(ONLY.some((s) => ['S4', 'S4w', 'S1w'].includes(s)) ? ['S1'] : []), ...(ONLY.includes('S4w') ? ['S1w'] : []), ...ONLY])];
 const COMPLETE = !QUICK && !PROFILE && ALL_SCENARIOS.every((s) => SCENARIOS.includes(s)) && ADAPTERS.length === ALL_ADAPTERS.length;
 const RUN_KIND = PROFILE ? 'profile' : QUICK ? 'quick' : COMPLETE ? 'full' : 'partial';
@@ -538,7 +538,7 @@ function table(headers, rows) {
 
 function throughputRows(summary) {
   const rows = [];
-  for (const scenario of ['S1', 'S1w', 'S2', 'S3', 'S4', 'S4w', 'S5', 'S6', 'D', 'D2']) {
+  for (const scenario of Object.keys(REQUESTS)) {
     for (const adapter of ADAPTERS) {
       const base = summary[`${scenario}/${adapter}/none`] ?? summary[`${scenario}/${adapter}/enableCors`];
       for (const variant of VARIANTS) {
