@@ -116,6 +116,8 @@ export function rootModule(spec, cors, { APP_GUARD } = {}) {
 }
 
 /**
+ * Variants that are the `none` application plus a request hook of their own. `floor`, measured
+ * in every full run on S1 and S2, writes nest-cors's headers with no logic at all (see below).
  * Diagnostic variants (BENCH_ONLY=D), to split nest-cors's per-request cost into its parts, each
  * doing one thing nest-cors does: `diag-hook-noop`, an adapter request hook that only calls
  * `done()` (the hook mechanism); `diag-hook-headers`, a request hook writing the four headers
@@ -154,6 +156,33 @@ export function installDiagnosticHook(spec, app, origin) {
       response[write]('access-control-expose-headers', 'X-Total-Count');
       done();
     });
+  }
+  if (spec.variant === 'floor') {
+    // The least any CORS layer can do for S1 and S2: write what nest-cors writes (`Vary` always,
+    // the three allow headers for the allowed origin), where nest-cors writes it (Fastify's reply,
+    // Express's response), knowing the answer in advance: one string comparison, no route
+    // lookup, no policy. bench/run.mjs checks that its headers are nest-cors's.
+    adapter.setOnRequestHook(
+      fastify
+        ? (request, reply, done) => {
+            reply.header('vary', 'Origin');
+            if (request.raw.headers.origin === origin) {
+              reply.header('access-control-allow-origin', origin);
+              reply.header('access-control-allow-credentials', 'true');
+              reply.header('access-control-expose-headers', 'X-Total-Count');
+            }
+            done();
+          }
+        : (request, response, done) => {
+            response.setHeader('vary', 'Origin');
+            if (request.headers.origin === origin) {
+              response.setHeader('access-control-allow-origin', origin);
+              response.setHeader('access-control-allow-credentials', 'true');
+              response.setHeader('access-control-expose-headers', 'X-Total-Count');
+            }
+            done();
+          },
+    );
   }
   if (spec.variant === 'diag-hook-reply-vary') {
     adapter.setOnRequestHook((_request, response, done) => {

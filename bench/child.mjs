@@ -53,7 +53,7 @@ async function main() {
     abortOnError: false,
   });
   if (spec.variant === 'enableCors') app.enableCors(peerCorsOptions(spec.peer));
-  if (spec.variant.startsWith('diag-')) installDiagnosticHook(spec, app, APP_ORIGIN);
+  if (spec.variant.startsWith('diag-') || spec.variant === 'floor') installDiagnosticHook(spec, app, APP_ORIGIN);
   await app.init();
   const createInitMs = performance.now() - createStart;
 

@@ -149,6 +149,11 @@ export function renderMarkdown(results, { throughputRows }) {
             '- The *A/A control* measures that resolution: `none-twin` is the `none` application in a second process, measured like every variant (in S1\'s and S2\'s groups, as `none` is). It is no target; its ratio to `none` should be 1.0. How far it is from 1.0, and its per-round range, is a lower bound on how far a ratio of the same run may be off by noise alone: the twin is measured next to `none`, ratios between measurements further apart can be noisier.',
           ]
         : []),
+      ...(targets.some((t) => t.id === 'S1floor')
+        ? [
+            '- The *floor* is the `none` application with a bare request hook that writes exactly the headers nest-cors writes on S1 and S2 (`Vary: Origin` always; the allow-origin, credentials and exposed-headers headers for the allowed origin), where nest-cors writes them, knowing the answer in advance: one string comparison, no route lookup, no policy (`bench/apps.mjs`). Before measuring, its headers are checked against nest-cors\'s. It is no variant a user would run: *floor vs none* is what sending those headers costs any CORS layer, and *nest-cors vs the floor* what nest-cors\'s own work costs on top. The S1 and S2 targets ask the sum of both to stay within 3 %.',
+          ]
+        : []),
       '- S5 bootstrap: a fresh process per sample; *boot ms* is `NestFactory.create` + `app.init()` + `app.listen()` timed inside the child, *imports* the time to import Nest, the adapter and (for nest-cors only) the library and to declare the application classes (their decorators, `@Cors()` included, run then, as at import time in a real app; runs before 2026-11-25 19:10 UTC counted them in *boot ms*), *start→listen* the time from process start. Memory is taken after `init()` and a forced GC. When the servers are pinned, every sample is taken twice: pinned to one CPU like them (a one-vCPU container, where V8 compiles hot code in the time of the bootstrap), and on all CPUs (where it compiles beside it).',
     ].join('\n'),
   );

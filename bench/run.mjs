@@ -183,6 +183,8 @@ function processSpecs(adapter) {
     'diag-hook-reply-vary': { adapter, app: 'main', variant: 'diag-hook-reply-vary' },
     'diag-handler-reply-headers': { adapter, app: 'main', variant: 'diag-handler-reply-headers' },
     'diag-guard': { adapter, app: 'main', variant: 'diag-guard' },
+    // What S1 and S2 cost at the least: nest-cors's headers written by a bare request hook.
+    floor: { adapter, app: 'main', variant: 'floor' },
   };
 }
 
@@ -199,6 +201,8 @@ const GROUPS = [
     ['S1', 'none-twin', 'none-twin'],
     ['S1', 'enableCors', 'enableCors-small'],
     ['S1', 'nest-cors', 'nest-cors'],
+    // No target: the same headers, written by a hook that knows the answer in advance.
+    ['S1', 'floor', 'floor'],
     ['S4', 'enableCors', 'enableCors-big'],
     ['S4', 'nest-cors', 'nest-cors'],
     ['S4w', 'enableCors', 'enableCors-big'],
@@ -211,6 +215,7 @@ const GROUPS = [
     ['S2', 'none-twin', 'none-twin'],
     ['S2', 'enableCors', 'enableCors-small'],
     ['S2', 'nest-cors', 'nest-cors'],
+    ['S2', 'floor', 'floor'],
   ],
   [
     ['S3', 'enableCors', 'enableCors-small'],
@@ -243,7 +248,7 @@ const GROUPS = [
     ['D2', 'nest-cors', 'nest-cors'],
   ],
 ];
-const VARIANTS = ['none', 'none-twin', 'enableCors', 'nest-cors', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-hook-reply-vary', 'diag-handler-reply-headers', 'diag-guard'];
+const VARIANTS = ['none', 'none-twin', 'enableCors', 'nest-cors', 'floor', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-hook-reply-vary', 'diag-handler-reply-headers', 'diag-guard'];
 
 // ------------------------------------------------------------------------ child processes
 
@@ -371,9 +376,21 @@ function probe(port, request) {
   });
 }
 
-async function checkAnswer(app, scenario, variant) {
+/** The response headers CORS is about, as one comparable string. */
+const corsHeadersOf = (headers) =>
+  JSON.stringify(['vary', 'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers'].map((name) => headers[name] ?? null));
+
+async function checkAnswer(app, scenario, variant, apps) {
   const request = REQUESTS[scenario];
   const { status, headers } = await probe(app.port, request);
+  if (variant === 'floor') {
+    // A floor only if it sends exactly what nest-cors sends: compared with nest-cors's answer.
+    const nestCors = apps.get(`${app.spec.adapter}/nest-cors`);
+    const expected = nestCors === undefined ? 'no nest-cors application in this run' : corsHeadersOf((await probe(nestCors.port, request)).headers);
+    if (expected !== corsHeadersOf(headers)) {
+      throw new Error(`${scenario} on ${app.label}: the floor sends ${corsHeadersOf(headers)}, nest-cors ${expected}`);
+    }
+  }
   const expectedOrigin = WITHOUT_CORS.has(variant) ? null : request.allowOrigin;
   const actualOrigin = headers['access-control-allow-origin'] ?? null;
   if (status !== request.status || actualOrigin !== expectedOrigin) {
@@ -459,6 +476,13 @@ const TARGETS = [
   // on 3. What a wildcard hit costs against an exact one is reported beside it, as no target.
   { id: 'S4w', title: 'S4w nest-cors within 3% of its own S1w', num: ['S4w', 'nest-cors'], den: ['S1w', 'nest-cors'], min: 0.97 },
   { id: 'S1w', title: 'S1w nest-cors vs its own S1: a wildcard hit against an exact one', num: ['S1w', 'nest-cors'], den: ['S1', 'nest-cors'], info: true },
+  // No targets: the floor (a bare hook writing nest-cors's headers, knowing the answer) against
+  // none is what the headers alone cost, which no CORS layer can avoid; nest-cors against the
+  // floor is what nest-cors's own work costs on top.
+  { id: 'S1floor', title: 'S1 floor: nest-cors\'s headers from a bare hook vs none', num: ['S1', 'floor'], den: ['S1', 'none'], info: true },
+  { id: 'S1overFloor', title: 'S1 nest-cors vs the floor: its own work', num: ['S1', 'nest-cors'], den: ['S1', 'floor'], info: true },
+  { id: 'S2floor', title: 'S2 floor: `Vary` from a bare hook vs none', num: ['S2', 'floor'], den: ['S2', 'none'], info: true },
+  { id: 'S2overFloor', title: 'S2 nest-cors vs the floor: its own work', num: ['S2', 'nest-cors'], den: ['S2', 'floor'], info: true },
   { id: 'S5', title: 'S5 S1 on 1,000 routes: nest-cors ≥ 0.97× none', num: ['S5', 'nest-cors'], den: ['S5', 'none'], min: 0.97 },
 ];
 const BOOT_TARGET_MS = 50;
@@ -699,7 +723,7 @@ async function main() {
       }),
     );
     if (announce) console.log(`${apps.size} applications listening after ${((Date.now() - startPhase) / 1000).toFixed(1)} s; checking their answers`);
-    for (const m of groups.flat()) await checkAnswer(apps.get(m.proc), m.scenario, m.variant);
+    for (const m of groups.flat()) await checkAnswer(apps.get(m.proc), m.scenario, m.variant, apps);
 
     if (groups.length) {
       const warmStart = Date.now();
