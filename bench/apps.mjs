@@ -3,16 +3,27 @@
 // needed beyond the library's own.
 //
 // Every variant of one application has the same controllers and routes; only CORS differs:
-//   none       no CORS at all (the floor)
+//   none       no CORS at all
 //   enableCors app.enableCors(options): `cors` on Express, `@fastify/cors` on Fastify
 //   nest-cors  CorsModule.forRoot + @Cors()
+//   floor      none, plus a bare hook writing nest-cors's headers of S1 and S2 (see installDiagnosticHook)
 import 'reflect-metadata';
 import { Controller, Get, Module, Post, Put, Delete } from '@nestjs/common';
 import {
+  COMMON_POLICY,
   MANY_CONTROLLERS,
   NEST_CORS_POLICIES,
   ROUTES_PER_CONTROLLER,
 } from './config.mjs';
+
+/**
+ * A response's `Vary` and `Access-Control-*` headers (Node's lowercase names), as one string
+ * that compares equal only for the same CORS answer: what the floor is checked against.
+ */
+export function corsHeadersOf(headers) {
+  const names = Object.keys(headers).filter((name) => name === 'vary' || name.startsWith('access-control-')).sort();
+  return JSON.stringify(names.map((name) => [name, headers[name]]));
+}
 
 function method(decorator, proto, name) {
   const descriptor = Object.getOwnPropertyDescriptor(proto, name);
@@ -100,7 +111,8 @@ export function manyControllers(cors) {
 
 /**
  * The root module of one application.
- * @param spec `{ app: 'main' | 'many', variant: 'none' | 'enableCors' | 'nest-cors' }`
+ * @param spec `{ app: 'main' | 'many', variant: 'none' | 'enableCors' | 'nest-cors' | 'floor' | 'diag-…' }`
+ *   (`floor` and `diag-…` build `none`'s module: their hooks are installed on the application)
  * @param cors the nest-cors module namespace, when `variant === 'nest-cors'`
  */
 export function rootModule(spec, cors, { APP_GUARD } = {}) {
@@ -159,9 +171,12 @@ export function installDiagnosticHook(spec, app, origin) {
   }
   if (spec.variant === 'floor') {
     // The least any CORS layer can do for S1 and S2: write what nest-cors writes (`Vary` always,
-    // the three allow headers for the allowed origin), where nest-cors writes it (Fastify's reply,
+    // the three allow headers for the allowed origin), where nest-cors writes it in this
+    // application (Fastify's reply, as there is no middleware and no handler taking `@Res()`;
     // Express's response), knowing the answer in advance: one string comparison, no route
     // lookup, no policy. bench/run.mjs checks that its headers are nest-cors's.
+    // COMMON_POLICY is credentialed; a floor that disagreed with it would fail that check.
+    const exposed = COMMON_POLICY.exposedHeaders.join(', ');
     adapter.setOnRequestHook(
       fastify
         ? (request, reply, done) => {
@@ -169,7 +184,7 @@ export function installDiagnosticHook(spec, app, origin) {
             if (request.raw.headers.origin === origin) {
               reply.header('access-control-allow-origin', origin);
               reply.header('access-control-allow-credentials', 'true');
-              reply.header('access-control-expose-headers', 'X-Total-Count');
+              reply.header('access-control-expose-headers', exposed);
             }
             done();
           }
@@ -178,7 +193,7 @@ export function installDiagnosticHook(spec, app, origin) {
             if (request.headers.origin === origin) {
               response.setHeader('access-control-allow-origin', origin);
               response.setHeader('access-control-allow-credentials', 'true');
-              response.setHeader('access-control-expose-headers', 'X-Total-Count');
+              response.setHeader('access-control-expose-headers', exposed);
             }
             done();
           },

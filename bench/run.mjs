@@ -51,6 +51,7 @@ import {
   MANY_ROUTES_PATH,
   SMALL_PATTERN_ORIGIN,
 } from './config.mjs';
+import { corsHeadersOf } from './apps.mjs';
 import { formatSummary, summarizeProfile } from './profile-summary.mjs';
 import { BOOT_COLUMNS, bootTableRows, renderMarkdown, TARGET_COLUMNS, targetTableRows, THROUGHPUT_COLUMNS, throughputTableRows } from './report.mjs';
 
@@ -375,10 +376,6 @@ function probe(port, request) {
     req.end();
   });
 }
-
-/** The response headers CORS is about, as one comparable string. */
-const corsHeadersOf = (headers) =>
-  JSON.stringify(['vary', 'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers'].map((name) => headers[name] ?? null));
 
 async function checkAnswer(app, scenario, variant, apps) {
   const request = REQUESTS[scenario];
