@@ -6,7 +6,7 @@
 //   none       no CORS at all
 //   enableCors app.enableCors(options): `cors` on Express, `@fastify/cors` on Fastify
 //   nest-cors  CorsModule.forRoot + @Cors()
-//   floor      none, plus a bare hook writing nest-cors's headers of S1 and S2 (see installDiagnosticHook)
+//   floor      none, plus a bare hook writing nest-cors's headers of S1 and S2 (see installVariantHook)
 import 'reflect-metadata';
 import { Controller, Get, Module, Post, Put, Delete } from '@nestjs/common';
 import {
@@ -141,7 +141,7 @@ export function rootModule(spec, cors, { APP_GUARD } = {}) {
  * alone. (Earlier runs also
  * measured state left on the request object: see bench/ANALYSIS.md.)
  */
-export function installDiagnosticHook(spec, app, origin) {
+export function installVariantHook(spec, app, origin) {
   const adapter = app.getHttpAdapter();
   const fastify = spec.adapter === 'fastify';
   if (spec.variant === 'diag-hook-noop') adapter.setOnRequestHook((_request, _response, done) => done());

@@ -40,7 +40,7 @@ async function main() {
   const { FastifyAdapter } = spec.adapter === 'fastify' ? await import('@nestjs/platform-fastify') : {};
   // Only the nest-cors variant loads the library: its import cost is part of its bootstrap.
   const cors = spec.variant === 'nest-cors' ? await import('../dist/lib/index.js') : undefined;
-  const { rootModule, installDiagnosticHook } = await import('./apps.mjs');
+  const { rootModule, installVariantHook } = await import('./apps.mjs');
   const { peerCorsOptions, APP_ORIGIN } = await import('./config.mjs');
   // The classes and their decorators (@Controller, @Get, @Cors…) are what a real app declares at
   // import time, so they are built before the clock starts: bootstrap is what Nest does next.
@@ -53,7 +53,7 @@ async function main() {
     abortOnError: false,
   });
   if (spec.variant === 'enableCors') app.enableCors(peerCorsOptions(spec.peer));
-  if (spec.variant.startsWith('diag-') || spec.variant === 'floor') installDiagnosticHook(spec, app, APP_ORIGIN);
+  if (spec.variant.startsWith('diag-') || spec.variant === 'floor') installVariantHook(spec, app, APP_ORIGIN);
   await app.init();
   const createInitMs = performance.now() - createStart;
 

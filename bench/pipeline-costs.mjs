@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import * as cors from '../dist/lib/index.js';
-import { corsHeadersOf, installDiagnosticHook, rootModule } from './apps.mjs';
+import { corsHeadersOf, installVariantHook, rootModule } from './apps.mjs';
 import { APP_ORIGIN, HOST } from './config.mjs';
 
 // As bench/run.mjs runs its applications (Express reads it when an application is created).
@@ -62,7 +62,7 @@ async function boot(variant) {
     ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
     { logger: false },
   );
-  if (variant === 'floor') installDiagnosticHook(spec, app, APP_ORIGIN);
+  if (variant === 'floor') installVariantHook(spec, app, APP_ORIGIN);
   await app.listen(0, HOST);
   const { port } = app.getHttpServer().address();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
