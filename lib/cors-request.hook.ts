@@ -55,7 +55,9 @@ export class CorsRequestHook {
   private exchange: HttpExchange | undefined;
   private evaluator: CorsEvaluator | undefined;
   private previousHook: RequestHook | undefined;
-  private readonly wrappedVerbs: string[] = [];
+  /** The adapter's route methods this hook wrapped to record routes, until `seal()`. */
+  private readonly wrappedVerbs: { verb: string; original: Verb; wrapper: Verb }[] = [];
+  private recording = false;
   private readonly records: RouteRecord[] = [];
   /**
    * What the hook decided for each actual request still in flight, for the guard. A WeakMap
@@ -99,7 +101,14 @@ export class CorsRequestHook {
   seal(): void {
     const adapter = this.adapter;
     if (adapter === undefined) return;
-    for (const verb of this.wrappedVerbs) delete (adapter as unknown as Record<string, Verb>)[verb];
+    this.recording = false;
+    // Put back by assignment, never `delete`: deleting a property turns the adapter into a
+    // dictionary-mode object in V8, and Nest calls its methods on every request (the request
+    // hook, `reply()`, `status()`). That cost 0.3–0.5 µs a request on Fastify, a third of
+    // nest-cors's cost there (bench/server-costs.mjs, bench/ANALYSIS.md, session 7). A wrapper
+    // someone else put over this one stays; this one only passes calls through from now on.
+    const target = adapter as unknown as Record<string, Verb>;
+    for (const { verb, original, wrapper } of this.wrappedVerbs) if (target[verb] === wrapper) target[verb] = original;
     this.wrappedVerbs.length = 0;
     if (adapter.onRequestHook !== this.hook) {
       this.logger.error('setOnRequestHook() was called after CorsModule installed its hook, replacing it: preflights are no longer answered');
@@ -137,15 +146,17 @@ export class CorsRequestHook {
   private recordRoutes(adapter: HookableAdapter, routes: RouteTable): void {
     const target = adapter as unknown as Record<string, Verb>;
     const isExpress = adapter.getType() === 'express';
+    this.recording = true;
     for (const verb of ROUTE_VERBS) {
       const original = target[verb];
       if (typeof original !== 'function') continue;
       const method = verb.toUpperCase();
-      target[verb] = (...args: unknown[]) => {
-        this.record(routes, method, args[0], args[args.length - 1], isExpress);
+      const wrapper = (...args: unknown[]) => {
+        if (this.recording) this.record(routes, method, args[0], args[args.length - 1], isExpress);
         return original.apply(adapter, args);
       };
-      this.wrappedVerbs.push(verb);
+      target[verb] = wrapper;
+      this.wrappedVerbs.push({ verb, original, wrapper });
     }
   }
 
