@@ -109,18 +109,23 @@ export function manyControllers(cors) {
   return controllers;
 }
 
+/** Whether the application of `spec` is built with nest-cors (and so must be given it). */
+export function usesNestCors(spec) {
+  return spec.variant === 'nest-cors' || spec.variant === 'diag-nest-cors-floor-hook';
+}
+
 /**
  * The root module of one application.
  * @param spec `{ app: 'main' | 'many', variant: 'none' | 'enableCors' | 'nest-cors' | 'floor' | 'diag-…' }`
  *   (`floor` and `diag-…` build `none`'s module: their hooks are installed on the application)
- * @param cors the nest-cors module namespace, when `variant === 'nest-cors'`
+ * @param cors the nest-cors module namespace, when {@link usesNestCors}
  */
 export function rootModule(spec, cors, { APP_GUARD } = {}) {
-  const useNestCors = spec.variant === 'nest-cors';
+  const useNestCors = usesNestCors(spec);
   const controllers = spec.app === 'many' ? manyControllers(useNestCors ? cors : undefined) : mainControllers(useNestCors ? cors : undefined);
   const imports = useNestCors ? [cors.CorsModule.forRoot({ policies: spec.app === 'many' ? {} : NEST_CORS_POLICIES })] : [];
   // Diagnostic variant (BENCH_ONLY=D): the cost of one global guard that always lets through,
-  // as CorsModule registers one (APP_GUARD) for every route.
+  // as CorsModule registered one (APP_GUARD) for every route until session 4.
   const providers = spec.variant === 'diag-guard' ? [{ provide: APP_GUARD, useValue: { canActivate: () => true } }] : [];
   class BenchModule {}
   Module({ imports, controllers, providers })(BenchModule);
@@ -169,35 +174,13 @@ export function installVariantHook(spec, app, origin) {
       done();
     });
   }
-  if (spec.variant === 'floor') {
-    // The least any CORS layer can do for S1 and S2: write what nest-cors writes (`Vary` always,
-    // the three allow headers for the allowed origin), where nest-cors writes it in this
-    // application (Fastify's reply, as there is no middleware and no handler taking `@Res()`;
-    // Express's response), knowing the answer in advance: one string comparison, no route
-    // lookup, no policy. bench/run.mjs checks that its headers are nest-cors's.
-    // COMMON_POLICY is credentialed; a floor that disagreed with it would fail that check.
-    const exposed = COMMON_POLICY.exposedHeaders.join(', ');
-    adapter.setOnRequestHook(
-      fastify
-        ? (request, reply, done) => {
-            reply.header('vary', 'Origin');
-            if (request.raw.headers.origin === origin) {
-              reply.header('access-control-allow-origin', origin);
-              reply.header('access-control-allow-credentials', 'true');
-              reply.header('access-control-expose-headers', exposed);
-            }
-            done();
-          }
-        : (request, response, done) => {
-            response.setHeader('vary', 'Origin');
-            if (request.headers.origin === origin) {
-              response.setHeader('access-control-allow-origin', origin);
-              response.setHeader('access-control-allow-credentials', 'true');
-              response.setHeader('access-control-expose-headers', exposed);
-            }
-            done();
-          },
-    );
+  if (spec.variant === 'floor') adapter.setOnRequestHook(floorHook(fastify, origin));
+  if (spec.variant === 'diag-nest-cors-floor-hook') {
+    // nest-cors's application (CorsModule, @Cors() on every controller) whose request hook is
+    // the floor's: what nest-cors costs outside its hook. CorsModule installs its hook from
+    // app.init(), after this runs; the floor's is installed in its stead.
+    const setOnRequestHook = adapter.setOnRequestHook;
+    adapter.setOnRequestHook = () => setOnRequestHook.call(adapter, floorHook(fastify, origin));
   }
   if (spec.variant === 'diag-hook-reply-vary') {
     adapter.setOnRequestHook((_request, response, done) => {
@@ -225,4 +208,35 @@ export function installVariantHook(spec, app, origin) {
       return get.call(adapter, ...args, wrapped);
     };
   }
+}
+
+/**
+ * The floor's request hook: the least any CORS layer can do for S1 and S2. It writes what
+ * nest-cors writes (`Vary` always, the three allow headers for the allowed origin), where
+ * nest-cors writes it in this application (Fastify's reply, as there is no middleware and no
+ * handler taking `@Res()`; Express's response), knowing the answer in advance: one string
+ * comparison, no route lookup, no policy. bench/run.mjs checks that its headers are nest-cors's.
+ * COMMON_POLICY is credentialed; a floor that disagreed with it would fail that check.
+ */
+function floorHook(fastify, origin) {
+  const exposed = COMMON_POLICY.exposedHeaders.join(', ');
+  return fastify
+    ? (request, reply, done) => {
+        reply.header('vary', 'Origin');
+        if (request.raw.headers.origin === origin) {
+          reply.header('access-control-allow-origin', origin);
+          reply.header('access-control-allow-credentials', 'true');
+          reply.header('access-control-expose-headers', exposed);
+        }
+        done();
+      }
+    : (request, response, done) => {
+        response.setHeader('vary', 'Origin');
+        if (request.headers.origin === origin) {
+          response.setHeader('access-control-allow-origin', origin);
+          response.setHeader('access-control-allow-credentials', 'true');
+          response.setHeader('access-control-expose-headers', exposed);
+        }
+        done();
+      };
 }

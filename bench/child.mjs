@@ -3,7 +3,8 @@
 // Reads its spec from BENCH_APP (JSON: adapter, app, variant, peer), boots, listens on
 // 127.0.0.1 (ephemeral port) and reports over IPC:
 //   { type: 'ready', port, timings: { importMs, createInitMs, listenMs, startToListenMs }, memory }
-// then serves until the parent sends 'stop' or goes away. Run with --expose-gc so that the
+// then serves until the parent sends 'stop' or goes away, answering 'cpu' with
+//   { type: 'cpu', usage: process.cpuUsage() }. Run with --expose-gc so that the
 // memory figures are taken after a full collection.
 import { performance } from 'node:perf_hooks';
 
@@ -27,6 +28,8 @@ async function stop(code = 0) {
 
 process.on('message', (message) => {
   if (message === 'stop') void stop(0);
+  // bench/server-costs.mjs: this process's CPU time so far, read around each batch it measures.
+  if (message === 'cpu') process.send({ type: 'cpu', usage: process.cpuUsage() });
 });
 // The parent died or closed the channel: never outlive it.
 process.on('disconnect', () => void stop(0));
@@ -38,9 +41,9 @@ async function main() {
   const { NestFactory, APP_GUARD } = await import('@nestjs/core');
   const { ExpressAdapter } = spec.adapter === 'express' ? await import('@nestjs/platform-express') : {};
   const { FastifyAdapter } = spec.adapter === 'fastify' ? await import('@nestjs/platform-fastify') : {};
-  // Only the nest-cors variant loads the library: its import cost is part of its bootstrap.
-  const cors = spec.variant === 'nest-cors' ? await import('../dist/lib/index.js') : undefined;
-  const { rootModule, installVariantHook } = await import('./apps.mjs');
+  const { rootModule, installVariantHook, usesNestCors } = await import('./apps.mjs');
+  // Only nest-cors's variants load the library: its import cost is part of their bootstrap.
+  const cors = usesNestCors(spec) ? await import('../dist/lib/index.js') : undefined;
   const { peerCorsOptions, APP_ORIGIN } = await import('./config.mjs');
   // The classes and their decorators (@Controller, @Get, @Cors…) are what a real app declares at
   // import time, so they are built before the clock starts: bootstrap is what Nest does next.

@@ -1,0 +1,229 @@
+// The S1 and S2 targets as the server's CPU sees them: CPU time per request of `none`, a second
+// `none` process (the A/A control), the floor of bench/apps.mjs and nest-cors, each a Nest 12
+// application in its own process (bench/child.mjs, as bench/run.mjs starts them), pinned to the
+// last CPU, driven by a minimal HTTP/1.1 client on the other CPU in short batches whose order
+// rotates. Each server reports its CPU time (process.cpuUsage()) before and after each of its
+// batches, so a batch costs what the server spent on it, whatever the client and the machine's
+// other tenants did meanwhile: that is most of the noise of bench/run.mjs's throughput, which
+// counts every microsecond the scheduler gave the server's CPU to someone else.
+//
+// For a server bound by its CPU, as every server under bench/run.mjs's load is, throughput is
+// inverse to CPU time per request: *none ÷ variant*, computed per rotation, is the ratio the S1
+// and S2 targets ask to be at least 0.97 (bench/run.mjs reports the same quotient of its
+// medians as "CPU-based"). Unlike bench/pipeline-costs.mjs, the client's work (parsing the
+// extra headers included) is not in these figures, and each server's code serves one
+// application, as in production.
+//
+// The client writes one request at a time per connection (10 connections, as bench/run.mjs)
+// and counts bytes: every response of one variant and scenario has the same length (Date has a
+// fixed width), measured once beforehand with the status and the CORS headers, which must be
+// 200 and, for the floor, nest-cors's. A response starting with anything but `HTTP/1.1 200`
+// stops the run.
+//
+//   npm run build && node bench/server-costs.mjs [fastify|express] [rotations=150]
+//   SERVER_VARIANTS=diag-hook-noop,diag-nest-cors-floor-hook node bench/server-costs.mjs   (more variants)
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { corsHeadersOf } from './apps.mjs';
+import { APP_ORIGIN, HOST } from './config.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
+const ADAPTER = process.argv[2] ?? 'fastify';
+const ROTATIONS = Number(process.argv[3] ?? 150);
+/** Requests per batch: 30–50 ms of a server's time, well above the cost of reading its CPU clock. */
+const BATCH = ADAPTER === 'fastify' ? 2000 : 400;
+const CONNECTIONS = 10;
+const WARM_UP_BATCHES = 5;
+/**
+ * `none` first; SERVER_VARIANTS adds diagnostic variants of bench/apps.mjs (those writing
+ * nest-cors's headers are checked against it as the floor is).
+ */
+const VARIANTS = ['none', 'none-twin', 'floor', 'nest-cors', ...(process.env.SERVER_VARIANTS?.split(',').filter(Boolean) ?? [])];
+const SAME_HEADERS_AS_NEST_CORS = new Set(['floor', 'diag-nest-cors-floor-hook']);
+const SCENARIOS = {
+  S1: { path: '/items', headers: { origin: APP_ORIGIN } },
+  S2: { path: '/items', headers: {} },
+};
+const OK_STATUS_LINE = Buffer.from('HTTP/1.1 200');
+
+const cpus = availableParallelism();
+const pinned = cpus >= 2 && hasTaskset();
+const SERVER_CPU = String(cpus - 1);
+if (pinned) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+else console.warn('not pinning: taskset is missing or this machine has one CPU; client and servers share the CPUs');
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One application in its own process; resolves once it listens. */
+async function startServer(variant) {
+  const spec = { adapter: ADAPTER, app: 'main', variant: variant === 'none-twin' ? 'none' : variant };
+  const nodeArgs = ['--expose-gc', '--no-memory-reducer', CHILD];
+  const [command, args] = pinned ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_APP: JSON.stringify(spec), NODE_ENV: 'production' },
+  });
+  const [ready] = await once(child, 'message');
+  if (ready?.type !== 'ready') throw new Error(`${variant} failed to start: ${ready?.message ?? JSON.stringify(ready)}`);
+  return { variant, child, port: ready.port, connections: [] };
+}
+
+/** The server's CPU time so far, in µs (user + system). */
+async function cpuOf(server) {
+  server.child.send('cpu');
+  for (;;) {
+    const [message] = await once(server.child, 'message');
+    if (message?.type === 'cpu') return message.usage.user + message.usage.system;
+  }
+}
+
+function requestBytes(server, scenario) {
+  let head = `GET ${scenario.path} HTTP/1.1\r\nHost: ${HOST}:${server.port}\r\n`;
+  for (const [name, value] of Object.entries(scenario.headers)) head += `${name}: ${value}\r\n`;
+  return Buffer.from(`${head}\r\n`, 'latin1');
+}
+
+/** One response to `request` on a fresh connection: its length in bytes, status and headers. */
+async function probe(server, request) {
+  const socket = net.connect(server.port, HOST);
+  socket.write(request);
+  let received = Buffer.alloc(0);
+  for await (const chunk of socket) {
+    received = Buffer.concat([received, chunk]);
+    const headEnd = received.indexOf('\r\n\r\n');
+    if (headEnd === -1) continue;
+    const [statusLine, ...lines] = received.subarray(0, headEnd).toString('latin1').split('\r\n');
+    const headers = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = headEnd + 4 + Number(headers['content-length']);
+    if (received.length < length) continue;
+    socket.destroy();
+    return { length, statusLine, headers };
+  }
+  throw new Error(`${server.variant}: connection closed before a whole response`);
+}
+
+/** A keep-alive connection sending one request at a time and counting whole responses. */
+class Connection {
+  constructor(socket) {
+    this.socket = socket;
+    this.offset = 0;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.read(chunk));
+    socket.on('error', (error) => this.batch?.fail(error));
+  }
+
+  /** Sends `count` requests, one after the other's whole response of `length` bytes. */
+  run(count, request, length) {
+    return new Promise((resolve, reject) => {
+      this.batch = { left: count, request, length, resolve, fail: reject };
+      this.socket.write(request);
+    });
+  }
+
+  read(chunk) {
+    const batch = this.batch;
+    let position = 0;
+    while (position < chunk.length) {
+      if (this.offset === 0 && chunk.length - position >= OK_STATUS_LINE.length && OK_STATUS_LINE.compare(chunk, position, position + OK_STATUS_LINE.length) !== 0) {
+        return batch.fail(new Error(`unexpected response: ${chunk.subarray(position, position + 40).toString('latin1')}`));
+      }
+      const taken = Math.min(batch.length - this.offset, chunk.length - position);
+      this.offset += taken;
+      position += taken;
+      if (this.offset < batch.length) continue;
+      this.offset = 0;
+      if (--batch.left > 0) this.socket.write(batch.request);
+      else batch.resolve();
+    }
+  }
+}
+
+async function connect(server) {
+  for (let i = 0; i < CONNECTIONS; i++) {
+    const socket = net.connect(server.port, HOST);
+    await once(socket, 'connect');
+    server.connections.push(new Connection(socket));
+  }
+}
+
+/** The server's CPU µs per request over one batch of `BATCH` requests. */
+async function batch(server, target) {
+  const before = await cpuOf(server);
+  const share = Math.ceil(BATCH / CONNECTIONS);
+  await Promise.all(server.connections.map((connection) => connection.run(share, target.request, target.length)));
+  return ((await cpuOf(server)) - before) / (share * CONNECTIONS);
+}
+
+const median = (values) => quantile(values, 0.5);
+/** The nearest-rank `q`-quantile. */
+const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * values.length) - 1)];
+const spread = (values, digits) =>
+  `median ${median(values).toFixed(digits)}, middle half ${quantile(values, 0.25).toFixed(digits)} to ${quantile(values, 0.75).toFixed(digits)}`;
+
+const servers = [];
+try {
+  for (const variant of VARIANTS) servers.push(await startServer(variant));
+  for (const server of servers) await connect(server);
+  console.log(
+    `${ADAPTER}: ${ROTATIONS} rotations, batches of ${BATCH} requests over ${CONNECTIONS} connections; ` +
+      `server CPU µs per request${pinned ? `, servers on CPU ${SERVER_CPU}, client on CPU 0` : ''}`,
+  );
+  for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    const targets = new Map();
+    for (const server of servers) {
+      const request = requestBytes(server, scenario);
+      const { length, statusLine, headers } = await probe(server, request);
+      if (!statusLine.startsWith('HTTP/1.1 200')) throw new Error(`${name}: ${server.variant} answered ${statusLine}`);
+      targets.set(server, { request, length, cors: corsHeadersOf(headers) });
+    }
+    const corsOf = (variant) => targets.get(servers.find((s) => s.variant === variant)).cors;
+    for (const variant of VARIANTS.filter((v) => SAME_HEADERS_AS_NEST_CORS.has(v))) {
+      if (corsOf(variant) !== corsOf('nest-cors')) throw new Error(`${name}: ${variant} sends ${corsOf(variant)}, nest-cors ${corsOf('nest-cors')}`);
+    }
+
+    for (const server of servers) for (let i = 0; i < WARM_UP_BATCHES; i++) await batch(server, targets.get(server));
+    const samples = new Map(servers.map((server) => [server.variant, []]));
+    // Rotation b runs every server once, starting at a different one each time; every other
+    // cycle of rotations runs backwards, so that each follows each of its neighbours equally often.
+    for (let b = 0; b < ROTATIONS; b++) {
+      const backwards = Math.floor(b / servers.length) % 2 === 1;
+      for (let k = 0; k < servers.length; k++) {
+        const server = servers[(b + (backwards ? servers.length - 1 - k : k)) % servers.length];
+        samples.get(server.variant).push(await batch(server, targets.get(server)));
+      }
+    }
+
+    console.log(`\n${name} ${JSON.stringify(scenario.headers)}: CORS headers ${corsOf('nest-cors')}`);
+    for (const [variant, values] of samples) console.log(`  ${variant.padEnd(10)} ${spread(values, 2)} µs`);
+    const none = samples.get('none');
+    for (const variant of VARIANTS.slice(1)) {
+      const costs = samples.get(variant);
+      // Batches of one rotation ran within a few hundred ms of each other: paired.
+      console.log(`  ${`${variant} − none`.padEnd(18)} ${spread(costs.map((x, i) => x - none[i]), 3)} µs`);
+      console.log(`  ${`none ÷ ${variant}`.padEnd(18)} ${spread(costs.map((x, i) => none[i] / x), 3)} (a CPU-bound server's throughput ratio)`);
+    }
+    const floor = samples.get('floor');
+    console.log(`  ${'nest-cors − floor'.padEnd(18)} ${spread(samples.get('nest-cors').map((x, i) => x - floor[i]), 3)} µs`);
+  }
+} finally {
+  for (const server of servers) {
+    for (const connection of server.connections) connection.socket.destroy();
+    server.child.send('stop');
+  }
+}
