@@ -111,7 +111,7 @@ export function manyControllers(cors) {
 
 /** Whether the application of `spec` is built with nest-cors (and so must be given it). */
 export function usesNestCors(spec) {
-  return spec.variant === 'nest-cors' || spec.variant === 'diag-nest-cors-floor-hook';
+  return spec.variant === 'nest-cors' || spec.variant === 'baseline' || spec.variant === 'diag-nest-cors-floor-hook';
 }
 
 /**

@@ -1,6 +1,6 @@
 // One Nest application in its own process, started by bench/run.mjs through `fork()`.
 //
-// Reads its spec from BENCH_APP (JSON: adapter, app, variant, peer), boots, listens on
+// Reads its spec from BENCH_APP (JSON: adapter, app, variant, peer, lib), boots, listens on
 // 127.0.0.1 (ephemeral port) and reports over IPC:
 //   { type: 'ready', port, timings: { importMs, createInitMs, listenMs, startToListenMs }, memory }
 // then serves until the parent sends 'stop' or goes away, answering 'cpu' with
@@ -43,7 +43,8 @@ async function main() {
   const { FastifyAdapter } = spec.adapter === 'fastify' ? await import('@nestjs/platform-fastify') : {};
   const { rootModule, installVariantHook, usesNestCors } = await import('./apps.mjs');
   // Only nest-cors's variants load the library: its import cost is part of their bootstrap.
-  const cors = usesNestCors(spec) ? await import('../dist/lib/index.js') : undefined;
+  // spec.lib: another build of the library (bench/server-costs.mjs's baseline), as a file URL.
+  const cors = usesNestCors(spec) ? await import(spec.lib ?? '../dist/lib/index.js') : undefined;
   const { peerCorsOptions, APP_ORIGIN } = await import('./config.mjs');
   // The classes and their decorators (@Controller, @Get, @Cors…) are what a real app declares at
   // import time, so they are built before the clock starts: bootstrap is what Nest does next.

@@ -17,18 +17,23 @@
 // The client writes one request at a time per connection (10 connections, as bench/run.mjs)
 // and counts bytes: every response of one variant and scenario has the same length (Date has a
 // fixed width), measured once beforehand with the status and the CORS headers, which must be
-// 200 and, for the floor, nest-cors's. A response starting with anything but `HTTP/1.1 200`
-// stops the run.
+// 200 and, for the floor, nest-cors's. A measured response starting with anything but
+// `HTTP/1.1 200` stops the run. Quoted in bench/ANALYSIS.md (session 7).
 //
 //   npm run build && node bench/server-costs.mjs [fastify|express] [rotations=150]
 //   SERVER_VARIANTS=diag-hook-noop,diag-nest-cors-floor-hook node bench/server-costs.mjs   (more variants)
+//   SERVER_VARIANTS=nest-cors+mixed,nest-cors+S3 node bench/server-costs.mjs   (after other traffic)
+//   SERVER_BASELINE=<dir> node bench/server-costs.mjs   (adds `baseline`: nest-cors built from <dir>,
+//     the dist/lib of another commit copied inside this checkout, so that it finds these node_modules)
+//   SERVER_PROFILE=<dir> node bench/server-costs.mjs   (a CPU profile per server)
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { corsHeadersOf } from './apps.mjs';
-import { APP_ORIGIN, HOST } from './config.mjs';
+import { APP_ORIGIN, BIG_EXACT_ORIGIN, BIG_PATTERN_ORIGIN, DYN_ORIGIN, HOST, SMALL_PATTERN_ORIGIN } from './config.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
@@ -38,17 +43,53 @@ const ROTATIONS = Number(process.argv[3] ?? 150);
 const BATCH = ADAPTER === 'fastify' ? 2000 : 400;
 const CONNECTIONS = 10;
 const WARM_UP_BATCHES = 5;
+/** SERVER_BASELINE=<dir>: nest-cors built from another commit, as the variant `baseline`. */
+const BASELINE = process.env.SERVER_BASELINE;
 /**
- * `none` first; SERVER_VARIANTS adds diagnostic variants of bench/apps.mjs (those writing
- * nest-cors's headers are checked against it as the floor is).
+ * SERVER_PROFILE=<dir>: every server writes a CPU profile of its whole life there, start-up and
+ * mixed-in traffic included (bench/profile-summary.mjs).
  */
-const VARIANTS = ['none', 'none-twin', 'floor', 'nest-cors', ...(process.env.SERVER_VARIANTS?.split(',').filter(Boolean) ?? [])];
-const SAME_HEADERS_AS_NEST_CORS = new Set(['floor', 'diag-nest-cors-floor-hook']);
+const PROFILE_DIR = process.env.SERVER_PROFILE;
+/**
+ * `none` first; SERVER_VARIANTS adds variants of bench/apps.mjs (diagnostic ones, or any with
+ * traffic mixed in: see below). Those writing nest-cors's headers are checked against it.
+ */
+const VARIANTS = [
+  'none',
+  'none-twin',
+  'floor',
+  'nest-cors',
+  ...(BASELINE ? ['baseline'] : []),
+  ...(process.env.SERVER_VARIANTS?.split(',').filter(Boolean) ?? []),
+];
+const SAME_HEADERS_AS_NEST_CORS = new Set(['floor', 'baseline', 'diag-nest-cors-floor-hook']);
 const SCENARIOS = {
   S1: { path: '/items', headers: { origin: APP_ORIGIN } },
   S2: { path: '/items', headers: {} },
 };
 const OK_STATUS_LINE = Buffer.from('HTTP/1.1 200');
+/**
+ * A variant named `<variant>+mixed` (SERVER_VARIANTS=nest-cors+mixed) is `<variant>` in a
+ * process that, before measuring, served SERVER_MIXED (default 3,000) requests of each of
+ * bench/run.mjs's other scenarios on this application (S1w, S3, S4, S4w, S6): as bench/run.mjs's
+ * processes do between their S1 and S2 measurements, and as an application with several
+ * policies does all day. `<variant>+S3.S6` served those of them only.
+ */
+const MIXED = Number(process.env.SERVER_MIXED ?? 3000);
+const OTHER_SCENARIOS = {
+  S1w: { method: 'GET', path: '/items', headers: { origin: SMALL_PATTERN_ORIGIN } },
+  S3: { method: 'OPTIONS', path: '/items', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type, x-request-id' } },
+  S4: { method: 'GET', path: '/big', headers: { origin: BIG_EXACT_ORIGIN } },
+  S4w: { method: 'GET', path: '/big', headers: { origin: BIG_PATTERN_ORIGIN } },
+  S6: { method: 'GET', path: '/dyn', headers: { origin: DYN_ORIGIN } },
+};
+/** What a variant's name says of it: `<base>[+mixed | +S3.S6]`. */
+function parseVariant(variant) {
+  const [base, mix] = variant.split('+');
+  const names = mix === undefined ? [] : mix === 'mixed' ? Object.keys(OTHER_SCENARIOS) : mix.split('.');
+  for (const name of names) if (!(name in OTHER_SCENARIOS)) throw new Error(`${variant}: no scenario ${name} to mix in`);
+  return { base, mixed: names.map((name) => OTHER_SCENARIOS[name]) };
+}
 
 const cpus = availableParallelism();
 const pinned = cpus >= 2 && hasTaskset();
@@ -67,8 +108,11 @@ function hasTaskset() {
 
 /** One application in its own process; resolves once it listens. */
 async function startServer(variant) {
-  const spec = { adapter: ADAPTER, app: 'main', variant: variant === 'none-twin' ? 'none' : variant };
-  const nodeArgs = ['--expose-gc', '--no-memory-reducer', CHILD];
+  const { base } = parseVariant(variant);
+  const spec = { adapter: ADAPTER, app: 'main', variant: base === 'none-twin' ? 'none' : base };
+  if (base === 'baseline') spec.lib = pathToFileURL(join(resolve(BASELINE), 'index.js')).href;
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${ADAPTER}-${variant}.cpuprofile`] : [];
+  const nodeArgs = ['--expose-gc', '--no-memory-reducer', ...profile, CHILD];
   const [command, args] = pinned ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -90,7 +134,7 @@ async function cpuOf(server) {
 }
 
 function requestBytes(server, scenario) {
-  let head = `GET ${scenario.path} HTTP/1.1\r\nHost: ${HOST}:${server.port}\r\n`;
+  let head = `${scenario.method ?? 'GET'} ${scenario.path} HTTP/1.1\r\nHost: ${HOST}:${server.port}\r\n`;
   for (const [name, value] of Object.entries(scenario.headers)) head += `${name}: ${value}\r\n`;
   return Buffer.from(`${head}\r\n`, 'latin1');
 }
@@ -129,9 +173,9 @@ class Connection {
   }
 
   /** Sends `count` requests, one after the other's whole response of `length` bytes. */
-  run(count, request, length) {
+  run(count, request, length, okOnly = true) {
     return new Promise((resolve, reject) => {
-      this.batch = { left: count, request, length, resolve, fail: reject };
+      this.batch = { left: count, request, length, okOnly, resolve, fail: reject };
       this.socket.write(request);
     });
   }
@@ -140,7 +184,7 @@ class Connection {
     const batch = this.batch;
     let position = 0;
     while (position < chunk.length) {
-      if (this.offset === 0 && chunk.length - position >= OK_STATUS_LINE.length && OK_STATUS_LINE.compare(chunk, position, position + OK_STATUS_LINE.length) !== 0) {
+      if (this.offset === 0 && batch.okOnly && chunk.length - position >= OK_STATUS_LINE.length && OK_STATUS_LINE.compare(chunk, position, position + OK_STATUS_LINE.length) !== 0) {
         return batch.fail(new Error(`unexpected response: ${chunk.subarray(position, position + 40).toString('latin1')}`));
       }
       const taken = Math.min(batch.length - this.offset, chunk.length - position);
@@ -180,9 +224,18 @@ const servers = [];
 try {
   for (const variant of VARIANTS) servers.push(await startServer(variant));
   for (const server of servers) await connect(server);
+  for (const server of servers) {
+    for (const scenario of parseVariant(server.variant).mixed) {
+      // Whatever the variant answers (none answers preflights 404): the traffic is the point.
+      const request = requestBytes(server, scenario);
+      const { length } = await probe(server, request);
+      await Promise.all(server.connections.map((connection) => connection.run(Math.ceil(MIXED / CONNECTIONS), request, length, false)));
+    }
+  }
   console.log(
     `${ADAPTER}: ${ROTATIONS} rotations, batches of ${BATCH} requests over ${CONNECTIONS} connections; ` +
-      `server CPU µs per request${pinned ? `, servers on CPU ${SERVER_CPU}, client on CPU 0` : ''}`,
+      `server CPU µs per request${pinned ? `, servers on CPU ${SERVER_CPU}, client on CPU 0` : ''}` +
+      (VARIANTS.some((v) => v.includes('+')) ? `; +…: first served ${MIXED} requests of each scenario named` : ''),
   );
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     const targets = new Map();
@@ -193,7 +246,7 @@ try {
       targets.set(server, { request, length, cors: corsHeadersOf(headers) });
     }
     const corsOf = (variant) => targets.get(servers.find((s) => s.variant === variant)).cors;
-    for (const variant of VARIANTS.filter((v) => SAME_HEADERS_AS_NEST_CORS.has(v))) {
+    for (const variant of VARIANTS.filter((v) => SAME_HEADERS_AS_NEST_CORS.has(parseVariant(v).base) || parseVariant(v).base === 'nest-cors')) {
       if (corsOf(variant) !== corsOf('nest-cors')) throw new Error(`${name}: ${variant} sends ${corsOf(variant)}, nest-cors ${corsOf('nest-cors')}`);
     }
 
@@ -218,8 +271,10 @@ try {
       console.log(`  ${`${variant} − none`.padEnd(18)} ${spread(costs.map((x, i) => x - none[i]), 3)} µs`);
       console.log(`  ${`none ÷ ${variant}`.padEnd(18)} ${spread(costs.map((x, i) => none[i] / x), 3)} (a CPU-bound server's throughput ratio)`);
     }
-    const floor = samples.get('floor');
-    console.log(`  ${'nest-cors − floor'.padEnd(18)} ${spread(samples.get('nest-cors').map((x, i) => x - floor[i]), 3)} µs`);
+    for (const base of ['floor', ...(BASELINE ? ['baseline'] : [])]) {
+      const costs = samples.get(base);
+      console.log(`  ${`nest-cors − ${base}`.padEnd(18)} ${spread(samples.get('nest-cors').map((x, i) => x - costs[i]), 3)} µs`);
+    }
   }
 } finally {
   for (const server of servers) {
