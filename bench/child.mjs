@@ -4,7 +4,9 @@
 // 127.0.0.1 (ephemeral port) and reports over IPC:
 //   { type: 'ready', port, timings: { importMs, createInitMs, listenMs, startToListenMs }, memory }
 // then serves until the parent sends 'stop' or goes away, answering 'cpu' with
-//   { type: 'cpu', usage: process.cpuUsage() }. Run with --expose-gc so that the
+//   { type: 'cpu', usage: process.cpuUsage() }
+// and profiling between { type: 'profile-start' } and { type: 'profile-stop', file }, after
+// which it sends { type: 'profiled' }. Run with --expose-gc so that the
 // memory figures are taken after a full collection.
 import { performance } from 'node:perf_hooks';
 
@@ -30,7 +32,29 @@ process.on('message', (message) => {
   if (message === 'stop') void stop(0);
   // bench/server-costs.mjs: this process's CPU time so far, read around each batch it measures.
   if (message === 'cpu') process.send({ type: 'cpu', usage: process.cpuUsage() });
+  // bench/server-costs.mjs: a CPU profile of what it measures only, written to message.file.
+  if (message?.type === 'profile-start') void profiler.start();
+  if (message?.type === 'profile-stop') void profiler.stop(message.file).then(() => process.send({ type: 'profiled' }));
 });
+
+/** The V8 profiler of this process, driven over IPC (node --cpu-prof covers its whole life). */
+const profiler = {
+  session: undefined,
+  async start() {
+    const { Session } = await import('node:inspector/promises');
+    this.session = new Session();
+    this.session.connect();
+    await this.session.post('Profiler.enable');
+    await this.session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await this.session.post('Profiler.start');
+  },
+  async stop(file) {
+    const { profile } = await this.session.post('Profiler.stop');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify(profile));
+    this.session.disconnect();
+  },
+};
 // The parent died or closed the channel: never outlive it.
 process.on('disconnect', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));

@@ -28,6 +28,7 @@
 //   SERVER_PROFILE=<dir> node bench/server-costs.mjs   (a CPU profile per server)
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
@@ -46,8 +47,8 @@ const WARM_UP_BATCHES = 5;
 /** SERVER_BASELINE=<dir>: nest-cors built from another commit, as the variant `baseline`. */
 const BASELINE = process.env.SERVER_BASELINE;
 /**
- * SERVER_PROFILE=<dir>: every server writes a CPU profile of its whole life there, start-up and
- * mixed-in traffic included (bench/profile-summary.mjs).
+ * SERVER_PROFILE=<dir>: every server writes there a CPU profile of its measured batches (S1 and
+ * S2, sampled every 100 µs), for bench/profile-summary.mjs.
  */
 const PROFILE_DIR = process.env.SERVER_PROFILE;
 /**
@@ -110,9 +111,10 @@ function hasTaskset() {
 async function startServer(variant) {
   const { base } = parseVariant(variant);
   const spec = { adapter: ADAPTER, app: 'main', variant: base === 'none-twin' ? 'none' : base };
+  // app.enableCors() (@fastify/cors or cors) with S1–S3's allow-list, as bench/run.mjs's enableCors-small.
+  if (base === 'enableCors') spec.peer = 'small';
   if (base === 'baseline') spec.lib = pathToFileURL(join(resolve(BASELINE), 'index.js')).href;
-  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${ADAPTER}-${variant}.cpuprofile`] : [];
-  const nodeArgs = ['--expose-gc', '--no-memory-reducer', ...profile, CHILD];
+  const nodeArgs = ['--expose-gc', '--no-memory-reducer', CHILD];
   const [command, args] = pinned ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -237,6 +239,7 @@ try {
       `server CPU µs per request${pinned ? `, servers on CPU ${SERVER_CPU}, client on CPU 0` : ''}` +
       (VARIANTS.some((v) => v.includes('+')) ? `; +…: first served ${MIXED} requests of each scenario named` : ''),
   );
+  if (PROFILE_DIR) for (const server of servers) server.child.send({ type: 'profile-start' });
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     const targets = new Map();
     for (const server of servers) {
@@ -275,6 +278,14 @@ try {
       const costs = samples.get(base);
       console.log(`  ${`nest-cors − ${base}`.padEnd(18)} ${spread(samples.get('nest-cors').map((x, i) => x - costs[i]), 3)} µs`);
     }
+  }
+  if (PROFILE_DIR) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    for (const server of servers) {
+      server.child.send({ type: 'profile-stop', file: join(resolve(PROFILE_DIR), `${ADAPTER}-${server.variant}.cpuprofile`) });
+      while ((await once(server.child, 'message'))[0]?.type !== 'profiled');
+    }
+    console.log(`\nprofiles in ${PROFILE_DIR}`);
   }
 } finally {
   for (const server of servers) {
