@@ -12,7 +12,7 @@
 // shapes than in a process of its own: the absolute µs are not bench/run.mjs's, the
 // differences between variants are what counts. That also blinds it to a cost that exists only
 // where those caches see one shape: it missed nest-cors leaving Nest's adapter in V8's
-// dictionary mode (0.3–0.5 µs a request in a process of its own, bench/ANALYSIS.md session 7),
+// dictionary mode (0.1–0.3 µs a request in a process of its own, bench/ANALYSIS.md session 7),
 // which bench/server-costs.mjs, one application per process, found.
 //
 // The client's share is the same for every variant, but for parsing the extra response

@@ -104,9 +104,8 @@ export class CorsRequestHook {
     this.recording = false;
     // Put back by assignment, never `delete`: deleting a property turns the adapter into a
     // dictionary-mode object in V8, and Nest calls its methods on every request (the request
-    // hook, `reply()`, `status()`). That cost 0.3–0.5 µs a request on Fastify, a third of
-    // nest-cors's cost there (bench/server-costs.mjs, bench/ANALYSIS.md, session 7). A wrapper
-    // someone else put over this one stays; this one only passes calls through from now on.
+    // hook, `reply()`, `status()`), each call then a hash lookup (bench/ANALYSIS.md, session 7).
+    // A wrapper someone else put over this one stays; this one only passes calls through now.
     const target = adapter as unknown as Record<string, Verb>;
     for (const { verb, original, wrapper } of this.wrappedVerbs) if (target[verb] === wrapper) target[verb] = original;
     this.wrappedVerbs.length = 0;
