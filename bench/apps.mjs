@@ -111,13 +111,14 @@ export function manyControllers(cors) {
 
 /** Whether the application of `spec` is built with nest-cors (and so must be given it). */
 export function usesNestCors(spec) {
-  return spec.variant === 'nest-cors' || spec.variant === 'baseline' || spec.variant === 'diag-nest-cors-floor-hook';
+  return spec.variant === 'nest-cors' || spec.variant === 'diag-nest-cors-floor-hook';
 }
 
 /**
  * The root module of one application.
  * @param spec `{ app: 'main' | 'many', variant: 'none' | 'enableCors' | 'nest-cors' | 'floor' | 'diag-…' }`
- *   (`floor` and `diag-…` build `none`'s module: their hooks are installed on the application)
+ *   (`floor` and `diag-…` build `none`'s module, but for `diag-nest-cors-floor-hook`, which
+ *   builds nest-cors's: their hooks are installed on the application)
  * @param cors the nest-cors module namespace, when {@link usesNestCors}
  */
 export function rootModule(spec, cors, { APP_GUARD } = {}) {
@@ -178,7 +179,8 @@ export function installVariantHook(spec, app, origin) {
   if (spec.variant === 'diag-nest-cors-floor-hook') {
     // nest-cors's application (CorsModule, @Cors() on every controller) whose request hook is
     // the floor's: what nest-cors costs outside its hook. CorsModule installs its hook from
-    // app.init(), after this runs; the floor's is installed in its stead.
+    // app.init(), after this runs; the floor's is installed in its stead. The own property this
+    // adds to the adapter keeps it in fast mode (only `delete` would not; see ANALYSIS session 7).
     const setOnRequestHook = adapter.setOnRequestHook;
     adapter.setOnRequestHook = () => setOnRequestHook.call(adapter, floorHook(fastify, origin));
   }

@@ -1,13 +1,14 @@
-// One Nest application in its own process, started by bench/run.mjs through `fork()`.
+// One Nest application in its own process, started by bench/run.mjs and bench/server-costs.mjs
+// (spawned with an IPC channel, through taskset when pinned).
 //
 // Reads its spec from BENCH_APP (JSON: adapter, app, variant, peer, lib), boots, listens on
 // 127.0.0.1 (ephemeral port) and reports over IPC:
 //   { type: 'ready', port, timings: { importMs, createInitMs, listenMs, startToListenMs }, memory }
 // then serves until the parent sends 'stop' or goes away, answering 'cpu' with
 //   { type: 'cpu', usage: process.cpuUsage() }
-// and profiling between { type: 'profile-start' } and { type: 'profile-stop', file }, after
-// which it sends { type: 'profiled' }. Run with --expose-gc so that the
-// memory figures are taken after a full collection.
+// and profiling between { type: 'profile-start' } (answered { type: 'profiling' }) and
+// { type: 'profile-stop', file } (answered { type: 'profiled' } once the file is written).
+// Run with --expose-gc so that the memory figures are taken after a full collection.
 import { performance } from 'node:perf_hooks';
 
 const spec = JSON.parse(process.env.BENCH_APP ?? '{}');
@@ -33,7 +34,7 @@ process.on('message', (message) => {
   // bench/server-costs.mjs: this process's CPU time so far, read around each batch it measures.
   if (message === 'cpu') process.send({ type: 'cpu', usage: process.cpuUsage() });
   // bench/server-costs.mjs: a CPU profile of what it measures only, written to message.file.
-  if (message?.type === 'profile-start') void profiler.start();
+  if (message?.type === 'profile-start') void profiler.start().then(() => process.send({ type: 'profiling' }));
   if (message?.type === 'profile-stop') void profiler.stop(message.file).then(() => process.send({ type: 'profiled' }));
 });
 

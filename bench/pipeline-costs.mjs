@@ -38,6 +38,7 @@ import { NestFactory } from '@nestjs/core';
 import * as cors from '../dist/lib/index.js';
 import { corsHeadersOf, installVariantHook, rootModule } from './apps.mjs';
 import { APP_ORIGIN, HOST } from './config.mjs';
+import { median, quantile } from './stats.mjs';
 
 // As bench/run.mjs runs its applications (Express reads it when an application is created).
 process.env.NODE_ENV ??= 'production';
@@ -97,13 +98,6 @@ async function batch(app, scenario) {
   return (user + system) / sent;
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-/** The nearest-rank `q`-quantile. */
-const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * values.length) - 1)];
 
 const apps = [];
 for (const variant of VARIANTS) apps.push(await boot(variant));

@@ -34,12 +34,12 @@ import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { corsHeadersOf } from './apps.mjs';
+import { medianInterval, spread } from './stats.mjs';
 import { APP_ORIGIN, BIG_EXACT_ORIGIN, BIG_PATTERN_ORIGIN, DYN_ORIGIN, HOST, SMALL_PATTERN_ORIGIN } from './config.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const ADAPTER = process.argv[2] ?? 'fastify';
-const ROTATIONS = Number(process.argv[3] ?? 150);
 /** Requests per batch: 30–50 ms of a server's time, well above the cost of reading its CPU clock. */
 const BATCH = ADAPTER === 'fastify' ? 2000 : 400;
 const CONNECTIONS = 10;
@@ -47,8 +47,9 @@ const WARM_UP_BATCHES = 5;
 /** SERVER_BASELINE=<dir>: nest-cors built from another commit, as the variant `baseline`. */
 const BASELINE = process.env.SERVER_BASELINE;
 /**
- * SERVER_PROFILE=<dir>: every server writes there a CPU profile of its measured batches (S1 and
- * S2, sampled every 100 µs), for bench/profile-summary.mjs.
+ * SERVER_PROFILE=<dir>: every server writes there one CPU profile per scenario of its measured
+ * rotations (warm-up excluded, sampled every 100 µs), for bench/profile-summary.mjs. The
+ * profiler's own cost is in the µs printed then.
  */
 const PROFILE_DIR = process.env.SERVER_PROFILE;
 /**
@@ -63,12 +64,22 @@ const VARIANTS = [
   ...(BASELINE ? ['baseline'] : []),
   ...(process.env.SERVER_VARIANTS?.split(',').filter(Boolean) ?? []),
 ];
+if (new Set(VARIANTS).size !== VARIANTS.length) throw new Error(`a variant is named twice: ${VARIANTS.join(', ')}`);
+/**
+ * Rotations come in cycles, one per starting server, every other cycle backwards: a whole
+ * number of pairs of cycles lets each server follow each of its neighbours equally often.
+ */
+const ROTATIONS = Math.ceil(Number(process.argv[3] ?? 150) / (2 * VARIANTS.length)) * 2 * VARIANTS.length;
+/** How long any one exchange with a server may take before the run gives up on it. */
+const TIMEOUT_MS = 30_000;
 const SAME_HEADERS_AS_NEST_CORS = new Set(['floor', 'baseline', 'diag-nest-cors-floor-hook']);
 const SCENARIOS = {
   S1: { path: '/items', headers: { origin: APP_ORIGIN } },
   S2: { path: '/items', headers: {} },
 };
 const OK_STATUS_LINE = Buffer.from('HTTP/1.1 200');
+/** Statuses whose responses have no body, whatever their headers say (RFC 9112, section 6.3). */
+const BODILESS = new Set([204, 304]);
 /**
  * A variant named `<variant>+mixed` (SERVER_VARIANTS=nest-cors+mixed) is `<variant>` in a
  * process that, before measuring, served SERVER_MIXED (default 3,000) requests of each of
@@ -110,10 +121,11 @@ function hasTaskset() {
 /** One application in its own process; resolves once it listens. */
 async function startServer(variant) {
   const { base } = parseVariant(variant);
-  const spec = { adapter: ADAPTER, app: 'main', variant: base === 'none-twin' ? 'none' : base };
+  // `baseline` is nest-cors's application, built with the library of another commit.
+  const spec = { adapter: ADAPTER, app: 'main', variant: base === 'none-twin' ? 'none' : base === 'baseline' ? 'nest-cors' : base };
+  if (base === 'baseline') spec.lib = pathToFileURL(join(resolve(BASELINE), 'index.js')).href;
   // app.enableCors() (@fastify/cors or cors) with S1–S3's allow-list, as bench/run.mjs's enableCors-small.
   if (base === 'enableCors') spec.peer = 'small';
-  if (base === 'baseline') spec.lib = pathToFileURL(join(resolve(BASELINE), 'index.js')).href;
   const nodeArgs = ['--expose-gc', '--no-memory-reducer', CHILD];
   const [command, args] = pinned ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, args, {
@@ -121,18 +133,42 @@ async function startServer(variant) {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_APP: JSON.stringify(spec), NODE_ENV: 'production' },
   });
-  const [ready] = await once(child, 'message');
-  if (ready?.type !== 'ready') throw new Error(`${variant} failed to start: ${ready?.message ?? JSON.stringify(ready)}`);
-  return { variant, child, port: ready.port, connections: [] };
+  const server = { variant, child, port: 0, connections: [] };
+  const ready = await reply(server, 'ready');
+  server.port = ready.port;
+  return server;
+}
+
+/**
+ * The server's next message of `type` (after sending `message`, if given); fails if the server
+ * reports an error, exits or takes longer than TIMEOUT_MS.
+ */
+function reply(server, type, message) {
+  const { child } = server;
+  return new Promise((resolve, reject) => {
+    const settle = (error, value) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onMessage = (received) => {
+      if (received?.type === type) settle(undefined, received);
+      else if (received?.type === 'error') settle(new Error(`${server.variant}: ${received.message}`));
+    };
+    const onExit = (code, signal) => settle(new Error(`${server.variant} exited (${code ?? signal}) while awaited for '${type}'`));
+    const timer = setTimeout(() => settle(new Error(`${server.variant}: no '${type}' within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (message !== undefined) child.send(message);
+  });
 }
 
 /** The server's CPU time so far, in µs (user + system). */
 async function cpuOf(server) {
-  server.child.send('cpu');
-  for (;;) {
-    const [message] = await once(server.child, 'message');
-    if (message?.type === 'cpu') return message.usage.user + message.usage.system;
-  }
+  const { usage } = await reply(server, 'cpu', 'cpu');
+  return usage.user + usage.system;
 }
 
 function requestBytes(server, scenario) {
@@ -144,6 +180,7 @@ function requestBytes(server, scenario) {
 /** One response to `request` on a fresh connection: its length in bytes, status and headers. */
 async function probe(server, request) {
   const socket = net.connect(server.port, HOST);
+  socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`${server.variant}: no whole response within ${TIMEOUT_MS} ms`)));
   socket.write(request);
   let received = Buffer.alloc(0);
   for await (const chunk of socket) {
@@ -156,96 +193,140 @@ async function probe(server, request) {
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
     }
-    const length = headEnd + 4 + Number(headers['content-length']);
+    const status = Number(statusLine.split(' ')[1]);
+    let bodyLength = 0;
+    if (!BODILESS.has(status)) {
+      bodyLength = Number(headers['content-length']);
+      // Counting bytes needs every response's length known in advance.
+      if (!Number.isSafeInteger(bodyLength)) throw new Error(`${server.variant}: ${statusLine} without a Content-Length`);
+    }
+    const length = headEnd + 4 + bodyLength;
     if (received.length < length) continue;
     socket.destroy();
-    return { length, statusLine, headers };
+    return { length, status, statusLine, headers };
   }
   throw new Error(`${server.variant}: connection closed before a whole response`);
 }
 
 /** A keep-alive connection sending one request at a time and counting whole responses. */
 class Connection {
-  constructor(socket) {
+  constructor(socket, label) {
     this.socket = socket;
+    this.label = label;
     this.offset = 0;
+    /** The first bytes of the response being read, until there are enough to check its status. */
+    this.start = Buffer.alloc(0);
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.read(chunk));
-    socket.on('error', (error) => this.batch?.fail(error));
+    socket.on('error', (error) => this.fail(error));
+    // A server closing an idle connection would otherwise leave a batch waiting forever.
+    socket.on('close', () => this.fail(new Error(`${label}: connection closed`)));
   }
 
-  /** Sends `count` requests, one after the other's whole response of `length` bytes. */
+  /**
+   * Sends `count` requests, each after the whole response of `length` bytes to the previous
+   * one, which must be a 200 unless `okOnly` is false.
+   */
   run(count, request, length, okOnly = true) {
     return new Promise((resolve, reject) => {
-      this.batch = { left: count, request, length, okOnly, resolve, fail: reject };
+      const timer = setTimeout(() => this.fail(new Error(`${this.label}: batch not done within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      const done = (error) => {
+        clearTimeout(timer);
+        this.batch = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      this.batch = { left: count, request, length, okOnly, done };
       this.socket.write(request);
     });
   }
 
+  fail(error) {
+    this.batch?.done(error);
+  }
+
   read(chunk) {
-    const batch = this.batch;
     let position = 0;
     while (position < chunk.length) {
-      if (this.offset === 0 && batch.okOnly && chunk.length - position >= OK_STATUS_LINE.length && OK_STATUS_LINE.compare(chunk, position, position + OK_STATUS_LINE.length) !== 0) {
-        return batch.fail(new Error(`unexpected response: ${chunk.subarray(position, position + 40).toString('latin1')}`));
+      const batch = this.batch;
+      if (batch === undefined) return this.socket.destroy(new Error(`${this.label}: bytes beyond the responses counted`));
+      if (batch.okOnly && this.offset < OK_STATUS_LINE.length) {
+        const wanted = Math.min(OK_STATUS_LINE.length - this.offset, chunk.length - position);
+        this.start = Buffer.concat([this.start, chunk.subarray(position, position + wanted)]);
+        if (this.start.length === OK_STATUS_LINE.length && !this.start.equals(OK_STATUS_LINE)) {
+          return batch.done(new Error(`${this.label}: unexpected response ${chunk.subarray(position, position + 40).toString('latin1')}`));
+        }
       }
       const taken = Math.min(batch.length - this.offset, chunk.length - position);
       this.offset += taken;
       position += taken;
       if (this.offset < batch.length) continue;
       this.offset = 0;
+      this.start = Buffer.alloc(0);
       if (--batch.left > 0) this.socket.write(batch.request);
-      else batch.resolve();
+      else batch.done();
     }
   }
 }
 
-async function connect(server) {
-  for (let i = 0; i < CONNECTIONS; i++) {
+async function connect(server, count = CONNECTIONS) {
+  const connections = [];
+  for (let i = 0; i < count; i++) {
     const socket = net.connect(server.port, HOST);
     await once(socket, 'connect');
-    server.connections.push(new Connection(socket));
+    connections.push(new Connection(socket, server.variant));
   }
+  return connections;
+}
+
+/** Sends `total` requests of `target` over `connections`, all of them at once. */
+function load(connections, target, total, okOnly = true) {
+  const share = Math.ceil(total / connections.length);
+  return Promise.all(connections.map((connection) => connection.run(share, target.request, target.length, okOnly))).then(() => share * connections.length);
 }
 
 /** The server's CPU µs per request over one batch of `BATCH` requests. */
 async function batch(server, target) {
   const before = await cpuOf(server);
-  const share = Math.ceil(BATCH / CONNECTIONS);
-  await Promise.all(server.connections.map((connection) => connection.run(share, target.request, target.length)));
-  return ((await cpuOf(server)) - before) / (share * CONNECTIONS);
+  const sent = await load(server.connections, target, BATCH);
+  return ((await cpuOf(server)) - before) / sent;
 }
 
-const median = (values) => quantile(values, 0.5);
-/** The nearest-rank `q`-quantile. */
-const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * values.length) - 1)];
-const spread = (values, digits) =>
-  `median ${median(values).toFixed(digits)}, middle half ${quantile(values, 0.25).toFixed(digits)} to ${quantile(values, 0.75).toFixed(digits)}`;
+/** `median m, middle half a to b; 95 % interval of the median c to d`. */
+const withInterval = (values, digits) => {
+  const [low, high] = medianInterval(values);
+  return `${spread(values, digits)}; median within ${low.toFixed(digits)} to ${high.toFixed(digits)} (95 %)`;
+};
 
 const servers = [];
 try {
   for (const variant of VARIANTS) servers.push(await startServer(variant));
-  for (const server of servers) await connect(server);
   for (const server of servers) {
-    for (const scenario of parseVariant(server.variant).mixed) {
+    const mixed = parseVariant(server.variant).mixed;
+    if (mixed.length === 0) continue;
+    // On connections of their own, closed before measuring: Express closes idle ones after 5 s.
+    const connections = await connect(server);
+    for (const scenario of mixed) {
       // Whatever the variant answers (none answers preflights 404): the traffic is the point.
       const request = requestBytes(server, scenario);
       const { length } = await probe(server, request);
-      await Promise.all(server.connections.map((connection) => connection.run(Math.ceil(MIXED / CONNECTIONS), request, length, false)));
+      await load(connections, { request, length }, MIXED, false);
     }
+    for (const connection of connections) connection.socket.destroy();
   }
+  for (const server of servers) server.connections = await connect(server);
   console.log(
     `${ADAPTER}: ${ROTATIONS} rotations, batches of ${BATCH} requests over ${CONNECTIONS} connections; ` +
       `server CPU µs per request${pinned ? `, servers on CPU ${SERVER_CPU}, client on CPU 0` : ''}` +
-      (VARIANTS.some((v) => v.includes('+')) ? `; +…: first served ${MIXED} requests of each scenario named` : ''),
+      (VARIANTS.some((v) => v.includes('+')) ? `; +…: first served ${MIXED} requests of each scenario named` : '') +
+      (PROFILE_DIR ? '; profiling (its cost is in the figures)' : ''),
   );
-  if (PROFILE_DIR) for (const server of servers) server.child.send({ type: 'profile-start' });
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     const targets = new Map();
     for (const server of servers) {
       const request = requestBytes(server, scenario);
-      const { length, statusLine, headers } = await probe(server, request);
-      if (!statusLine.startsWith('HTTP/1.1 200')) throw new Error(`${name}: ${server.variant} answered ${statusLine}`);
+      const { length, status, statusLine, headers } = await probe(server, request);
+      if (status !== 200) throw new Error(`${name}: ${server.variant} answered ${statusLine}`);
       targets.set(server, { request, length, cors: corsHeadersOf(headers) });
     }
     const corsOf = (variant) => targets.get(servers.find((s) => s.variant === variant)).cors;
@@ -254,6 +335,7 @@ try {
     }
 
     for (const server of servers) for (let i = 0; i < WARM_UP_BATCHES; i++) await batch(server, targets.get(server));
+    if (PROFILE_DIR) for (const server of servers) await reply(server, 'profiling', { type: 'profile-start' });
     const samples = new Map(servers.map((server) => [server.variant, []]));
     // Rotation b runs every server once, starting at a different one each time; every other
     // cycle of rotations runs backwards, so that each follows each of its neighbours equally often.
@@ -264,6 +346,13 @@ try {
         samples.get(server.variant).push(await batch(server, targets.get(server)));
       }
     }
+    if (PROFILE_DIR) {
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      for (const server of servers) {
+        const file = join(resolve(PROFILE_DIR), `${ADAPTER}-${name}-${server.variant}.cpuprofile`);
+        await reply(server, 'profiled', { type: 'profile-stop', file });
+      }
+    }
 
     console.log(`\n${name} ${JSON.stringify(scenario.headers)}: CORS headers ${corsOf('nest-cors')}`);
     for (const [variant, values] of samples) console.log(`  ${variant.padEnd(10)} ${spread(values, 2)} µs`);
@@ -271,25 +360,18 @@ try {
     for (const variant of VARIANTS.slice(1)) {
       const costs = samples.get(variant);
       // Batches of one rotation ran within a few hundred ms of each other: paired.
-      console.log(`  ${`${variant} − none`.padEnd(18)} ${spread(costs.map((x, i) => x - none[i]), 3)} µs`);
+      console.log(`  ${`${variant} − none`.padEnd(18)} ${withInterval(costs.map((x, i) => x - none[i]), 3)} µs`);
       console.log(`  ${`none ÷ ${variant}`.padEnd(18)} ${spread(costs.map((x, i) => none[i] / x), 3)} (a CPU-bound server's throughput ratio)`);
     }
     for (const base of ['floor', ...(BASELINE ? ['baseline'] : [])]) {
       const costs = samples.get(base);
-      console.log(`  ${`nest-cors − ${base}`.padEnd(18)} ${spread(samples.get('nest-cors').map((x, i) => x - costs[i]), 3)} µs`);
+      console.log(`  ${`nest-cors − ${base}`.padEnd(18)} ${withInterval(samples.get('nest-cors').map((x, i) => x - costs[i]), 3)} µs`);
     }
   }
-  if (PROFILE_DIR) {
-    mkdirSync(PROFILE_DIR, { recursive: true });
-    for (const server of servers) {
-      server.child.send({ type: 'profile-stop', file: join(resolve(PROFILE_DIR), `${ADAPTER}-${server.variant}.cpuprofile`) });
-      while ((await once(server.child, 'message'))[0]?.type !== 'profiled');
-    }
-    console.log(`\nprofiles in ${PROFILE_DIR}`);
-  }
+  if (PROFILE_DIR) console.log(`\nprofiles in ${PROFILE_DIR}`);
 } finally {
   for (const server of servers) {
     for (const connection of server.connections) connection.socket.destroy();
-    server.child.send('stop');
+    if (server.child.connected) server.child.send('stop');
   }
 }
