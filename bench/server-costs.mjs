@@ -25,7 +25,8 @@
 //   SERVER_VARIANTS=nest-cors+mixed,nest-cors+S3 node bench/server-costs.mjs   (after other traffic)
 //   SERVER_BASELINE=<dir> node bench/server-costs.mjs   (adds `baseline`: nest-cors built from <dir>,
 //     the dist/lib of another commit copied inside this checkout, so that it finds these node_modules)
-//   SERVER_PROFILE=<dir> node bench/server-costs.mjs   (a CPU profile per server)
+//   SERVER_PROFILE=<dir> node bench/server-costs.mjs   (a CPU profile per server and scenario)
+//   SERVER_BATCH=2000 node bench/server-costs.mjs express   (longer batches: Express stays at ±5–10 µs)
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
@@ -40,8 +41,11 @@ import { APP_ORIGIN, BIG_EXACT_ORIGIN, BIG_PATTERN_ORIGIN, DYN_ORIGIN, HOST, SMA
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const ADAPTER = process.argv[2] ?? 'fastify';
-/** Requests per batch: 30–50 ms of a server's time, well above the cost of reading its CPU clock. */
-const BATCH = ADAPTER === 'fastify' ? 2000 : 400;
+/**
+ * Requests per batch (SERVER_BATCH): by default 30–50 ms of a server's time, well above the
+ * cost of reading its CPU clock.
+ */
+const BATCH = Number(process.env.SERVER_BATCH ?? (ADAPTER === 'fastify' ? 2000 : 400));
 const CONNECTIONS = 10;
 const WARM_UP_BATCHES = 5;
 /** SERVER_BASELINE=<dir>: nest-cors built from another commit, as the variant `baseline`. */
