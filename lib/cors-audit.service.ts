@@ -4,11 +4,12 @@ import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
+import { decidePreflight, decideRequest } from './policy/decide.js';
 import { summarizePolicy, type CorsPolicySummary } from './policy/policy-summary.js';
 import type { CorsRefusalReason } from './policy/refusal.js';
 import { RecordedHeaders } from './policy/recorded-headers.js';
 import { policyRisks, type CorsRisk } from './policy/risks.js';
-import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
+import { AmbiguousRoutePolicy, type RoutePolicy, type RouteTarget } from './routing/route-target.js';
 
 /** One route of the application and what CORS does on it. */
 export interface CorsRouteReport {
@@ -63,7 +64,7 @@ export class CorsAuditService {
 
   routes(): CorsRouteReport[] {
     const globalIsSet = this.options.global !== undefined && this.options.global !== false;
-    return this.hook.getRoutes().map(({ method, path, location, policy, resolvable }) => {
+    return this.hook.getRoutes().map(({ method, path, location, policy, passesOn }) => {
       const risks: CorsRisk[] = [];
       const compiled = policiesOf(policy);
       for (const candidate of compiled) risks.push(...policyRisks(candidate.source));
@@ -71,10 +72,9 @@ export class CorsAuditService {
         risks.push({ code: 'no_policy_under_global', message: 'opted out of the global policy with @Cors(false)' });
       }
       if (policy instanceof AmbiguousRoutePolicy) {
-        risks.push({ code: 'ambiguous_route', message: 'handlers with different policies share this path: preflights are allowed when any allows' });
-      }
-      if (!resolvable && policy !== null) {
-        risks.push({ code: 'not_resolvable_by_path', message: 'preflights are not answered: the path syntax is not supported by the route table' });
+        risks.push({ code: 'ambiguous_route', message: 'one handler serves controllers with different policies: preflights must satisfy every one' });
+      } else if (passesOn && policy !== null) {
+        risks.push({ code: 'ambiguous_route', message: 'a version or host filter picks the handler: preflights must satisfy every handler at this path' });
       }
       return {
         method,
@@ -134,51 +134,46 @@ export class CorsAuditService {
     return findings;
   }
 
-  /** Dry-runs a request through the same evaluator live requests go through. */
+  /**
+   * Dry-runs a request: the adapter's own router says where it leads, and the same decision
+   * live requests get is made on it, writing into a record instead of a response.
+   */
   async explain(input: CorsExplainInput): Promise<CorsExplanation> {
-    const evaluator = this.hook.getEvaluator();
-    if (evaluator === undefined) throw new Error('CorsAuditService.explain() needs an initialised HTTP application');
+    if (!this.hook.isInstalled()) throw new Error('CorsAuditService.explain() needs an initialised HTTP application');
     const headers: IncomingHttpHeaders = {};
     for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+    const request = { method: input.method.toUpperCase(), url: input.path, headers };
+    const described = await this.hook.describe(request);
     const sink = new RecordedHeaders();
-    const evaluation = await evaluator.evaluate({ method: input.method.toUpperCase(), url: input.path, headers }, sink, (recorded) => recorded);
-    const written = sink.toJSON();
-
-    if (evaluation.kind === 'not-applicable') {
-      return {
-        kind: evaluation.preflight ? 'preflight' : 'request',
-        route: evaluation.route ? routeOf(evaluation.route) : null,
-        policy: null,
-        decision: 'not-applicable',
-        reason: evaluation.route ? 'no_policy' : 'no_route',
-        status: undefined,
-        headers: written,
-      };
+    const explained = (decision: Omit<CorsExplanation, 'kind' | 'headers'>): CorsExplanation => ({
+      kind: described.preflight ? 'preflight' : 'request',
+      ...decision,
+      headers: sink.toJSON(),
+    });
+    const target = described.targets?.[0];
+    const policies = described.targets === undefined ? [] : described.targets.flatMap((t) => policiesOf(t.policy));
+    if (target === undefined || policies.length === 0) {
+      return explained({ route: target ? routeOf(target) : null, policy: null, decision: 'not-applicable', reason: target ? 'no_policy' : 'no_route', status: undefined });
     }
-    const { route } = evaluation;
-    const compiled = policiesOf(route.policy);
-    const policy = compiled.length === 1 ? summarizePolicy(compiled[0].source) : null;
-    if (evaluation.kind === 'preflight') {
-      return {
-        kind: 'preflight',
-        route: routeOf(route),
-        policy,
-        decision: evaluation.allowed ? 'allowed' : 'refused',
-        reason: evaluation.reason,
-        status: evaluation.allowed ? 204 : 403,
-        headers: written,
-      };
+    const policy = policies.length === 1 ? summarizePolicy(policies[0].source) : null;
+    const timeout = this.hook.getTimeout();
+    if (described.preflight) {
+      const method = String(headers['access-control-request-method']);
+      const undecidable = described.targets!.some((t) => t.policy === null);
+      const decision = undecidable ? { allowed: false, reason: 'origin_not_allowed' as const } : await decidePreflight(policies, request, String(headers.origin), method, sink, timeout);
+      return explained({ route: routeOf(target), policy, decision: decision.allowed ? 'allowed' : 'refused', reason: decision.reason, status: decision.allowed ? 204 : 403 });
     }
-    const { verdict } = evaluation;
-    return {
-      kind: 'request',
-      route: routeOf(route),
+    if (target.policy instanceof AmbiguousRoutePolicy) {
+      return explained({ route: routeOf(target), policy, decision: 'handler-decides', reason: undefined, status: undefined });
+    }
+    const verdict = await decideRequest(policies[0], request, sink, timeout);
+    return explained({
+      route: routeOf(target),
       policy,
-      decision: route.policy instanceof AmbiguousRoutePolicy ? 'handler-decides' : verdict === undefined || verdict.allowed ? 'allowed' : 'refused',
+      decision: verdict === undefined || verdict.allowed ? 'allowed' : 'refused',
       reason: verdict === undefined ? (headers.origin === undefined ? 'no_origin' : undefined) : verdict.allowed ? undefined : verdict.reason,
       status: undefined,
-      headers: written,
-    };
+    });
   }
 }
 
@@ -190,7 +185,7 @@ function policiesOf(policy: RoutePolicy): readonly CompiledPolicy[] {
   return policy instanceof AmbiguousRoutePolicy ? policy.candidates : [policy];
 }
 
-function routeOf(route: { method: string; path: string; location: string }): CorsExplanation['route'] {
+function routeOf(route: RouteTarget): CorsExplanation['route'] {
   return { method: route.method, path: route.path, handler: route.location };
 }
 

@@ -6,32 +6,19 @@ import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { PolicyCompiler } from './policy/compile.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy } from './policy/resolve.js';
-import { respondsDirectly } from './responds-directly.js';
+import { respondsDirectly, takesNext } from './responds-directly.js';
 import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
-import { AmbiguousRoutePolicy, type RoutePolicy } from './routing/route-table.js';
-import { routeShape } from './routing/route-shape.js';
+import { AmbiguousRoutePolicy, type RouteTarget } from './routing/route-target.js';
 
-// Nest's own metadata keys (`PATH_METADATA`, `METHOD_METADATA`, `HOST_METADATA`), spelled out
-// rather than deep-imported so that one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
+// Nest's own metadata keys (`PATH_METADATA`, `HOST_METADATA`), spelled out rather than
+// deep-imported so that one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
 const ROUTE_PATH_METADATA = 'path';
-const ROUTE_METHOD_METADATA = 'method';
 const HOST_METADATA = 'host';
 
 type Constructor = abstract new (...args: never[]) => unknown;
 
-/** The policy and the `Controller.handler` name of a handler, stamped on its function. */
-export interface RouteStamp {
-  readonly policy: RoutePolicy;
-  readonly location: string;
-  /** Whether the handler has the guard, which reads the request hook's decision. */
-  readonly guarded: boolean;
-  /**
-   * Whether the handler takes `@Res()` or `@Next()`, and so may write its response itself,
-   * around the framework's own response object (Fastify's `reply.raw`). Read on Fastify only,
-   * the one adapter with such an object.
-   */
-  readonly respondsDirectly: boolean;
-}
+/** What {@link CorsPolicyRegistry.build} stamps on a handler: its route target but the route. */
+export type RouteStamp = Omit<RouteTarget, 'method' | 'path'>;
 type Handler = (...args: never[]) => unknown;
 
 /**
@@ -47,6 +34,8 @@ export class CorsPolicyRegistry {
   private readonly byController = new Map<Constructor, Map<Handler, CompiledPolicy | null>>();
   private readonly stamped = new Set<Handler>();
   private readonly guarded = new Set<Handler>();
+  /** Each controller's own stamp of a handler, by `Controller.handler`; `null` when two share the name. */
+  private readonly byLocation = new Map<string, RouteStamp | null>();
   /** Per application, so that two apps sharing controller classes never read each other's stamps. */
   private readonly stampKey = Symbol('nest-cors:route-policy');
 
@@ -63,6 +52,8 @@ export class CorsPolicyRegistry {
   build(adapterType: string): void {
     // One more metadata read per handler, for the one adapter that uses it.
     const readsDirectResponses = adapterType === 'fastify';
+    // Only Express passes a request a handler declines on to the next matching route.
+    const passesOn = adapterType === 'express';
     const compiler = new PolicyCompiler();
     const validator = new PolicyValidator();
     const problems: CorsConfigurationProblem[] = validateModuleOptions(this.options);
@@ -80,14 +71,9 @@ export class CorsPolicyRegistry {
       else if (resolved.kind === 'error') problems.push(resolved.problem);
     }
 
-    // Handlers by what a path alone can tell of them: where several share one (host or header
-    // versioning), only the guard can tell which one a request reached.
-    const handlerByRouteKey = new Map<string, Handler>();
-    const sharingHandlers = new Set<Handler>();
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as Constructor | null;
       if (!controller || this.byController.has(controller)) continue;
-      const controllerPaths = pathsOf(Reflect.getMetadata(ROUTE_PATH_METADATA, controller));
       const hostFiltered = Reflect.getMetadata(HOST_METADATA, controller) !== undefined;
       const policies = new Map<Handler, CompiledPolicy | null>();
       this.byController.set(controller, policies);
@@ -108,31 +94,30 @@ export class CorsPolicyRegistry {
           compiled = compiler.compile(resolved.policy);
         }
         policies.set(handler, compiled);
-        if (compiled !== null && (this.options.enforce === true || hostFiltered)) this.guarded.add(handler);
-        for (const key of routeKeys(Reflect.getOwnMetadata(ROUTE_METHOD_METADATA, handler), controllerPaths, pathsOf(routePath))) {
-          if (compiled !== null && /["\\]/.test(key)) this.guarded.add(handler); // beyond the route table's path syntax
-          const first = handlerByRouteKey.get(key);
-          if (first === undefined) handlerByRouteKey.set(key, handler);
-          else if (first !== handler) sharingHandlers.add(first).add(handler);
-        }
-        // An inherited method shared by controllers with different policies stays ambiguous.
-        const previous = stamps.get(handler);
+        if (compiled !== null && this.options.enforce === true) this.guarded.add(handler);
         const direct = compiled !== null && readsDirectResponses && respondsDirectly(controller, methodName);
+        // Express runs the next matching route when a host filter or a `@Next()` handler declines.
+        const declines = passesOn && (hostFiltered || takesNext(controller, methodName));
+        const own = Object.freeze({ policy: compiled, location, respondsDirectly: direct, passesOn: declines, guarded: this.guarded.has(handler) });
+        this.byLocation.set(location, this.byLocation.has(location) ? null : own);
+        // An inherited method shared by controllers with different policies stays ambiguous on
+        // its function; Nest 12 names each route's callback after its controller (`byLocation`).
+        const previous = stamps.get(handler);
         stamps.set(
           handler,
           previous === undefined
-            ? { policy: compiled, location, respondsDirectly: direct }
+            ? { policy: compiled, location, respondsDirectly: direct, passesOn: declines }
             : {
                 policy: previous.policy === compiled ? compiled : new AmbiguousRoutePolicy([previous.policy, compiled]),
                 location: `${previous.location} | ${location}`,
                 respondsDirectly: previous.respondsDirectly || direct,
+                passesOn: previous.passesOn || declines,
               },
         );
       }
     }
 
     if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
-    for (const handler of sharingHandlers) if (stamps.get(handler)?.policy !== null) this.guarded.add(handler);
     for (const [handler, stamp] of stamps) {
       if (stamp.policy instanceof AmbiguousRoutePolicy) this.guarded.add(handler);
       const guarded = this.guarded.has(handler);
@@ -143,10 +128,9 @@ export class CorsPolicyRegistry {
 
   /**
    * The handlers whose requests need the guard: with `enforce: true` every handler with a
-   * policy; otherwise those a path alone cannot tell apart (host filters, several handlers on
-   * one method and path, an inherited method shared by controllers with different policies,
-   * path syntax the route table cannot hold). Everything else is fully handled by the request
-   * hook, and pays nothing for Nest's guard pipeline.
+   * policy; otherwise only an inherited method shared by controllers with different policies
+   * on Nest 11, whose route callbacks cannot be told apart. Everything else is fully handled by
+   * the request hook, and pays nothing for Nest's guard pipeline.
    */
   guardedHandlers(): ReadonlySet<Handler> {
     return this.guarded;
@@ -157,10 +141,16 @@ export class CorsPolicyRegistry {
     return this.byController.get(controller)?.get(handler);
   }
 
-  /** What {@link build} stamped on a handler, read off the route callback Nest copied it to. */
+  /**
+   * What {@link build} stamped on a handler, read off the route callback Nest copied it to.
+   * Nest 12 names that callback `Controller.handler`, which tells apart the controllers an
+   * inherited handler serves.
+   */
   routeOf(routeCallback: unknown): RouteStamp | undefined {
     if (typeof routeCallback !== 'function') return undefined;
-    return Reflect.getOwnMetadata(this.stampKey, routeCallback) as RouteStamp | undefined;
+    const stamp = Reflect.getOwnMetadata(this.stampKey, routeCallback) as RouteStamp | undefined;
+    if (stamp === undefined || !(stamp.policy instanceof AmbiguousRoutePolicy)) return stamp;
+    return this.byLocation.get(routeCallback.name) ?? stamp;
   }
 
   /** Removes the stamps once Nest has copied them onto its route callbacks. */
@@ -184,23 +174,6 @@ export class CorsPolicyRegistry {
   }
 }
 
-function pathsOf(metadata: unknown): string[] {
-  if (!Array.isArray(metadata)) return [trimSlashes(metadata ?? '/')];
-  return metadata.map(trimSlashes);
-}
-
-function trimSlashes(path: unknown): string {
-  return String(path).replace(/^\/+|\/+$/g, '');
-}
-
-/** `method path` keys of a handler, its parameters' names dropped: `0 orders/:`. */
-function routeKeys(method: unknown, controllerPaths: readonly string[], methodPaths: readonly string[]): string[] {
-  const keys: string[] = [];
-  for (const controllerPath of controllerPaths) {
-    for (const methodPath of methodPaths) keys.push(`${String(method)} ${routeShape(`${controllerPath}/${methodPath}`)}`);
-  }
-  return keys;
-}
 
 /**
  * One problem per field and message: a mistake in a named policy shows once, with every route

@@ -1,38 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, METHODS, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, DEFAULT_ORIGIN_CALLBACK_TIMEOUT } from './cors.constants.js';
-import { CorsEvaluator, type CorsEvaluation, type RequestEvaluation } from './cors-evaluator.js';
 import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
-import type { CorsRefusalReason } from './policy/refusal.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRefusalLogger } from './cors-refusal.logger.js';
-import { expressPathToRoutePaths } from './routing/express-path.js';
-import type { RouteMatchingOptions } from './routing/path-router.js';
-import { RouteTable } from './routing/route-table.js';
-import type { RouteRecord } from './routing/route-record.js';
+import type { CompiledPolicy } from './policy/compiled-policy.js';
+import { decidePreflight, decideRequest, type PreflightDecision } from './policy/decide.js';
+import type { OriginVerdict } from './policy/origin-check.js';
+import type { CorsRefusalReason } from './policy/refusal.js';
+import { appendVary, CORS_RESPONSE_HEADERS, type HeaderSink } from './policy/response-headers.js';
+import { ExpressRouteResolver } from './routing/express-route-resolver.js';
+import { FastifyRouteResolver, type FastifyRouterHost } from './routing/fastify-route-resolver.js';
+import type { RouteResolver } from './routing/route-resolver.js';
+import { AmbiguousRoutePolicy, type RouteTarget } from './routing/route-target.js';
 
-type Done = (error?: Error) => void;
+type Done = (error?: unknown) => void;
 type RequestHook = (request: unknown, response: unknown, done: Done) => void;
 type Verb = (...args: unknown[]) => unknown;
 
 /** Adapter methods through which Nest registers routes (`RouterMethodFactory`). */
 const ROUTE_VERBS = [
-  'get', 'post', 'put', 'delete', 'patch', 'options', 'head', 'all',
-  'search', 'propfind', 'proppatch', 'mkcol', 'copy', 'move', 'lock', 'unlock',
+  'get', 'post', 'put', 'delete', 'patch', 'options', 'head', 'all', 'search', 'query',
+  'propfind', 'proppatch', 'mkcol', 'copy', 'move', 'lock', 'unlock',
 ] as const;
+
+/** Nest's `VersioningType.URI`: the version is in the path, and no filter declines requests. */
+const URI_VERSIONING = 0;
 
 interface HookableAdapter {
   getType(): string;
   getInstance(): unknown;
   setOnRequestHook(hook: RequestHook): void;
-  getRouteMatchingOptions?(): Partial<RouteMatchingOptions> & { useSemicolonDelimiter?: boolean };
-  /** Whether the adapter serves the first registered match (Nest 12; Express, not Fastify). */
-  isRouteOrderSensitive?(): boolean;
   /** The adapter's current hook (a private field of Nest's adapters in 11 and 12). */
   onRequestHook?: RequestHook;
   /** Set by `app.enableCors()` on Fastify (Nest 11 and 12). */
   corsHook?: unknown;
+}
+
+/** What the hook decided for an actual request, for the guard. */
+export interface RequestDecision {
+  readonly target: RouteTarget;
+  /** `undefined` without `Origin`, and for an ambiguous route, whose handler decides. */
+  readonly verdict: OriginVerdict | undefined;
+}
+
+/** Where a described request (`CorsAuditService.explain()`) leads, as the router sees it. */
+export interface DescribedRoute {
+  readonly preflight: boolean;
+  readonly targets: readonly RouteTarget[] | undefined;
 }
 
 /**
@@ -42,9 +61,9 @@ interface HookableAdapter {
  * route without an `OPTIONS` handler can be seen at all, and where headers written still end
  * up on every response that follows (401s from guards, 500s, filters, `@Res()`, streams).
  *
- * To know the route a request or preflight is for, it records the routes Nest registers on the
- * adapter (method, final path with prefix and version, and the policy stamped on the handler)
- * in a {@link RouteTable}; the decision itself is the {@link CorsEvaluator}'s.
+ * Per request it reads top-down: the adapter's own router says which route the request (or the
+ * preflight's requested method) reaches ({@link RouteResolver}); the route's policy decides
+ * (`policy/decide.ts`); the adapter's exchange writes and ends.
  */
 @Injectable()
 export class CorsRequestHook {
@@ -53,18 +72,19 @@ export class CorsRequestHook {
   private readonly timeoutMs: number;
   private adapter: HookableAdapter | undefined;
   private exchange: HttpExchange | undefined;
-  private evaluator: CorsEvaluator | undefined;
+  private resolver: RouteResolver | undefined;
   private previousHook: RequestHook | undefined;
-  /** The adapter's route methods this hook wrapped to record routes, until `seal()`. */
-  private readonly wrappedVerbs: { verb: string; original: Verb; wrapper: Verb }[] = [];
-  private recording = false;
-  private readonly records: RouteRecord[] = [];
+  /** The adapter's methods this hook wrapped to see routes registered, until `seal()`. */
+  private readonly wrapped: { name: string; original: Verb; wrapper: Verb }[] = [];
+  private readonly routes: RouteTarget[] = [];
   /**
-   * What the hook decided for each actual request still in flight, for the guard. A WeakMap
-   * rather than properties on the request: Express gives every request object its own hidden
-   * class, and adding properties to it costs microseconds per request.
+   * What the hook decided for each guarded request still in flight. A WeakMap rather than
+   * properties on the request: Express gives every request object its own hidden class.
    */
-  private readonly decisions = new WeakMap<object, RequestEvaluation>();
+  private readonly decisions = new WeakMap<object, RequestDecision>();
+  /** Described requests being routed by Fastify itself (`explain()`), by their token. */
+  private readonly describing = new Map<string, DescribedRoute | undefined>();
+  private readonly describeHeader = `x-nest-cors-describe-${randomUUID()}`;
   private readonly hook: RequestHook = (request, response, done) => this.handle(request, response, done);
 
   constructor(
@@ -78,37 +98,39 @@ export class CorsRequestHook {
   /** Must run before Nest registers routes: from the module's `configure()`. */
   install(httpAdapter: AbstractHttpAdapter): void {
     const adapter = httpAdapter as unknown as HookableAdapter;
-    const exchange = exchangeFor(adapter.getType(), adapter.getInstance());
+    const instance = adapter.getInstance();
+    const exchange = exchangeFor(adapter.getType(), instance);
     if (exchange === undefined) {
       this.logger.error(`HTTP adapter '${adapter.getType()}' is not supported (Express and Fastify are): no CORS headers will be sent`);
       return;
     }
     this.adapter = adapter;
     this.exchange = exchange;
-    const matching = routeMatchingOptions(adapter);
-    const routes = new RouteTable(matching);
-    this.evaluator = new CorsEvaluator(routes, this.timeoutMs, matching.useSemicolonDelimiter === true);
-    this.recordRoutes(adapter, routes);
+    const resolver =
+      adapter.getType() === 'express'
+        ? new ExpressRouteResolver(instance as ConstructorParameters<typeof ExpressRouteResolver>[0])
+        : new FastifyRouteResolver(instance as FastifyRouterHost);
+    this.resolver = resolver;
+    this.watchRegistration(adapter, resolver);
     this.keepHeadersOnEnd(adapter, exchange);
     this.previousHook = adapter.onRequestHook;
     adapter.setOnRequestHook(this.hook);
   }
 
   /**
-   * After Nest registered its routes: stop recording, and check that nothing replaced the hook
+   * After Nest registered its routes: stop watching, and check that nothing replaced the hook
    * or answers CORS beside it.
    */
   seal(): void {
     const adapter = this.adapter;
     if (adapter === undefined) return;
-    this.recording = false;
+    this.resolver!.seal();
     // Put back by assignment, never `delete`: deleting a property turns the adapter into a
-    // dictionary-mode object in V8, and Nest calls its methods on every request (the request
-    // hook, `reply()`, `status()`), each call then a hash lookup (bench/ANALYSIS.md, session 7).
+    // dictionary-mode object in V8, and Nest calls its methods on every request.
     // A wrapper someone else put over this one stays; this one only passes calls through now.
     const target = adapter as unknown as Record<string, Verb>;
-    for (const { verb, original, wrapper } of this.wrappedVerbs) if (target[verb] === wrapper) target[verb] = original;
-    this.wrappedVerbs.length = 0;
+    for (const { name, original, wrapper } of this.wrapped) if (target[name] === wrapper) target[name] = original;
+    this.wrapped.length = 0;
     if (adapter.onRequestHook !== this.hook) {
       this.logger.error('setOnRequestHook() was called after CorsModule installed its hook, replacing it: preflights are no longer answered');
     }
@@ -124,39 +146,117 @@ export class CorsRequestHook {
     return this.exchange;
   }
 
-  /** The evaluator of this application's routes, once installed. */
-  getEvaluator(): CorsEvaluator | undefined {
-    return this.evaluator;
+  /** Whether the hook is installed on a supported HTTP adapter. */
+  isInstalled(): boolean {
+    return this.resolver !== undefined;
   }
 
-  /**
-   * The hook's decision on an actual request (the object the adapter hands guards), if it found
-   * a route with a policy whose handler is guarded.
-   */
-  decisionOf(request: object): RequestEvaluation | undefined {
+  /** The origin-callback timeout every decision uses. */
+  getTimeout(): number {
+    return this.timeoutMs;
+  }
+
+  /** The hook's decision on a guarded actual request (the object the adapter hands guards). */
+  decisionOf(request: object): RequestDecision | undefined {
     return this.decisions.get(request);
   }
 
   /** Every route Nest registered, in order, with its policy. */
-  getRoutes(): readonly RouteRecord[] {
-    return this.records;
+  getRoutes(): readonly RouteTarget[] {
+    return this.routes;
   }
 
-  private recordRoutes(adapter: HookableAdapter, routes: RouteTable): void {
-    const target = adapter as unknown as Record<string, Verb>;
-    const isExpress = adapter.getType() === 'express';
-    this.recording = true;
-    for (const verb of ROUTE_VERBS) {
-      const original = target[verb];
-      if (typeof original !== 'function') continue;
-      const method = verb.toUpperCase();
-      const wrapper = (...args: unknown[]) => {
-        if (this.recording) this.record(routes, method, args[0], args[args.length - 1], isExpress);
-        return original.apply(adapter, args);
-      };
-      target[verb] = wrapper;
-      this.wrappedVerbs.push({ verb, original, wrapper });
+  /**
+   * Where a described request leads, decided by the adapter's own router: Express's layers are
+   * asked directly; Fastify routes an injected copy, which this hook stops before anything runs.
+   */
+  async describe(request: CorsRequest): Promise<DescribedRoute> {
+    const resolver = this.resolver;
+    if (resolver === undefined) throw new Error('CorsModule is not installed on a supported HTTP adapter');
+    if (resolver instanceof ExpressRouteResolver) return this.resolve(request, request as IncomingMessage);
+    // Fastify's own entry point (`fastify.routing`, its rewriteUrl included) routes a detached copy.
+    const token = randomUUID();
+    const raw = new IncomingMessage(new Socket());
+    Object.assign(raw, { method: request.method, url: request.url, headers: { ...request.headers, [this.describeHeader]: token } });
+    this.describing.set(token, undefined);
+    try {
+      (this.adapter!.getInstance() as { routing(req: IncomingMessage, res: ServerResponse): void }).routing(raw, new ServerResponse(raw));
+      // Routing is synchronous unless the app has an asynchronous route constraint.
+      if (this.describing.get(token) === undefined) await new Promise((resolve) => setImmediate(resolve));
+      return this.describing.get(token) ?? { preflight: isPreflight(request), targets: undefined };
+    } finally {
+      this.describing.delete(token);
     }
+  }
+
+  /**
+   * Sees every route Nest registers, with the handler it registers it for: the resolver notes
+   * the route's target (and, on Fastify, tags the route); Express routes whose handler may
+   * decline a request get a callback that re-decides when it does.
+   */
+  private watchRegistration(adapter: HookableAdapter, resolver: RouteResolver): void {
+    const target = adapter as unknown as Record<string, Verb>;
+    const wrap = (name: string, wrapper: (original: Verb) => Verb): void => {
+      const original = target[name];
+      if (typeof original !== 'function') return;
+      target[name] = wrapper(original);
+      this.wrapped.push({ name, original, wrapper: target[name] });
+    };
+    for (const verb of ROUTE_VERBS) {
+      const method = verb.toUpperCase();
+      wrap(verb, (original) => (...args: unknown[]) => {
+        const routeTarget = this.targetOf(method, args[0], args[args.length - 1]);
+        if (routeTarget?.passesOn === true && resolver.targetAfter !== undefined) args[args.length - 1] = this.redecidingOnDecline(args[args.length - 1] as Verb);
+        return resolver.register(routeTarget, args[args.length - 1], () => original.apply(adapter, args));
+      });
+    }
+    // A route that declines a request it matched hands it to the not-found handler (Fastify,
+    // where Nest's route wrapper refuses empty parameters; Express, after every route declined):
+    // no handler runs, so the route's headers are taken back.
+    wrap('setNotFoundHandler', (original) => (handler: unknown, ...rest: unknown[]) => {
+      if (typeof handler !== 'function') return original.call(adapter, handler, ...rest);
+      const exchange = this.exchange!;
+      return original.call(adapter, function (this: unknown, request: unknown, response: unknown, ...more: unknown[]) {
+        exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
+        return (handler as Verb).call(this, request, response, ...more);
+      }, ...rest);
+    });
+    // Header, media-type and custom versions are filters that decline other versions' requests.
+    wrap('applyVersionFilter', (original) => (handler: unknown, version: unknown, options: unknown) => {
+      const filtered = original.call(adapter, handler, version, options) as Verb & { [DECLINES]?: true };
+      const versioned = typeof version === 'string' || Array.isArray(version); // not VERSION_NEUTRAL
+      if (versioned && (options as { type?: number } | undefined)?.type !== URI_VERSIONING) filtered[DECLINES] = true;
+      return filtered;
+    });
+  }
+
+  private targetOf(method: string, path: unknown, callback: unknown): RouteTarget | undefined {
+    const stamp = this.registry.routeOf(callback);
+    if (typeof path !== 'string' || stamp === undefined) return undefined;
+    const passesOn = stamp.passesOn || (callback as { [DECLINES]?: true })[DECLINES] === true;
+    const target: RouteTarget = Object.freeze({ ...stamp, method, path, passesOn });
+    this.routes.push(target);
+    return target;
+  }
+
+  /**
+   * Express hands a request a route's handler declines (`next()`) to the next matching route:
+   * the headers written for the declining route are taken back and that route's written.
+   */
+  private redecidingOnDecline(callback: Verb): Verb {
+    return (request: unknown, response: unknown, next: unknown) => {
+      if (typeof next !== 'function') return callback(request, response, next);
+      const onDecline = (error?: unknown): void => {
+        if (error !== undefined && error !== null && error !== 'route') return void (next as Done)(error);
+        this.exchange!.removeHeaders(response, CORS_RESPONSE_HEADERS);
+        const raw = this.exchange!.rawRequest(request);
+        const after = this.resolver!.targetAfter!(raw);
+        const decided = after === undefined ? undefined : this.decideActual(request, response, raw, after);
+        if (decided instanceof Promise) void decided.then(() => (next as Done)(error), () => (next as Done)(error));
+        else (next as Done)(error);
+      };
+      return callback(request, response, onDecline);
+    };
   }
 
   /**
@@ -176,34 +276,18 @@ export class CorsRequestHook {
     };
   }
 
-  private record(routes: RouteTable, method: string, path: unknown, callback: unknown, isExpress: boolean): void {
-    const stamp = this.registry.routeOf(callback);
-    if (typeof path !== 'string' || stamp === undefined) return;
-    const { policy, location } = stamp;
-    let resolvable = true;
-    try {
-      const paths = isExpress ? expressPathToRoutePaths(path) : [path];
-      if (paths === undefined) throw new Error('path syntax the route table cannot hold');
-      for (const routePath of paths) routes.add(method, routePath, policy, location, stamp);
-    } catch (error) {
-      resolvable = false;
-      if (policy !== null) {
-        this.logger.warn(
-          `${method} ${path} (${location}): route cannot be looked up by path (${(error as Error).message}); ` +
-            'its actual responses get CORS headers from the guard, and its preflights are not answered',
-        );
-      }
-    }
-    this.records.push(Object.freeze({ method, path, location, policy, resolvable }));
-  }
+  // --- The request path, top-down ---------------------------------------------------------
 
   private handle(request: unknown, response: unknown, done: Done): void {
     const raw = this.exchange!.rawRequest(request);
+    if (this.describing.size !== 0 && this.captureDescribed(request, response, raw)) return;
     try {
-      const evaluation = this.evaluator!.evaluate(raw, response, this.exchange!.sinkOf);
-      if (!(evaluation instanceof Promise)) return this.finish(request, response, done, evaluation);
-      evaluation.then(
-        (settled) => this.finish(request, response, done, settled),
+      const decided = isPreflight(raw)
+        ? this.answerPreflight(request, response, raw)
+        : this.decideActual(request, response, raw, this.resolver!.requestTarget(request, raw));
+      if (!(decided instanceof Promise)) return decided === ENDED ? undefined : this.next(request, response, done);
+      decided.then(
+        (settled) => (settled === ENDED ? undefined : this.next(request, response, done)),
         (error: unknown) => this.fail(request, response, done, error),
       );
     } catch (error) {
@@ -211,30 +295,46 @@ export class CorsRequestHook {
     }
   }
 
-  private finish(request: unknown, response: unknown, done: Done, evaluation: CorsEvaluation): void {
-    switch (evaluation.kind) {
-      case 'not-applicable':
-        return this.next(request, response, done);
-      case 'preflight': {
-        if (!evaluation.allowed) {
-          const raw = this.exchange!.rawRequest(request);
-          const method = String(raw.headers['access-control-request-method']);
-          this.logRefusal('preflight', raw, method, evaluation.reason ?? 'origin_not_allowed', evaluation.error);
-        }
-        if (this.exchange!.rawResponse(response).headersSent) return;
-        return this.exchange!.end(response, evaluation.allowed ? 204 : 403);
-      }
-      case 'request': {
-        // Only the guard reads it, and only guarded handlers have one.
-        if (evaluation.route.guarded) this.decisions.set(request as object, evaluation);
-        const { verdict } = evaluation;
-        if (verdict !== undefined && !verdict.allowed) {
-          const raw = this.exchange!.rawRequest(request);
-          this.logRefusal('request', raw, raw.method ?? '', verdict.reason, verdict.error);
-        }
-        return this.next(request, response, done);
-      }
+  /** Answers a preflight for a route with a policy (204 or 403); else lets it go on. */
+  private answerPreflight(request: unknown, response: unknown, raw: IncomingMessage): Outcome | Promise<Outcome> {
+    const method = raw.headers['access-control-request-method'] as string;
+    // A method Node would refuse to parse reaches no route (routers may fold its case).
+    if (!NODE_METHODS.has(method)) return GOES_ON;
+    const targets = this.resolver!.preflightTargets(request, raw, method);
+    const candidates = targets === undefined ? undefined : policiesOf(targets);
+    if (candidates === undefined) return GOES_ON;
+    const sink = this.exchange!.sinkOf(response, true, targets![0]);
+    const decision = candidates.length === 0 ? UNDECIDABLE : decidePreflight(candidates, raw, raw.headers.origin as string, method, sink, this.timeoutMs);
+    if (decision instanceof Promise) return decision.then((settled) => this.endPreflight(response, raw, method, settled));
+    return this.endPreflight(response, raw, method, decision);
+  }
+
+  private endPreflight(response: unknown, raw: IncomingMessage, method: string, decision: PreflightDecision): Outcome {
+    if (!decision.allowed) this.logRefusal('preflight', raw, method, decision.reason ?? 'origin_not_allowed', decision.error);
+    if (!this.exchange!.rawResponse(response).headersSent) this.exchange!.end(response, decision.allowed ? 204 : 403);
+    return ENDED;
+  }
+
+  /** Writes an actual response's CORS headers under the policy of the route it reaches. */
+  private decideActual(request: unknown, response: unknown, raw: IncomingMessage, target: RouteTarget | undefined): Outcome | Promise<Outcome> {
+    if (target === undefined || target.policy === null) return GOES_ON;
+    const sink = this.exchange!.sinkOf(response, false, target);
+    const { policy } = target;
+    if (policy instanceof AmbiguousRoutePolicy) return this.noteDecision(request, sink, target, undefined);
+    const verdict = decideRequest(policy, raw, sink, this.timeoutMs);
+    if (verdict instanceof Promise) return verdict.then((settled) => this.noteDecision(request, sink, target, settled));
+    return this.noteDecision(request, sink, target, verdict);
+  }
+
+  private noteDecision(request: unknown, sink: HeaderSink, target: RouteTarget, verdict: OriginVerdict | undefined): Outcome {
+    if (target.policy instanceof AmbiguousRoutePolicy) appendVary(sink, 'Origin'); // the guard decides the rest
+    // Only the guard reads it, and only guarded handlers have one.
+    if (target.guarded) this.decisions.set(request as object, { target, verdict });
+    if (verdict !== undefined && !verdict.allowed) {
+      const raw = this.exchange!.rawRequest(request);
+      this.logRefusal('request', raw, raw.method ?? '', verdict.reason, verdict.error);
     }
+    return GOES_ON;
   }
 
   private logRefusal(kind: 'preflight' | 'request', raw: CorsRequest, method: string, reason: CorsRefusalReason, error: unknown): void {
@@ -247,6 +347,7 @@ export class CorsRequestHook {
   private fail(request: unknown, response: unknown, done: Done, error: unknown): void {
     this.refusals.failed(this.exchange!.rawRequest(request).url ?? '', error);
     this.decisions.delete(request as object);
+    this.exchange!.removeHeaders(response, CORS_RESPONSE_HEADERS);
     this.next(request, response, done);
   }
 
@@ -254,6 +355,67 @@ export class CorsRequestHook {
     if (this.previousHook !== undefined) return void this.previousHook.call(this.adapter, request, response, done);
     done();
   }
+
+  /** A described request routed by Fastify (`describe()`): noted and ended before anything runs. */
+  private captureDescribed(request: unknown, response: unknown, raw: IncomingMessage): boolean {
+    const token = raw.headers[this.describeHeader];
+    if (typeof token !== 'string' || !this.describing.has(token)) return false;
+    this.describing.set(token, this.resolve(request, raw));
+    this.exchange!.end(response, 204);
+    return true;
+  }
+
+  private resolve(request: unknown, raw: IncomingMessage): DescribedRoute {
+    const resolver = this.resolver!;
+    if (!isPreflight(raw)) {
+      const target = resolver.requestTarget(request, raw);
+      return { preflight: false, targets: target === undefined ? undefined : [target] };
+    }
+    const method = raw.headers['access-control-request-method'] as string;
+    return { preflight: true, targets: resolver.preflightTargets(request, raw, method) };
+  }
+}
+
+/** The methods Node's HTTP parser accepts: exactly these, in upper case. */
+const NODE_METHODS: ReadonlySet<string> = new Set(METHODS);
+
+/** What the hook did with a request: ended it (a preflight), or let it go on. */
+type Outcome = typeof ENDED | typeof GOES_ON;
+const ENDED = 'ended';
+const GOES_ON = 'goes-on';
+
+/** A preflight whose candidates include a handler of no policy: nothing can tell, so refused. */
+const UNDECIDABLE: PreflightDecision = Object.freeze({ allowed: false, reason: 'origin_not_allowed' });
+
+/**
+ * Marks a version filter that may decline requests (Express). A property, so that it survives
+ * Nest 12 copying the filter's own properties onto the callback it registers.
+ */
+const DECLINES = Symbol('nest-cors:declines');
+
+/**
+ * A CORS preflight (Fetch standard, "CORS-preflight request"): `OPTIONS` with `Origin` and
+ * `Access-Control-Request-Method`. Any other `OPTIONS` request is the app's.
+ */
+export function isPreflight(request: CorsRequest): boolean {
+  const { headers } = request;
+  return request.method === 'OPTIONS' && typeof headers.origin === 'string' && typeof headers['access-control-request-method'] === 'string';
+}
+
+/**
+ * The policies a preflight's candidates must all satisfy: `undefined` when none has a policy
+ * (the preflight is not CORS's to answer), empty when some have and some have not.
+ */
+function policiesOf(targets: readonly RouteTarget[]): readonly CompiledPolicy[] | undefined {
+  const policies: CompiledPolicy[] = [];
+  let withoutPolicy = 0;
+  for (const { policy } of targets) {
+    if (policy === null) withoutPolicy++;
+    else if (policy instanceof AmbiguousRoutePolicy) policies.push(...policy.candidates);
+    else policies.push(policy);
+  }
+  if (policies.length === 0) return undefined;
+  return withoutPolicy === 0 ? policies : [];
 }
 
 /** Whether `app.enableCors()` (or `NestFactory.create(…, { cors })`) is active. */
@@ -261,38 +423,4 @@ function hasGlobalCors(adapter: HookableAdapter): boolean {
   if (adapter.getType() === 'fastify') return adapter.corsHook !== undefined;
   const stack = (adapter.getInstance() as { router?: { stack?: { name?: string }[] } }).router?.stack ?? [];
   return stack.some((layer) => layer.name === 'corsMiddleware');
-}
-
-function routeMatchingOptions(adapter: HookableAdapter): RouteMatchingOptions & { useSemicolonDelimiter?: boolean } {
-  const firstRegisteredWins = adapter.isRouteOrderSensitive?.() ?? adapter.getType() === 'express';
-  return { ...matchingOf(adapter), firstRegisteredWins };
-}
-
-function matchingOf(adapter: HookableAdapter): RouteMatchingOptions & { useSemicolonDelimiter?: boolean } {
-  const declared = adapter.getRouteMatchingOptions?.();
-  if (declared !== undefined) {
-    return {
-      caseSensitive: declared.caseSensitive ?? true,
-      ignoreTrailingSlash: declared.ignoreTrailingSlash ?? false,
-      maxParamLength: declared.maxParamLength,
-      useSemicolonDelimiter: declared.useSemicolonDelimiter,
-    };
-  }
-  // Older adapters do not declare their matching options: read them off the instance.
-  if (adapter.getType() === 'express') {
-    const app = adapter.getInstance() as { get(setting: string): unknown };
-    return { caseSensitive: app.get('case sensitive routing') === true, ignoreTrailingSlash: app.get('strict routing') !== true };
-  }
-  const config = ((adapter.getInstance() as { initialConfig?: Record<string, unknown> }).initialConfig ?? {}) as {
-    caseSensitive?: boolean;
-    ignoreTrailingSlash?: boolean;
-    maxParamLength?: number;
-    routerOptions?: { caseSensitive?: boolean; ignoreTrailingSlash?: boolean; maxParamLength?: number };
-  };
-  const router = config.routerOptions ?? {};
-  return {
-    caseSensitive: router.caseSensitive !== false && config.caseSensitive !== false,
-    ignoreTrailingSlash: router.ignoreTrailingSlash === true || config.ignoreTrailingSlash === true,
-    maxParamLength: router.maxParamLength ?? config.maxParamLength,
-  };
 }

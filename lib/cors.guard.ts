@@ -5,6 +5,7 @@ import type { CorsModuleOptions } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
+import { decideRequest } from './policy/decide.js';
 import type { OriginVerdict } from './policy/origin-check.js';
 import { CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 
@@ -12,15 +13,15 @@ type Constructor = abstract new (...args: never[]) => unknown;
 type Handler = (...args: never[]) => unknown;
 
 /**
- * The request hook picks a route by path; only a guard knows the exact handler a request
- * reached. This guard has two jobs that need exactly that:
+ * The request hook writes every response's CORS headers before anything of the app runs; a
+ * guard runs after the app's own global guards, too late for that. What only a guard can do is
+ * stop a handler from running:
  *
- * 1. **Exactness.** Where the path alone could not tell the handler (host or header versioning,
- *    an inherited method under two controllers, a path syntax the route table cannot
- *    represent), or a path matched a different route than the adapter served, it rewrites the
- *    response's CORS headers with the handler's own policy. Otherwise it returns at once.
- * 2. **`enforce: true`.** It refuses an actual cross-origin request from an origin the handler's
+ * 1. **`enforce: true`.** It refuses an actual cross-origin request from an origin the handler's
  *    policy does not allow with 403, before the handler runs and its side effects happen.
+ * 2. **The one case the router cannot tell apart** (an inherited handler shared by controllers
+ *    with different policies, on Nest 11, where both routes carry one callback): it rewrites
+ *    the response's CORS headers with the controller's own policy.
  *
  * It never answers preflights: those never reach guards (see the README). The module attaches it
  * only to the handlers that need it (`CorsPolicyRegistry.guardedHandlers()`).
@@ -44,14 +45,13 @@ export class CorsGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<object>();
     const decision = this.hook.decisionOf(request);
-    if (decision !== undefined && decision.route.policy === exact) {
+    if (decision !== undefined && decision.target.policy === exact) {
       return this.enforce && exact !== null ? this.enforceVerdict(request, decision.verdict) : true;
     }
-    // No decision (no route found by path, or one whose handler has no guard: not this one) or
-    // another route's policy: decide again, with this handler's own.
+    // An ambiguous handler's decision (or none): decide again, with this controller's own policy.
     // The hook's exchange: the guard must clear headers from where the hook put them.
     const exchange = this.hook.getExchange();
-    if (exchange === undefined || this.hook.getEvaluator() === undefined) return true;
+    if (exchange === undefined || !this.hook.isInstalled()) return true;
     return this.correct(request, exchange, http.getResponse(), exact);
   }
 
@@ -63,10 +63,9 @@ export class CorsGuard implements CanActivate {
     exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
     if (exact === null) return true;
     const raw = exchange.rawRequest(request);
-    const { origin } = raw.headers;
     const apply = (verdict: OriginVerdict | undefined): boolean =>
       verdict !== undefined && this.enforce ? this.enforceVerdict(request, verdict) : true;
-    const verdict = this.hook.getEvaluator()!.decorate(exact, typeof origin === 'string' ? origin : undefined, raw, out);
+    const verdict = decideRequest(exact, raw, out, this.hook.getTimeout());
     return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
   }
 

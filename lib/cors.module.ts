@@ -113,7 +113,7 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
     this.hook.seal();
     this.registry.releaseStamps();
     this.detachGuard();
-    if (this.hook.getEvaluator() === undefined) return;
+    if (!this.hook.isInstalled()) return;
     const logger = new Logger(CORS_LOGGER_CONTEXT);
     if (this.options.logRoutes === true) logger.log(`CORS routes:\n${this.audit.formatTable()}`);
     if (this.options.csrfTrustedOrigins !== undefined) {

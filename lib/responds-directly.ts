@@ -18,3 +18,17 @@ export function respondsDirectly(controller: Constructor, methodName: string): b
   for (const key in args) if (RESPONSE_OR_NEXT_KEY.test(key)) return true;
   return false;
 }
+
+/** `RouteParamtypes.NEXT` (2), as it starts those keys. */
+const NEXT_KEY = /^2:/;
+
+/**
+ * Whether a controller's handler takes `@Next()`, and so may decline a request: Express then
+ * runs the next route that matches.
+ */
+export function takesNext(controller: Constructor, methodName: string): boolean {
+  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as Record<string, unknown> | undefined;
+  if (args === undefined) return false;
+  for (const key in args) if (NEXT_KEY.test(key)) return true;
+  return false;
+}

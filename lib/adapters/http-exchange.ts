@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CORS_RESPONSE_HEADERS, type HeaderSink } from '../policy/response-headers.js';
-import type { RouteHandling } from '../routing/route-table.js';
+import type { RouteHandling } from '../routing/route-target.js';
 
 /**
  * The little that differs between Express and Fastify: where the Node request and response

@@ -10,8 +10,7 @@ export type CorsRiskCode =
   | 'private_network_access'
   | 'long_max_age'
   | 'no_policy_under_global'
-  | 'ambiguous_route'
-  | 'not_resolvable_by_path';
+  | 'ambiguous_route';
 
 export interface CorsRisk {
   readonly code: CorsRiskCode;

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { createFastifyExchange, type FastifyLikeInstance, type HttpExchange } from '../../lib/adapters/http-exchange.js';
 import { CORS_RESPONSE_HEADERS } from '../../lib/policy/response-headers.js';
-import type { RouteHandling } from '../../lib/routing/route-table.js';
+import type { RouteHandling } from '../../lib/routing/route-target.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 /**
