@@ -127,10 +127,19 @@ export interface CorsModuleOptions {
    */
   readonly policies?: Readonly<Record<string, CorsPolicy>>;
   /**
-   * Refuse actual cross-origin requests from origins the route's policy does not allow with
-   * `403 Forbidden`, before the handler runs. Browsers already keep such responses from
-   * scripts; enforcing also stops the request's side effects (a form POST, say). Requests with
-   * `Sec-Fetch-Site: same-origin` or `none` pass.
+   * On routes with a policy, refuse with `403 Forbidden`, before the handler runs, requests from
+   * other origins that the policy does not allow. Browsers already keep such responses from
+   * scripts; enforcing also stops the request's side effects (a form POST, say) and its leaks.
+   * - With `Origin`: refused when the policy does not allow it, unless `Sec-Fetch-Site` is
+   *   `same-origin` or `none`.
+   * - Without `Origin` (an `<img>`, `<script>` or `no-cors` `GET`): refused when
+   *   `Sec-Fetch-Site` is `cross-site` or `same-site` (a sibling subdomain, which the policy
+   *   cannot check without `Origin`), unless it is a navigation (`Sec-Fetch-Mode: navigate`
+   *   with `GET` or `HEAD`, not into `<object>`/`<embed>`) or the policy allows any origin
+   *   (`'*'`): a resource isolation policy on Fetch Metadata
+   *   (https://web.dev/articles/fetch-metadata). Requests without `Sec-Fetch-Site` (older
+   *   browsers, other clients, plain HTTP) pass. A page loading such a route with a tag adds
+   *   `crossorigin`, so that it sends `Origin`.
    * @defaultValue `false`
    * @example `enforce: true`
    */

@@ -1,12 +1,13 @@
 import { ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { HttpExchange } from './adapters/http-exchange.js';
 import { CORS_MODULE_OPTIONS } from './cors.constants.js';
-import type { CorsModuleOptions } from './cors-module-options.js';
+import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { decideRequest } from './policy/decide.js';
 import type { OriginVerdict } from './policy/origin-check.js';
+import { checkResourceIsolation } from './policy/resource-isolation.js';
 import { CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 
 type Constructor = abstract new (...args: never[]) => unknown;
@@ -46,7 +47,7 @@ export class CorsGuard implements CanActivate {
     const request = http.getRequest<object>();
     const decision = this.hook.decisionOf(request);
     if (decision !== undefined && decision.target.policy === exact) {
-      return this.enforce && exact !== null ? this.enforceVerdict(request, decision.verdict) : true;
+      return this.enforce && exact !== null ? this.enforceVerdict(request, decision.verdict, exact) : true;
     }
     // An ambiguous handler's decision (or none): decide again, with this controller's own policy.
     // The hook's exchange: the guard must clear headers from where the hook put them.
@@ -63,14 +64,19 @@ export class CorsGuard implements CanActivate {
     exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
     if (exact === null) return true;
     const raw = exchange.rawRequest(request);
-    const apply = (verdict: OriginVerdict | undefined): boolean =>
-      verdict !== undefined && this.enforce ? this.enforceVerdict(request, verdict) : true;
+    const policy = exact;
+    const apply = (verdict: OriginVerdict | undefined): boolean => (this.enforce ? this.enforceVerdict(request, verdict, policy) : true);
     const verdict = decideRequest(exact, raw, out, this.hook.getTimeout());
     return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
   }
 
-  private enforceVerdict(request: object, verdict: OriginVerdict | undefined): boolean {
-    if (verdict === undefined || verdict.allowed) return true;
+  private enforceVerdict(request: object, verdict: OriginVerdict | undefined, policy: CompiledPolicy): boolean {
+    if (verdict === undefined) {
+      // No Origin to check: Fetch Metadata says where the request came from (resource isolation).
+      if (checkResourceIsolation(policy, request as CorsRequest).allowed) return true;
+      throw new ForbiddenException('Cross-site request refused by resource isolation policy');
+    }
+    if (verdict.allowed) return true;
     // Same-origin requests carry Origin too (for POST and the like); they need no CORS permission.
     const site = (request as { headers?: Record<string, unknown> }).headers?.['sec-fetch-site'];
     if (site === 'same-origin' || site === 'none') return true;
