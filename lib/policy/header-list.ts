@@ -1,18 +1,38 @@
 import { isToken } from './header-names.js';
 
+// Browsers list only the non-safelisted headers the page itself set, each once (Fetch standard): a handful; 64 leaves room for any real page.
+export const MAX_REQUEST_HEADER_ITEMS = 64;
+
 /**
- * Parses `Access-Control-Request-Headers`: a comma-separated list of header names with optional
+ * Reads `Access-Control-Request-Headers`: a comma-separated list of header names with optional
  * whitespace (Fetch standard: browsers send them lowercase, sorted, without duplicates, but
- * other clients may not). Returns lowercase names, empty items dropped, or `undefined` when an
- * item is not a header name at all.
+ * other clients may not). Returns lowercase names, empty items dropped; `'invalid'` when an item
+ * is not a header name at all; `'too_many'` as soon as the list turns out to have more than
+ * `maxItems` items (empty ones count: browsers send none). It stops there: the work is bounded
+ * by `maxItems`, not by the length of the header, which an app may allow to grow to megabytes.
  */
-export function parseRequestHeaderList(value: string): string[] | undefined {
+export function readRequestHeaderList(value: string, maxItems: number): string[] | 'invalid' | 'too_many' {
   const names: string[] = [];
-  for (const item of value.split(',')) {
-    const name = item.trim();
+  let items = 0;
+  for (let start = 0; start <= value.length; ) {
+    if (++items > maxItems) return 'too_many';
+    const comma = value.indexOf(',', start);
+    const end = comma === -1 ? value.length : comma;
+    const name = value.slice(start, end).trim();
+    start = end + 1;
     if (name === '') continue;
-    if (!isToken(name)) return undefined;
+    if (!isToken(name)) return 'invalid';
     names.push(name.toLowerCase());
   }
   return names;
+}
+
+/**
+ * {@link readRequestHeaderList} without a limit, for lists a server wrote (the testing helpers
+ * read `Access-Control-Allow-Headers` with it): lowercase names, or `undefined` when an item is
+ * not a header name at all.
+ */
+export function parseRequestHeaderList(value: string): string[] | undefined {
+  const names = readRequestHeaderList(value, Infinity);
+  return typeof names === 'string' ? undefined : names;
 }

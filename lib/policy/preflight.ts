@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from './compiled-policy.js';
-import { parseRequestHeaderList } from './header-list.js';
+import { MAX_REQUEST_HEADER_ITEMS, readRequestHeaderList } from './header-list.js';
 import { isToken } from './header-names.js';
 import type { CorsRefusalReason } from './refusal.js';
 
@@ -13,16 +13,18 @@ export interface PreflightRequest {
 }
 
 /**
- * Checks everything in a preflight but its origin: the method, every requested header, and
- * Private Network Access. Returns the refusal reason, or `undefined` when allowed. The route
- * lookup has already established that the route serves `method`.
+ * Checks everything in a preflight but its origin: the method, every requested header (at most
+ * {@link MAX_REQUEST_HEADER_ITEMS} of them), and Private Network Access. Returns the refusal
+ * reason, or `undefined` when allowed. The route lookup has already established that the route
+ * serves `method`.
  */
 export function checkPreflightRequest(policy: CompiledPolicy, request: PreflightRequest): CorsRefusalReason | undefined {
   if (!isToken(request.method)) return 'invalid_preflight';
   if (policy.methods !== undefined && !policy.methods.has(request.method)) return 'method_not_allowed';
   if (request.requestHeaders !== undefined) {
-    const names = parseRequestHeaderList(request.requestHeaders);
-    if (names === undefined) return 'invalid_preflight';
+    const names = readRequestHeaderList(request.requestHeaders, MAX_REQUEST_HEADER_ITEMS);
+    if (names === 'too_many') return 'too_many_request_headers';
+    if (names === 'invalid') return 'invalid_preflight';
     for (const name of names) {
       // `*` never covers Authorization (Fetch standard, CORS-preflight fetch, step 7.7).
       const allowed = policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization');

@@ -8,4 +8,6 @@ export type CorsRefusalReason =
   | 'header_not_allowed'
   | 'private_network_not_allowed'
   | 'invalid_preflight'
+  /** `Access-Control-Request-Headers` lists more than `MAX_REQUEST_HEADER_ITEMS` (64) items. */
+  | 'too_many_request_headers'
   | 'origin_callback_failed';

@@ -1,3 +1,4 @@
+import { isSafe } from 'redos-detector';
 import { getPublicSuffix } from 'tldts';
 import type { CorsModuleOptions, CorsPolicy } from '../cors-module-options.js';
 import type { CorsConfigurationProblem } from './configuration-error.js';
@@ -248,6 +249,78 @@ function validateRegExp(regexp: RegExp, field: string, problem: Report): void {
   if (new RegExp(source, flags.replace(/[gy]/g, '')).test('null')) {
     problem(field, `${regexp} matches the 'null' origin: list 'null' literally if you mean it`);
   }
+  const backtracking = catastrophicBacktracking(regexp);
+  if (backtracking !== undefined) problem(field, `${regexp} ${backtracking}`);
+}
+
+/**
+ * The most paths redos-detector may explore before it gives up on a RegExp (its default is
+ * 20,000): the anchored patterns origins call for need a few hundred to a few thousand, and a
+ * RegExp it gives up on is refused, so a bootstrap spends about a second on one at most.
+ */
+const REDOS_MAX_STEPS = 10_000;
+
+/** Verdicts by `/source/flags`: equal RegExps of many routes are checked once per process. */
+const backtrackingVerdicts = new Map<string, string | undefined>();
+
+/**
+ * Why `regexp` may backtrack catastrophically, or `undefined` when it cannot. `RegExp.test` runs
+ * on the event loop, and origins are cut at `MAX_ORIGIN_LENGTH` (300) before any RegExp sees
+ * them, but that is no bound for `(a+)+`: `https://` and 30 `a`s keep it busy for seconds. So
+ * a RegExp whose worst case the checker cannot bound, or that it cannot read, is refused.
+ * redos-detector (pure JavaScript, synchronous) counts the ways an input can be matched; more
+ * than its default maximum (200) is unsafe, which takes in polynomial backtracking such as
+ * `.*example.*` as well as exponential. It errs on the safe side: a few patterns that backtrack
+ * only linearly are refused too, e.g. `(?:[a-z0-9-]+\.)*[a-z]+\.example\.com`.
+ */
+function catastrophicBacktracking(regexp: RegExp): string | undefined {
+  const key = String(regexp);
+  if (backtrackingVerdicts.has(key)) return backtrackingVerdicts.get(key);
+  let verdict: string | undefined;
+  try {
+    const result = isSafe(new RegExp(withoutGroupNames(regexp.source), regexp.flags), { maxSteps: REDOS_MAX_STEPS });
+    if (result.error === 'hitMaxSteps') {
+      verdict =
+        `may backtrack catastrophically: it can match an input in too many ways for the checker to rule that out within ${REDOS_MAX_STEPS} steps ` +
+        '(overlapping alternatives or quantifiers, as in (a|a)* or (a|aa)+); simplify it, or list the origins or a wildcard pattern';
+    } else if (!result.safe) {
+      verdict =
+        'can backtrack catastrophically: some inputs match it in ever more ways as they grow (nested or overlapping quantifiers, as in (a+)+, ([a-z]+)* or .*x.*), ' +
+        'and a crafted origin keeps the event loop busy; ' +
+        'let every character match one way only, e.g. /^https:\\/\\/[a-z0-9-]+\\.example\\.com$/';
+    }
+  } catch (error) {
+    verdict = `cannot be checked for catastrophic backtracking (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): rewrite it, or list the origins`;
+  }
+  backtrackingVerdicts.set(key, verdict);
+  return verdict;
+}
+
+/**
+ * The parts of a RegExp source that number capturing groups, in order: a `\k<name>` reference,
+ * another escape, a character class, a named group's opening, a plain capturing group's opening;
+ * everything else is passed over.
+ */
+const GROUP_TOKENS = /\\k<([^>]+)>|\\[^]|\[(?:\\[^]|[^\]\\])*\]|\(\?<([^=!>][^>]*)>|\((?!\?)|[^\\[(]+|[^]/g;
+
+/**
+ * `source` with its named groups unnamed and their `\k<name>` references numbered: the same
+ * RegExp to a backtracking engine, spelled for the checker's parser, which knows no group
+ * names. A reference becomes `(?:\N)`, so that a digit after it stays a digit.
+ */
+function withoutGroupNames(source: string): string {
+  if (!source.includes('(?<')) return source;
+  const numbers = new Map<string, number>();
+  let groups = 0;
+  for (const [token, , name] of source.matchAll(GROUP_TOKENS)) {
+    if (name !== undefined) numbers.set(name, ++groups);
+    else if (token === '(') groups++;
+  }
+  return source.replace(GROUP_TOKENS, (token: string, reference: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return '(';
+    const number = reference === undefined ? undefined : numbers.get(reference);
+    return number === undefined ? token : `(?:\\${number})`;
+  });
 }
 
 function validateMethods(methods: unknown, problem: Report): void {

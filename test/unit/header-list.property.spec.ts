@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { CorsPolicy } from '../../lib/cors-module-options.js';
 import { compilePolicy } from '../../lib/policy/compile.js';
-import { parseRequestHeaderList } from '../../lib/policy/header-list.js';
+import { MAX_REQUEST_HEADER_ITEMS, parseRequestHeaderList, readRequestHeaderList } from '../../lib/policy/header-list.js';
 import { checkPreflightRequest } from '../../lib/policy/preflight.js';
 import { validatePolicy } from '../../lib/policy/validate.js';
 
@@ -30,6 +30,17 @@ function refParse(value: string): string[] | undefined {
     names.push(name.toLowerCase());
   }
   return names;
+}
+
+/**
+ * The capped reading the preflight uses: `'too_many'` once there are more than `maxItems` items
+ * (empty ones count), unless an item before that is not a token; only the first `maxItems` are read.
+ */
+function refRead(value: string, maxItems: number): string[] | 'invalid' | 'too_many' {
+  const items = value.split(',');
+  const names = refParse(items.slice(0, maxItems).join(','));
+  if (names === undefined) return 'invalid';
+  return items.length > maxItems ? 'too_many' : names;
 }
 
 const ows = fc.stringMatching(/^[ \t]{0,3}$/);
@@ -87,6 +98,15 @@ describe('Access-Control-Request-Headers parsing (property-based)', () => {
         const items = value.split(',');
         items.splice(at % (items.length + 1), 0, ` ${bad} `);
         expect(parseRequestHeaderList(items.join(','))).toBeUndefined();
+      }),
+      RUNS,
+    );
+  });
+
+  it('reads lists up to a cap exactly like the reference, stopping at the item past it', () => {
+    fc.assert(
+      fc.property(headerList, fc.integer({ min: 0, max: 16 }), (value, maxItems) => {
+        expect([value, maxItems, readRequestHeaderList(value, maxItems)]).toEqual([value, maxItems, refRead(value, maxItems)]);
       }),
       RUNS,
     );
@@ -159,9 +179,9 @@ describe('preflight header decision (property-based)', () => {
     );
   });
 
-  it('decides thousands of requested headers, refusing for a single unlisted one', () => {
+  it('decides lists of up to 64 requested headers, refusing for a single unlisted one', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(appHeader, { minLength: 1, maxLength: 5, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() }), fc.integer({ min: 1000, max: 5000 }), fc.option(fc.nat()), (allowed, count, intruderAt) => {
+      fc.property(fc.uniqueArray(appHeader, { minLength: 1, maxLength: 5, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() }), fc.integer({ min: 1, max: MAX_REQUEST_HEADER_ITEMS }), fc.option(fc.nat()), (allowed, count, intruderAt) => {
         const policy = compilePolicy(policyOf(allowed));
         const names = Array.from({ length: count }, (_, i) => allowed[i % allowed.length]);
         if (intruderAt !== null) names[intruderAt % count] = 'X-Not-Listed-Anywhere-0';
@@ -169,6 +189,40 @@ describe('preflight header decision (property-based)', () => {
         expect(refusal).toBe(intruderAt === null ? undefined : 'header_not_allowed');
       }),
       { numRuns: 30 },
+    );
+  });
+
+  it('refuses thousands of requested headers as too many, whatever the policy allows and wherever an unlisted one is', () => {
+    fc.assert(
+      fc.property(allowedHeaders, fc.integer({ min: MAX_REQUEST_HEADER_ITEMS + 1, max: 5000 }), fc.option(fc.nat()), (allowed, count, intruderAt) => {
+        const policy = compilePolicy(policyOf(allowed));
+        const listed = allowed === '*' || allowed.length === 0 ? ['X-Anything'] : allowed;
+        const names = Array.from({ length: count }, (_, i) => listed[i % listed.length]);
+        if (intruderAt !== null) names[intruderAt % count] = 'X-Not-Listed-Anywhere-0';
+        const refusal = checkPreflightRequest(policy, { method: 'GET', requestHeaders: names.join(', '), privateNetwork: false });
+        expect(refusal).toBe('too_many_request_headers');
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('decides a preflight of any header list exactly as the capped reference reading does', () => {
+    // Lists around the cap: names and empty items, and maybe one item that is not a name, before or past the cap.
+    const nameOrEmpty = fc.oneof({ weight: 8, arbitrary: token }, { weight: 1, arbitrary: fc.constant('') });
+    const longList = fc
+      .tuple(fc.array(fc.tuple(ows, nameOrEmpty, ows).map(([a, i, b]) => `${a}${i}${b}`), { minLength: MAX_REQUEST_HEADER_ITEMS - 4, maxLength: MAX_REQUEST_HEADER_ITEMS + 4 }), fc.option(fc.tuple(nonToken, fc.nat())))
+      .map(([items, bad]) => {
+        if (bad !== null) items.splice(bad[1] % (items.length + 1), 0, bad[0]);
+        return items.join(',');
+      });
+    fc.assert(
+      fc.property(fc.oneof(headerList, longList), (requested) => {
+        const refusal = checkPreflightRequest(compilePolicy(policyOf('*')), { method: 'GET', requestHeaders: requested, privateNetwork: false });
+        const read = refRead(requested, MAX_REQUEST_HEADER_ITEMS);
+        const expected = read === 'too_many' ? 'too_many_request_headers' : read === 'invalid' ? 'invalid_preflight' : read.includes('authorization') ? 'header_not_allowed' : undefined;
+        expect([requested, refusal]).toEqual([requested, expected]);
+      }),
+      RUNS,
     );
   });
 });

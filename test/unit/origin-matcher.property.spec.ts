@@ -205,9 +205,9 @@ const regexp = fc.constantFrom(
   /^https:\/\/(?:[a-z0-9-]+\.)*partner\.example\.com(?::\d+)?$/,
   /^https?:\/\/localhost:\d+$/,
   /^https:\/\/.+\.example\.org$/,
-  /^[a-z+.-]+:\/\/.+\..+$/,
-  /^.+:\/\/.+$/u,
-  /^https:\/\/.*example.*$/,
+  /^[a-z+.-]+:\/\/[^.]+\..+$/,
+  /^[^:]+:\/\/.+$/u,
+  /^https:\/\/[a-z0-9.-]+\.example\.(?:com|org)$/,
   /^(?:wss|https):\/\/[^.]+\.example\.com:8443$/,
 );
 

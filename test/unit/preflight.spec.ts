@@ -1,6 +1,7 @@
 import { compilePolicy, PolicyCompiler } from '../../lib/policy/compile.js';
 import { checkPreflightRequest } from '../../lib/policy/preflight.js';
-import { parseRequestHeaderList } from '../../lib/policy/header-list.js';
+import { jest } from '@jest/globals';
+import { MAX_REQUEST_HEADER_ITEMS, parseRequestHeaderList, readRequestHeaderList } from '../../lib/policy/header-list.js';
 import { RecordedHeaders as Headers } from '../../lib/policy/recorded-headers.js';
 import { appendVary, writeAllowedPreflight, writeAllowedResponse } from '../../lib/policy/response-headers.js';
 
@@ -44,6 +45,29 @@ describe('checkPreflightRequest', () => {
     expect(checkPreflightRequest(open, { method: 'GET', requestHeaders: 'x-anything, authorization', privateNetwork: false })).toBe('header_not_allowed');
   });
 
+  it('refuses a preflight asking for more than 64 headers, even under allowedHeaders *', () => {
+    expect(MAX_REQUEST_HEADER_ITEMS).toBe(64);
+    const names = Array.from({ length: 65 }, (_, i) => `x-h${i}`).join(',');
+    expect(checkPreflightRequest(open, { method: 'GET', requestHeaders: names, privateNetwork: false })).toBe('too_many_request_headers');
+  });
+
+  it('allows a preflight asking for exactly 64 listed headers', () => {
+    const names = Array.from({ length: 64 }, (_, i) => ['content-type', 'authorization', 'x-request-id'][i % 3]).join(', ');
+    expect(checkPreflightRequest(partners, { method: 'GET', requestHeaders: names, privateNetwork: false })).toBeUndefined();
+    expect(checkPreflightRequest(open, { method: 'GET', requestHeaders: names.replaceAll('authorization', 'x-a'), privateNetwork: false })).toBeUndefined();
+  });
+
+  it('refuses a megabyte of requested header names as too many, not as unlisted', () => {
+    const names = Array.from({ length: 100_000 }, (_, i) => `x-header-${i}`).join(', ');
+    expect(names.length).toBeGreaterThan(1_000_000);
+    expect(checkPreflightRequest(partners, { method: 'GET', requestHeaders: names, privateNetwork: false })).toBe('too_many_request_headers');
+  });
+
+  it('still refuses a method the policy does not list before counting the requested headers', () => {
+    const names = Array.from({ length: 65 }, () => 'content-type').join(',');
+    expect(checkPreflightRequest(partners, { method: 'PUT', requestHeaders: names, privateNetwork: false })).toBe('method_not_allowed');
+  });
+
   it('refuses Private Network Access unless the policy allows it', () => {
     expect(checkPreflightRequest(partners, { method: 'GET', requestHeaders: undefined, privateNetwork: true })).toBe('private_network_not_allowed');
     const pna = compilePolicy({ origins: ['https://app.example.com'], allowPrivateNetwork: true });
@@ -63,6 +87,49 @@ describe('parseRequestHeaderList', () => {
 
   it.each(['x a', 'x-a, "quoted"', 'x-\u00e9'])('rejects %j', (value) => {
     expect(parseRequestHeaderList(value)).toBeUndefined();
+  });
+
+  it('has no cap of its own: the testing helpers read whole Access-Control-Allow-Headers lists with it', () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `x-h${i}`);
+    expect(parseRequestHeaderList(names.join(', '))).toEqual(names);
+  });
+});
+
+describe('readRequestHeaderList', () => {
+  it.each([
+    ['content-type', 1, ['content-type']],
+    ['a, b', 2, ['a', 'b']],
+    ['a, b, c', 2, 'too_many'],
+    ['a,,b', 2, 'too_many'],
+    [',', 1, 'too_many'],
+    ['', 1, []],
+    ['', 0, 'too_many'],
+    ['a, b c', 2, 'invalid'],
+  ] as const)('reads %j, capped at %d items, as %j', (value, maxItems, expected) => {
+    expect(readRequestHeaderList(value, maxItems)).toEqual(expected);
+  });
+
+  it('stops at the item past the cap, never reading what follows', () => {
+    const valid = Array.from({ length: 64 }, (_, i) => `x-h${i}`).join(',');
+    expect(readRequestHeaderList(`${valid},not a header name`, 64)).toBe('too_many');
+    expect(readRequestHeaderList(`${valid},x-more,not a header name`, 64)).toBe('too_many');
+    expect(readRequestHeaderList(`not a header name,${valid}`, 64)).toBe('invalid');
+  });
+
+  it('counts empty items toward the cap, which browsers never send', () => {
+    expect(readRequestHeaderList(','.repeat(64), 64)).toBe('too_many');
+    expect(readRequestHeaderList(`a${','.repeat(63)}`, 64)).toEqual(['a']);
+  });
+
+  it('never splits the whole header value first', () => {
+    const value = Array.from({ length: 100_000 }, (_, i) => `x-header-${i}`).join(',');
+    const split = jest.spyOn(String.prototype, 'split');
+    try {
+      expect(readRequestHeaderList(value, 64)).toBe('too_many');
+      expect(split).not.toHaveBeenCalled();
+    } finally {
+      split.mockRestore();
+    }
   });
 });
 

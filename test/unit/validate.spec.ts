@@ -1,5 +1,9 @@
+import { jest } from '@jest/globals';
+import { isSafe } from 'redos-detector';
 import type { CorsModuleOptions, CorsPolicy } from '../../lib/cors-module-options.js';
 import { mergePolicies } from '../../lib/policy/merge.js';
+import { MAX_ORIGIN_LENGTH } from '../../lib/policy/origin.js';
+import { OriginMatcher } from '../../lib/policy/origin-matcher.js';
 import { PolicyValidator, validateModuleOptions, validatePolicy } from '../../lib/policy/validate.js';
 
 const AT = 'OrdersController.remove';
@@ -144,5 +148,113 @@ describe('a __proto__ key in options read from JSON', () => {
     const merged = mergePolicies(JSON.parse('{"__proto__": {"origins": "*"}}') as CorsPolicy);
     expect(merged.origins).toBeUndefined();
     expect(validatePolicy(merged, AT).problems).toContainEqual(expect.objectContaining({ field: '__proto__', message: expect.stringMatching(/unknown policy field/) }));
+  });
+});
+
+/**
+ * RegExp origins that can backtrack catastrophically, refused at bootstrap: `RegExp.test` runs on
+ * the event loop, and `(a+)+` takes seconds on `https://` and 30 `a`s.
+ */
+const BACKTRACKING: readonly [string, RegExp, RegExp][] = [
+  ['nested quantifiers', /^https:\/\/(a+)+\.example\.com$/, /can backtrack catastrophically/],
+  ['nested quantifiers over a class', /^https:\/\/([a-z0-9-]+)*\.example\.com$/, /can backtrack catastrophically/],
+  ['a starred group of a star', /^https:\/\/(.*)*$/, /can backtrack catastrophically/],
+  ['a repeated group of a label and an optional dot', /^https:\/\/(\w+\.?)+example\.com$/, /can backtrack catastrophically/],
+  ['a starred alternation of equal branches', /^https:\/\/(a|a)*\.example\.com$/, /may backtrack catastrophically/],
+  ['a repeated alternation of overlapping branches', /^https:\/\/(a|aa)+\.example\.com$/, /may backtrack catastrophically/],
+  ['adjacent quantifiers over the same characters', /^https:\/\/\d+\d+\.example\.com$/, /can backtrack catastrophically/],
+  ['two wildcards around a literal', /^https:\/\/.*example.*$/, /can backtrack catastrophically/],
+  ['nested quantifiers in a named group', /^https:\/\/(?<tenant>[a-z]+)*\.example\.com$/, /can backtrack catastrophically/],
+  ['nested quantifiers, case-insensitive', /^https:\/\/(a+)+\.example\.com$/i, /can backtrack catastrophically/],
+];
+
+/**
+ * Anchored RegExp origins the checker finds safe: the documented kinds, and every RegExp the
+ * tests, the sample and the benchmarks give the library (`bench/tools/redos-timing.mjs` times
+ * each against hostile 300-character origins).
+ */
+const SAFE_REGEXPS: readonly RegExp[] = [
+  /^https:\/\/[a-z]+\.example\.com$/,
+  /^https:\/\/[a-z0-9-]+\.example\.com$/,
+  /^https:\/\/app\.example\.com$/i,
+  /^https:\/\/(?:[a-z0-9-]+\.)*partner\.example\.com(?::\d+)?$/,
+  /^https:\/\/(?:[a-z0-9-]+\.)+partner\.example\.com$/,
+  /^https:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+partner\.example\.com$/,
+  /^https:\/\/([a-z0-9-]+)\.tenants\.example\.net$/,
+  /^https?:\/\/localhost:\d+$/,
+  /^https:\/\/.+\.example\.org$/,
+  /^https:\/\/.+$/,
+  /^https:\/\/preview-[0-9]+\.example\.org$/,
+  /^https:\/\/STAGING\.example\.org$/i,
+  /^https:\/\/[a-z.]+\.example\.com$/i,
+  /^[a-z0-9_ ]+:\/\/.+$/i,
+  /^https:\/\/e\.example\.com$/,
+  /^https:\/\/(?<tenant>[a-z]+)\.grouped\.example\.com$/,
+  /^https:\/\/([a-z]+)-\1\.example\.com$/,
+  /^https:\/\/(?<t>[a-z]+)\.\k<t>\.example\.net$/,
+  /^https:\/\/(?:[a-z0-9-]+\.)*example\.(?:com|org|net)$/,
+];
+
+describe('RegExp origins that can backtrack catastrophically', () => {
+  // The checker takes up to a second or two on a RegExp it gives up on (more on a busy machine).
+  const CHECKER_TIMEOUT = 30_000;
+
+  it.each(BACKTRACKING)('refuses a RegExp origin with %s at bootstrap', (_name, regexp, message) => {
+    const { problems } = validatePolicy({ origins: ['https://app.example.com', regexp] }, AT);
+    expect(problems).toEqual([{ location: AT, field: 'origins[1]', message: expect.stringMatching(message) }]);
+    expect(problems[0].message.startsWith(`${regexp} `)).toBe(true);
+  }, CHECKER_TIMEOUT);
+
+  it('names the field of a single RegExp origin without an index', () => {
+    expect(validatePolicy({ origins: /^https:\/\/(a+)+\.example\.com$/ }, AT).problems).toEqual([
+      { location: AT, field: 'origins', message: expect.stringMatching(/can backtrack catastrophically/) },
+    ]);
+  });
+
+  it('reports backtracking beside the other problems of the same RegExp', () => {
+    const { problems } = validatePolicy({ origins: [/(a+)+\.example\.com$/g] }, AT);
+    expect(problems.map((p) => p.message.replace(/^\/.*\/g /, ''))).toEqual([
+      expect.stringMatching(/^has the 'g' flag/),
+      expect.stringMatching(/^is not anchored/),
+      expect.stringMatching(/^can backtrack catastrophically/),
+    ]);
+  }, CHECKER_TIMEOUT);
+
+  it('refuses a RegExp the checker cannot read rather than let it through unchecked', () => {
+    // redos-detector does not parse the `v` flag (Node 20 has it).
+    expect(validatePolicy({ origins: [new RegExp('^https:\\/\\/app\\.example\\.com$', 'v')] }, AT).problems).toEqual([
+      { location: AT, field: 'origins[0]', message: expect.stringMatching(/cannot be checked for catastrophic backtracking/) },
+    ]);
+  });
+
+  it.each(SAFE_REGEXPS.map((regexp) => [String(regexp), regexp] as const))('accepts the anchored RegExp origin %s', (_name, regexp) => {
+    expect(validatePolicy({ origins: [regexp] }, AT).problems).toEqual([]);
+  });
+
+  it.each(SAFE_REGEXPS.filter((regexp) => !regexp.source.includes('(?<')).map((regexp) => [String(regexp), regexp] as const))(
+    'accepts %s because redos-detector finds it safe',
+    (_name, regexp) => {
+      expect(isSafe(regexp, { maxSteps: 10_000 })).toMatchObject({ safe: true, error: null });
+    },
+  );
+
+  it('only ever runs a RegExp origin on an origin no longer than MAX_ORIGIN_LENGTH', () => {
+    const regexp = /^https:\/\/[a-z0-9.-]+\.bounded\.example$/;
+    expect(validatePolicy({ origins: [regexp] }, AT).problems).toEqual([]);
+    const matcher = OriginMatcher.ofEntries([regexp]);
+    const exec = jest.spyOn(RegExp.prototype, 'exec');
+    try {
+      const label = 'a'.repeat(60);
+      const longest = `https://${[label, label, label].join('.')}.bounded.example`;
+      const tooLong = `https://${`${label}.`.repeat(200)}bounded.example`;
+      expect(matcher.matches(longest)).toBe(true);
+      expect(matcher.matches(tooLong)).toBe(false);
+      expect(matcher.matches(`https://${'a'.repeat(100_000)}`)).toBe(false);
+      const inputs = exec.mock.calls.filter((_call, i) => (exec.mock.contexts[i] as RegExp).source.includes('bounded')).map(([input]) => String(input));
+      expect(inputs).toContain(longest);
+      expect(Math.max(...inputs.map((input) => input.length))).toBeLessThanOrEqual(MAX_ORIGIN_LENGTH);
+    } finally {
+      exec.mockRestore();
+    }
   });
 });
