@@ -114,12 +114,27 @@ export interface CorsModuleOptions {
    */
   readonly defaults?: CorsPolicy;
   /**
-   * What routes without `@Cors()` get: a policy, a policy name, or `false` for no CORS headers
-   * at all.
+   * What every response gets that no `@Cors()` or {@link paths} entry covers, whoever serves it:
+   * controllers without `@Cors()`, other modules' routes (GraphQL, Swagger, static files),
+   * middleware mounts, routes added on the adapter or its instance, and paths no route serves.
+   * Preflights for those are answered from it. A policy, a policy name, or `false` for no CORS
+   * headers at all.
    * @defaultValue `false`
    * @example `global: 'public'`
    */
   readonly global?: CorsPolicyReference;
+  /**
+   * Policies for routes no controller declares (other modules', middleware mounts, routes added
+   * on the adapter or its instance), by the path they are registered at, as the adapter got it:
+   * `'/graphql'` applies to what is registered exactly there (an Express mount covers the paths
+   * below it, as Express serves them); `'/docs/*'` to everything registered at `/docs` or below.
+   * Matched once, against registered paths at bootstrap, never against request paths: the
+   * adapter's router still decides which route a request reaches. A policy, a policy name, or
+   * `false`; merged over `defaults`.
+   * @defaultValue `{}`
+   * @example `paths: { '/graphql': 'web', '/docs/*': false }`
+   */
+  readonly paths?: Readonly<Record<string, CorsPolicyReference>>;
   /**
    * Named policies, used as `@Cors('partners')`.
    * @defaultValue `{}`

@@ -5,7 +5,8 @@ import type { CorsModuleOptions, CorsPolicy, CorsPolicyReference } from './cors-
 import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { PolicyCompiler } from './policy/compile.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
-import { resolveRoutePolicy } from './policy/resolve.js';
+import { resolveRoutePolicy, type PolicyDeclarations } from './policy/resolve.js';
+import { ForeignRoutePolicies } from './routing/foreign-route-policies.js';
 import { respondsDirectly, takesNext } from './responds-directly.js';
 import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
 import { AmbiguousRoutePolicy, type RouteTarget } from './routing/route-target.js';
@@ -34,6 +35,7 @@ export class CorsPolicyRegistry {
   private readonly byController = new Map<Constructor, Map<Handler, CompiledPolicy | null>>();
   private readonly stamped = new Set<Handler>();
   private readonly guarded = new Set<Handler>();
+  private foreign = new ForeignRoutePolicies(null, []);
   /** Each controller's own stamp of a handler, by `Controller.handler`; `null` when two share the name. */
   private readonly byLocation = new Map<string, RouteStamp | null>();
   /** Per application, so that two apps sharing controller classes never read each other's stamps. */
@@ -64,12 +66,22 @@ export class CorsPolicyRegistry {
     const standalone: { controller: string | undefined; location: string }[] = Object.keys(this.options.policies ?? {}).map(
       (name) => ({ controller: name, location: `policies.${name}` }),
     );
-    if (this.options.global) standalone.push({ controller: undefined, location: 'global' });
     for (const { controller, location } of standalone) {
       const resolved = resolveRoutePolicy(this.options, { controller, handler: undefined }, location);
       if (resolved.kind === 'policy') this.check(validator, resolved.policy, location, problems, false);
       else if (resolved.kind === 'error') problems.push(resolved.problem);
     }
+    // `global` and `paths` apply as they are to routes no controller declares: origins required.
+    const compileStandalone = (declarations: PolicyDeclarations, location: string): CompiledPolicy | null => {
+      const resolved = resolveRoutePolicy(this.options, declarations, location);
+      if (resolved.kind === 'error') problems.push(resolved.problem);
+      if (resolved.kind !== 'policy' || !this.check(validator, resolved.policy, location, problems)) return null;
+      return compiler.compile(resolved.policy);
+    };
+    const globalPolicy = this.options.global ? compileStandalone({ controller: undefined, handler: undefined }, 'global') : null;
+    const pathPolicies = Object.entries(this.options.paths ?? {}).map(
+      ([path, ref]) => [path, compileStandalone({ controller: false, handler: ref }, `paths['${path}']`)] as const,
+    );
 
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as Constructor | null;
@@ -118,12 +130,21 @@ export class CorsPolicyRegistry {
     }
 
     if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
+    this.foreign = new ForeignRoutePolicies(globalPolicy, pathPolicies);
     for (const [handler, stamp] of stamps) {
       if (stamp.policy instanceof AmbiguousRoutePolicy) this.guarded.add(handler);
       const guarded = this.guarded.has(handler);
       Reflect.defineMetadata(this.stampKey, Object.freeze({ ...stamp, guarded }), handler);
       this.stamped.add(handler);
     }
+  }
+
+  /**
+   * The policies of what no controller declares: routes other modules or the app register on
+   * the adapter, and requests no route serves. Set by {@link build}.
+   */
+  foreignPolicies(): ForeignRoutePolicies {
+    return this.foreign;
   }
 
   /**

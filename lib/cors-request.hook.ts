@@ -106,10 +106,12 @@ export class CorsRequestHook {
     }
     this.adapter = adapter;
     this.exchange = exchange;
+    const foreign = this.registry.foreignPolicies();
+    const note = (target: RouteTarget): void => void this.routes.push(target);
     const resolver =
       adapter.getType() === 'express'
-        ? new ExpressRouteResolver(instance as ConstructorParameters<typeof ExpressRouteResolver>[0])
-        : new FastifyRouteResolver(instance as FastifyRouterHost);
+        ? new ExpressRouteResolver(instance as ConstructorParameters<typeof ExpressRouteResolver>[0], foreign, note)
+        : new FastifyRouteResolver(instance as FastifyRouterHost, foreign, note);
     this.resolver = resolver;
     this.watchRegistration(adapter, resolver);
     this.keepHeadersOnEnd(adapter, exchange);
@@ -210,15 +212,27 @@ export class CorsRequestHook {
         return resolver.register(routeTarget, args[args.length - 1], () => original.apply(adapter, args));
       });
     }
+    // Nest's middleware is registered like routes on Express, but passes requests on to them.
+    if (resolver.noteMiddleware !== undefined) {
+      const noteMiddleware = resolver.noteMiddleware.bind(resolver);
+      wrap('createMiddlewareFactory', (original) => (...args: unknown[]) => {
+        const register = original.apply(adapter, args) as Verb;
+        return (path: unknown, callback: unknown) => {
+          noteMiddleware(callback);
+          return register(path, callback);
+        };
+      });
+    }
     // A route that declines a request it matched hands it to the not-found handler (Fastify,
     // where Nest's route wrapper refuses empty parameters; Express, after every route declined):
-    // no handler runs, so the route's headers are taken back.
+    // no handler of that route runs, so its headers are taken back; the 404 gets `global`'s.
     wrap('setNotFoundHandler', (original) => (handler: unknown, ...rest: unknown[]) => {
       if (typeof handler !== 'function') return original.call(adapter, handler, ...rest);
-      const exchange = this.exchange!;
+      const hook = this;
       return original.call(adapter, function (this: unknown, request: unknown, response: unknown, ...more: unknown[]) {
-        exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
-        return (handler as Verb).call(this, request, response, ...more);
+        const notFound = (): unknown => (handler as Verb).call(this, request, response, ...more);
+        const redecided = hook.redecideNotFound(request, response);
+        return redecided instanceof Promise ? redecided.then(notFound, notFound) : notFound();
       }, ...rest);
     });
     // Header, media-type and custom versions are filters that decline other versions' requests.
@@ -257,6 +271,15 @@ export class CorsRequestHook {
       };
       return callback(request, response, onDecline);
     };
+  }
+
+  /** Takes back what a declining route's policy wrote; a 404 gets `global`'s headers, if set. */
+  private redecideNotFound(request: unknown, response: unknown): Outcome | Promise<Outcome> | undefined {
+    const exchange = this.exchange!;
+    if (exchange.rawResponse(response).headersSent) return undefined;
+    exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
+    const fallback = this.registry.foreignPolicies().fallback;
+    return fallback === undefined ? undefined : this.decideActual(request, response, exchange.rawRequest(request), fallback);
   }
 
   /**

@@ -142,7 +142,9 @@ export function validatePolicy(
 
 type Report = (field: string, message: string) => void;
 
-const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout', 'csrfTrustedOrigins']);
+const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'paths', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout', 'csrfTrustedOrigins']);
+/** A `paths` key: a path as registered, with `/*` only at its end. */
+const PATH_KEY = /^\/[^*]*(\/\*)?$/;
 /** `setTimeout` takes at most 2^31 - 1 ms; anything else silently becomes 1 ms. */
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
@@ -164,9 +166,18 @@ export function validateModuleOptions(options: CorsModuleOptions): CorsConfigura
   if (csrfTrustedOrigins !== undefined && (!Array.isArray(csrfTrustedOrigins) || csrfTrustedOrigins.some((o) => typeof o !== 'string'))) {
     problem('csrfTrustedOrigins', 'must be a list of origins');
   }
-  const { policies } = options;
+  const { policies, paths } = options;
   if (policies !== undefined && (typeof policies !== 'object' || policies === null || Array.isArray(policies))) {
     problem('policies', 'must be an object of named policies');
+  }
+  if (paths !== undefined && (typeof paths !== 'object' || paths === null || Array.isArray(paths))) {
+    problem('paths', 'must be an object of policies by registered path');
+  } else {
+    for (const path of Object.keys(paths ?? {})) {
+      if (!PATH_KEY.test(path)) {
+        problem(`paths['${path}']`, "must be a registered path starting with '/', optionally ending in '/*' (that path and everything below it)");
+      }
+    }
   }
   return problems;
 }

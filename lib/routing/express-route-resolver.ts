@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import parseUrl from 'parseurl';
+import type { ForeignRoutePolicies } from './foreign-route-policies.js';
 import type { RouteResolver } from './route-resolver.js';
 import type { RouteTarget } from './route-target.js';
 
@@ -7,23 +8,32 @@ import type { RouteTarget } from './route-target.js';
 interface ExpressLayer {
   match(path: string): unknown;
   readonly route?: ExpressRoute;
+  readonly handle: unknown;
+  /** The path it was registered at (Express 5's `router`). */
+  readonly rawPath?: unknown;
   /** A middleware mounted at `/`, which matches every path without decoding anything. */
   readonly slash?: boolean;
 }
 interface ExpressRoute {
   readonly stack: readonly { readonly handle: unknown }[];
+  readonly methods?: Readonly<Record<string, boolean>>;
   _handlesMethod(method: string): boolean;
 }
 interface ExpressApp {
   readonly router: { readonly stack: readonly ExpressLayer[] };
 }
 
-/** A route layer of the router's stack, with the target of the Nest route behind it, if any. */
-interface RouteEntry {
-  readonly layer: ExpressLayer;
-  /** `undefined` for a route Nest did not register: it runs, but carries no policy. */
-  readonly target: RouteTarget | undefined;
-}
+/**
+ * What a layer of the router's stack is to CORS: a `route` that serves requests (its target
+ * `undefined` when it carries no policy: it runs, but gets no headers), a `mount` (middleware at
+ * a path: it may answer or pass requests on, so it counts only where no route matches), or
+ * neither (`skip`: Nest's own middleware, and middleware at the root).
+ */
+type LayerRole =
+  | { readonly kind: 'route'; readonly target: RouteTarget | undefined }
+  | { readonly kind: 'mount'; readonly target: RouteTarget }
+  | { readonly kind: 'skip' };
+const SKIP: LayerRole = Object.freeze({ kind: 'skip' });
 
 /** No route: what the scan caches for a path that reaches none. */
 const NONE = -1;
@@ -39,27 +49,32 @@ const CACHE_LIMIT = 2048;
  */
 export class ExpressRouteResolver implements RouteResolver {
   private readonly targets = new Map<unknown, RouteTarget>();
+  private readonly middleware = new WeakSet<object>();
   /** Every layer of the router in order (middleware too: a decoding error there stops routes). */
   private layers: readonly ExpressLayer[] = [];
-  private entries = new Map<ExpressLayer, RouteEntry>();
+  private roles: readonly LayerRole[] = [];
   private readonly firstMatches = new Map<string, number>();
+  private readonly mountTargets = new Map<string, RouteTarget | null>();
 
-  constructor(private readonly app: ExpressApp) {}
+  constructor(
+    private readonly app: ExpressApp,
+    private readonly foreign: ForeignRoutePolicies,
+    private readonly note: (target: RouteTarget) => void,
+  ) {}
 
   register(target: RouteTarget | undefined, callback: unknown, register: () => unknown): unknown {
     if (target !== undefined) this.targets.set(callback, target);
     return register();
   }
 
+  /** Notes a callback Nest registers as middleware, which passes requests on to routes. */
+  noteMiddleware(callback: unknown): void {
+    if (typeof callback === 'function') this.middleware.add(callback);
+  }
+
   seal(): void {
     this.layers = Object.freeze([...this.app.router.stack]);
-    const entries = new Map<ExpressLayer, RouteEntry>();
-    for (const layer of this.layers) {
-      if (layer.route === undefined) continue;
-      const handle = layer.route.stack[0]?.handle;
-      entries.set(layer, Object.freeze({ layer, target: this.targets.get(handle) }));
-    }
-    this.entries = entries;
+    this.roles = Object.freeze(this.layers.map((layer) => this.roleOf(layer)));
     this.targets.clear();
   }
 
@@ -67,23 +82,28 @@ export class ExpressRouteResolver implements RouteResolver {
     const path = pathOf(raw);
     if (path === undefined) return undefined;
     const index = this.firstMatch(raw.method ?? 'GET', path);
-    return index === NONE ? undefined : this.entries.get(this.layers[index])?.target;
+    return index === NONE ? this.unrouted(path) : this.targetAt(index);
   }
 
   preflightTargets(_request: unknown, raw: IncomingMessage, method: string): readonly RouteTarget[] | undefined {
     const path = pathOf(raw);
     if (path === undefined) return undefined;
+    const first = this.firstMatch(method, path);
+    if (first === NONE) {
+      const target = this.unrouted(path);
+      return target === undefined ? undefined : [target];
+    }
     const targets: RouteTarget[] = [];
     // Where the first route may decline, the preflight cannot tell which one will run: every
     // route up to the first that cannot decline is a candidate.
-    for (let index = this.firstMatch(method, path); index !== NONE; index = this.matchFrom(method, path, index + 1)) {
-      const target = this.entries.get(this.layers[index])?.target;
-      if (target === undefined) return undefined; // a route of another kind may run: not answered
+    for (let index = first; index !== NONE; index = this.matchFrom(method, path, index + 1)) {
+      const target = this.targetAt(index);
+      if (target === undefined) return undefined; // a route of no policy may run: not answered
       targets.push(target);
       if (!target.passesOn) break;
     }
     // After routes that all decline, only the 404 is left: no more candidates.
-    return targets.length === 0 ? undefined : targets;
+    return targets;
   }
 
   targetAfter(raw: IncomingMessage): RouteTarget | undefined {
@@ -93,7 +113,60 @@ export class ExpressRouteResolver implements RouteResolver {
     const at = this.layers.findIndex((layer) => layer.route === current);
     if (at === NONE) return undefined;
     const index = this.matchFrom(raw.method ?? 'GET', path, at + 1);
-    return index === NONE ? undefined : this.entries.get(this.layers[index])?.target;
+    return index === NONE ? this.unrouted(path) : this.targetAt(index);
+  }
+
+  private roleOf(layer: ExpressLayer): LayerRole {
+    const { route } = layer;
+    if (route !== undefined) {
+      const handle = route.stack[0]?.handle;
+      if (typeof handle === 'function' && this.middleware.has(handle)) return SKIP;
+      const own = this.targets.get(handle);
+      if (own !== undefined) return { kind: 'route', target: own };
+      // A route another module or the app added on the instance: `paths`, else `global`.
+      const methods = Object.keys(route.methods ?? {}).map((m) => (m === '_all' ? 'ALL' : m.toUpperCase())).join(',');
+      return { kind: 'route', target: this.noted(this.foreign.targetOf(methods || 'ALL', String(layer.rawPath))) };
+    }
+    if (layer.slash === true || (typeof layer.handle === 'function' && this.middleware.has(layer.handle))) return SKIP;
+    const target = this.noted(this.foreign.targetOf('ALL', String(layer.rawPath)));
+    return target === undefined ? SKIP : { kind: 'mount', target };
+  }
+
+  private noted(target: RouteTarget | undefined): RouteTarget | undefined {
+    if (target !== undefined) this.note(target);
+    return target;
+  }
+
+  private targetAt(index: number): RouteTarget | undefined {
+    const role = this.roles[index];
+    return role.kind === 'skip' ? undefined : role.target;
+  }
+
+  /**
+   * A request no route matches: the first mount at its path with a policy (another module's
+   * middleware, such as a GraphQL server), else `global`.
+   */
+  private unrouted(path: string): RouteTarget | undefined {
+    const cached = this.mountTargets.get(path);
+    if (cached !== undefined) return cached ?? undefined;
+    let found: RouteTarget | undefined = this.foreign.fallback;
+    for (let index = 0; index < this.layers.length; index++) {
+      const role = this.roles[index];
+      if (role.kind !== 'mount') continue;
+      let match: unknown;
+      try {
+        match = this.layers[index].match(path);
+      } catch {
+        break;
+      }
+      if (match !== false) {
+        found = role.target;
+        break;
+      }
+    }
+    if (this.mountTargets.size >= CACHE_LIMIT) this.mountTargets.clear();
+    this.mountTargets.set(path, found ?? null);
+    return found;
   }
 
   private firstMatch(method: string, path: string): number {
@@ -112,7 +185,7 @@ export class ExpressRouteResolver implements RouteResolver {
     for (let index = start; index < layers.length; index++) {
       const layer = layers[index];
       const { route } = layer;
-      if (route === undefined && layer.slash === true) continue;
+      if (layer.slash === true || (route !== undefined && this.roles[index].kind === 'skip')) continue;
       let match: unknown;
       try {
         match = layer.match(path);

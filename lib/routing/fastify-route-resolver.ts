@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { ForeignRoutePolicies } from './foreign-route-policies.js';
 import type { RouteResolver } from './route-resolver.js';
 import type { RouteTarget } from './route-target.js';
 
@@ -42,7 +43,7 @@ const VERSION_CONSTRAINT = 'version';
  * option included). Each route's target is put in its config as Fastify registers it.
  *
  * A preflight is an `OPTIONS` request, which Fastify routes to `OPTIONS` routes. So for every
- * route with a policy, Fastify's router also gets an `OPTIONS` route at the same path, under a
+ * route, Fastify's router also gets an `OPTIONS` route at the same path, under a
  * constraint that only a preflight asking for that route's method satisfies: Fastify's own
  * router then finds the route the requested method would reach. An app's own `OPTIONS` route
  * still gets every other `OPTIONS` request (the constraint is optional to find-my-way).
@@ -55,7 +56,11 @@ export class FastifyRouteResolver implements RouteResolver {
   /** Fastify's own key of a request's route context, found at the first request. */
   private contextKey: symbol | null | undefined;
 
-  constructor(private readonly instance: FastifyRouterHost) {
+  constructor(
+    private readonly instance: FastifyRouterHost,
+    private readonly foreign: ForeignRoutePolicies,
+    private readonly note: (target: RouteTarget) => void,
+  ) {
     instance.addConstraintStrategy(preflightConstraint());
     instance.addHook('onRoute', (options) => this.onRoute(options));
   }
@@ -76,25 +81,44 @@ export class FastifyRouteResolver implements RouteResolver {
   }
 
   requestTarget(request: unknown): RouteTarget | undefined {
-    return this.configOf(request)?.[TARGET] as RouteTarget | undefined;
+    const config = this.configOf(request);
+    const target = config?.[TARGET] as RouteTarget | undefined;
+    return target !== undefined || !this.foreign.active ? target : this.unseen(config, (request as { method?: string }).method ?? 'GET');
   }
 
   preflightTargets(request: unknown): readonly RouteTarget[] | undefined {
     const targets = this.configOf(request)?.[PREFLIGHT] as readonly RouteTarget[] | undefined;
+    // No route of this method at this path that nest-cors saw registered: `global`, if set.
+    if (targets === undefined) return this.foreign.fallback === undefined ? undefined : [this.foreign.fallback];
     // Nest's route wrapper hands a request with an empty parameter (`/users//profile`) to the
     // not-found handler rather than the route's: so would the real request be.
-    return targets === undefined || hasEmptyParam(request) ? undefined : targets;
+    return hasEmptyParam(request) ? undefined : targets;
+  }
+
+  /**
+   * A request Fastify routed to a route registered before this resolver was installed (its path
+   * policy, looked up once and kept in the route's config), or to no route (`global`).
+   */
+  private unseen(config: Record<PropertyKey, unknown> | undefined, method: string): RouteTarget | undefined {
+    const url = config?.url;
+    if (config === undefined || typeof url !== 'string') return this.foreign.fallback;
+    const target = this.foreign.targetOf(method, url);
+    config[TARGET] = target;
+    return target;
   }
 
   private onRoute(options: FastifyRouteOptions): void {
-    const target = this.registering;
-    if (target === undefined || options.config?.[PREFLIGHT] !== undefined) return;
+    if (options.config?.[PREFLIGHT] !== undefined) return;
+    const methods = Array.isArray(options.method) ? options.method : [options.method];
+    // A route of a controller, else one another module or the app adds: `paths`, else `global`.
+    const target = this.registering ?? this.foreign.targetOf(methods.join(','), options.url);
+    if (target === undefined) return;
+    if (this.registering === undefined) this.note(target);
     options.config = { ...options.config, [TARGET]: target };
-    if (target.policy === null) return;
+    // A route of no policy gets its preflight route too: else a preflight for it would reach a
+    // wildcard route's preflight route, or `global`.
     const { [VERSION_CONSTRAINT]: _version, ...constraints } = options.constraints ?? {};
-    for (const method of Array.isArray(options.method) ? options.method : [options.method]) {
-      this.addPreflightRoute(method, options.url, constraints, target);
-    }
+    for (const method of methods) this.addPreflightRoute(method, options.url, constraints, target);
   }
 
   private addPreflightRoute(method: string, url: string, constraints: Record<string, unknown>, target: RouteTarget): void {

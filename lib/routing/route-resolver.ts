@@ -29,4 +29,6 @@ export interface RouteResolver {
    * Express only: the route that runs after the current one (`request.route`) declined.
    */
   targetAfter?(raw: IncomingMessage): RouteTarget | undefined;
+  /** Express only: notes a callback Nest registers as middleware, not as a route. */
+  noteMiddleware?(callback: unknown): void;
 }
