@@ -130,6 +130,7 @@ export class CorsPolicyRegistry {
     }
 
     if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
+    this.warnOfNonControllers();
     this.foreign = new ForeignRoutePolicies(globalPolicy, pathPolicies);
     for (const [handler, stamp] of stamps) {
       if (stamp.policy instanceof AmbiguousRoutePolicy) this.guarded.add(handler);
@@ -178,6 +179,26 @@ export class CorsPolicyRegistry {
   releaseStamps(): void {
     for (const handler of this.stamped) Reflect.deleteMetadata(this.stampKey, handler);
     this.stamped.clear();
+  }
+
+  /**
+   * `@Cors()` only reaches the routes of controllers: on a resolver, a gateway or any other
+   * provider it would be silently ignored, so say so once at bootstrap, with what to use instead.
+   */
+  private warnOfNonControllers(): void {
+    const seen = new Set<unknown>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const type = wrapper.metatype as Constructor | null | undefined;
+      if (typeof type !== 'function' || seen.has(type) || this.byController.has(type)) continue;
+      seen.add(type);
+      const prototype = type.prototype as Record<string, unknown> | undefined;
+      const onMethod = prototype !== undefined && this.scanner.getAllMethodNames(prototype).some((name) => Reflect.getOwnMetadata(CORS_POLICY_METADATA, prototype[name] as object) !== undefined);
+      if (Reflect.getOwnMetadata(CORS_POLICY_METADATA, type) === undefined && !onMethod) continue;
+      this.logger.warn(
+        `@Cors() on ${type.name}, which is not a controller, has no effect: only controllers' routes read it. ` +
+          "For a GraphQL resolver, a gateway or another module's routes, give their path a policy (`paths: { '/graphql': … }`) or set `global`.",
+      );
+    }
   }
 
   private check(

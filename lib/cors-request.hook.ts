@@ -176,19 +176,42 @@ export class CorsRequestHook {
     const resolver = this.resolver;
     if (resolver === undefined) throw new Error('CorsModule is not installed on a supported HTTP adapter');
     if (resolver instanceof ExpressRouteResolver) return this.resolve(request, request as IncomingMessage);
-    // Fastify's own entry point (`fastify.routing`, its rewriteUrl included) routes a detached copy.
-    const token = randomUUID();
-    const raw = new IncomingMessage(new Socket());
-    Object.assign(raw, { method: request.method, url: request.url, headers: { ...request.headers, [this.describeHeader]: token } });
-    this.describing.set(token, undefined);
+    const token = this.routeDetached(request);
     try {
-      (this.adapter!.getInstance() as { routing(req: IncomingMessage, res: ServerResponse): void }).routing(raw, new ServerResponse(raw));
       // Routing is synchronous unless the app has an asynchronous route constraint.
       if (this.describing.get(token) === undefined) await new Promise((resolve) => setImmediate(resolve));
       return this.describing.get(token) ?? { preflight: isPreflight(request), targets: undefined };
     } finally {
       this.describing.delete(token);
     }
+  }
+
+  /**
+   * Has Fastify's own entry point (`fastify.routing`, its `rewriteUrl` included) route a
+   * detached copy of `request`, which this hook notes under the returned token and ends before
+   * anything else runs.
+   */
+  private routeDetached(request: CorsRequest): string {
+    const token = randomUUID();
+    const raw = new IncomingMessage(new Socket());
+    Object.assign(raw, { method: request.method, url: request.url, headers: { ...request.headers, [this.describeHeader]: token } });
+    this.describing.set(token, undefined);
+    (this.adapter!.getInstance() as { routing(req: IncomingMessage, res: ServerResponse): void }).routing(raw, new ServerResponse(raw));
+    return token;
+  }
+
+  /**
+   * The route a preflight's requested method reaches where Fastify has no preflight route for
+   * it (a route registered before nest-cors was installed): Fastify routes a detached request
+   * of that method.
+   */
+  private unseenPreflightTargets(raw: IncomingMessage, method: string): readonly RouteTarget[] | undefined {
+    const { 'access-control-request-method': _method, origin: _origin, ...headers } = raw.headers;
+    const token = this.routeDetached({ method, url: raw.url, headers });
+    const routed = this.describing.get(token);
+    this.describing.delete(token);
+    const fallback = this.registry.foreignPolicies().fallback;
+    return routed?.targets ?? (fallback === undefined ? undefined : [fallback]);
   }
 
   /**
@@ -278,8 +301,10 @@ export class CorsRequestHook {
     const exchange = this.exchange!;
     if (exchange.rawResponse(response).headersSent) return undefined;
     exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
-    const fallback = this.registry.foreignPolicies().fallback;
-    return fallback === undefined ? undefined : this.decideActual(request, response, exchange.rawRequest(request), fallback);
+    const raw = exchange.rawRequest(request);
+    // A preflight left to the app is not CORS's: its 404 gets no actual response's headers.
+    const fallback = isPreflight(raw) ? undefined : this.registry.foreignPolicies().fallback;
+    return fallback === undefined ? undefined : this.decideActual(request, response, raw, fallback);
   }
 
   /**
@@ -323,7 +348,9 @@ export class CorsRequestHook {
     const method = raw.headers['access-control-request-method'] as string;
     // A method Node would refuse to parse reaches no route (routers may fold its case).
     if (!NODE_METHODS.has(method)) return GOES_ON;
-    const targets = this.resolver!.preflightTargets(request, raw, method);
+    const resolver = this.resolver!;
+    let targets = resolver.preflightTargets(request, raw, method);
+    if (targets === undefined && resolver.routesUnseen?.(request) === true) targets = this.unseenPreflightTargets(raw, method);
     const candidates = targets === undefined ? undefined : policiesOf(targets);
     if (candidates === undefined) return GOES_ON;
     const sink = this.exchange!.sinkOf(response, true, targets![0]);

@@ -88,11 +88,14 @@ export class FastifyRouteResolver implements RouteResolver {
 
   preflightTargets(request: unknown): readonly RouteTarget[] | undefined {
     const targets = this.configOf(request)?.[PREFLIGHT] as readonly RouteTarget[] | undefined;
-    // No route of this method at this path that nest-cors saw registered: `global`, if set.
-    if (targets === undefined) return this.foreign.fallback === undefined ? undefined : [this.foreign.fallback];
+    if (targets === undefined) return undefined;
     // Nest's route wrapper hands a request with an empty parameter (`/users//profile`) to the
     // not-found handler rather than the route's: so would the real request be.
     return hasEmptyParam(request) ? undefined : targets;
+  }
+
+  routesUnseen(request: unknown): boolean {
+    return this.foreign.active && this.configOf(request)?.[PREFLIGHT] === undefined;
   }
 
   /**

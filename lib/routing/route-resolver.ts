@@ -29,6 +29,11 @@ export interface RouteResolver {
    * Express only: the route that runs after the current one (`request.route`) declined.
    */
   targetAfter?(raw: IncomingMessage): RouteTarget | undefined;
+  /**
+   * Fastify only: whether a preflight that reached no preflight route may still be for a route
+   * (one registered before nest-cors was installed), to be found by routing a detached request.
+   */
+  routesUnseen?(request: unknown): boolean;
   /** Express only: notes a callback Nest registers as middleware, not as a route. */
   noteMiddleware?(callback: unknown): void;
 }
