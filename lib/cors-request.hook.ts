@@ -15,6 +15,7 @@ import type { CorsRefusalReason } from './policy/refusal.js';
 import { appendVary, CORS_RESPONSE_HEADERS, type HeaderSink } from './policy/response-headers.js';
 import { ExpressRouteResolver } from './routing/express-route-resolver.js';
 import { FastifyRouteResolver, type FastifyRouterHost } from './routing/fastify-route-resolver.js';
+import { RouteRegistration } from './routing/route-registration.js';
 import type { RouteResolver } from './routing/route-resolver.js';
 import { AmbiguousRoutePolicy, type RouteTarget } from './routing/route-target.js';
 
@@ -22,14 +23,6 @@ type Done = (error?: unknown) => void;
 type RequestHook = (request: unknown, response: unknown, done: Done) => void;
 type Verb = (...args: unknown[]) => unknown;
 
-/** Adapter methods through which Nest registers routes (`RouterMethodFactory`). */
-const ROUTE_VERBS = [
-  'get', 'post', 'put', 'delete', 'patch', 'options', 'head', 'all', 'search', 'query',
-  'propfind', 'proppatch', 'mkcol', 'copy', 'move', 'lock', 'unlock',
-] as const;
-
-/** Nest's `VersioningType.URI`: the version is in the path, and no filter declines requests. */
-const URI_VERSIONING = 0;
 
 interface HookableAdapter {
   getType(): string;
@@ -74,9 +67,7 @@ export class CorsRequestHook {
   private exchange: HttpExchange | undefined;
   private resolver: RouteResolver | undefined;
   private previousHook: RequestHook | undefined;
-  /** The adapter's methods this hook wrapped to see routes registered, until `seal()`. */
-  private readonly wrapped: { name: string; original: Verb; wrapper: Verb }[] = [];
-  private readonly routes: RouteTarget[] = [];
+  private registration: RouteRegistration | undefined;
   /**
    * What the hook decided for each guarded request still in flight. A WeakMap rather than
    * properties on the request: Express gives every request object its own hidden class.
@@ -107,13 +98,14 @@ export class CorsRequestHook {
     this.adapter = adapter;
     this.exchange = exchange;
     const foreign = this.registry.foreignPolicies();
-    const note = (target: RouteTarget): void => void this.routes.push(target);
+    const note = (target: RouteTarget): void => this.registration?.note(target);
     const resolver =
       adapter.getType() === 'express'
         ? new ExpressRouteResolver(instance as ConstructorParameters<typeof ExpressRouteResolver>[0], foreign, note)
         : new FastifyRouteResolver(instance as FastifyRouterHost, foreign, note);
     this.resolver = resolver;
-    this.watchRegistration(adapter, resolver);
+    this.registration = new RouteRegistration(adapter, resolver, (callback) => this.registry.routeOf(callback));
+    this.registration.watch({ declining: (callback) => this.redecidingOnDecline(callback), notFound: (handler) => this.redecidingNotFound(handler) });
     this.keepHeadersOnEnd(adapter, exchange);
     this.previousHook = adapter.onRequestHook;
     adapter.setOnRequestHook(this.hook);
@@ -127,12 +119,7 @@ export class CorsRequestHook {
     const adapter = this.adapter;
     if (adapter === undefined) return;
     this.resolver!.seal();
-    // Put back by assignment, never `delete`: deleting a property turns the adapter into a
-    // dictionary-mode object in V8, and Nest calls its methods on every request.
-    // A wrapper someone else put over this one stays; this one only passes calls through now.
-    const target = adapter as unknown as Record<string, Verb>;
-    for (const { name, original, wrapper } of this.wrapped) if (target[name] === wrapper) target[name] = original;
-    this.wrapped.length = 0;
+    this.registration!.release();
     if (adapter.onRequestHook !== this.hook) {
       this.logger.error('setOnRequestHook() was called after CorsModule installed its hook, replacing it: preflights are no longer answered');
     }
@@ -165,7 +152,7 @@ export class CorsRequestHook {
 
   /** Every route Nest registered, in order, with its policy. */
   getRoutes(): readonly RouteTarget[] {
-    return this.routes;
+    return this.registration?.routes ?? [];
   }
 
   /**
@@ -215,68 +202,6 @@ export class CorsRequestHook {
   }
 
   /**
-   * Sees every route Nest registers, with the handler it registers it for: the resolver notes
-   * the route's target (and, on Fastify, tags the route); Express routes whose handler may
-   * decline a request get a callback that re-decides when it does.
-   */
-  private watchRegistration(adapter: HookableAdapter, resolver: RouteResolver): void {
-    const target = adapter as unknown as Record<string, Verb>;
-    const wrap = (name: string, wrapper: (original: Verb) => Verb): void => {
-      const original = target[name];
-      if (typeof original !== 'function') return;
-      target[name] = wrapper(original);
-      this.wrapped.push({ name, original, wrapper: target[name] });
-    };
-    for (const verb of ROUTE_VERBS) {
-      const method = verb.toUpperCase();
-      wrap(verb, (original) => (...args: unknown[]) => {
-        const routeTarget = this.targetOf(method, args[0], args[args.length - 1]);
-        if (routeTarget?.passesOn === true && resolver.targetAfter !== undefined) args[args.length - 1] = this.redecidingOnDecline(args[args.length - 1] as Verb);
-        return resolver.register(routeTarget, args[args.length - 1], () => original.apply(adapter, args));
-      });
-    }
-    // Nest's middleware is registered like routes on Express, but passes requests on to them.
-    if (resolver.noteMiddleware !== undefined) {
-      const noteMiddleware = resolver.noteMiddleware.bind(resolver);
-      wrap('createMiddlewareFactory', (original) => (...args: unknown[]) => {
-        const register = original.apply(adapter, args) as Verb;
-        return (path: unknown, callback: unknown) => {
-          noteMiddleware(callback);
-          return register(path, callback);
-        };
-      });
-    }
-    // A route that declines a request it matched hands it to the not-found handler (Fastify,
-    // where Nest's route wrapper refuses empty parameters; Express, after every route declined):
-    // no handler of that route runs, so its headers are taken back; the 404 gets `global`'s.
-    wrap('setNotFoundHandler', (original) => (handler: unknown, ...rest: unknown[]) => {
-      if (typeof handler !== 'function') return original.call(adapter, handler, ...rest);
-      const hook = this;
-      return original.call(adapter, function (this: unknown, request: unknown, response: unknown, ...more: unknown[]) {
-        const notFound = (): unknown => (handler as Verb).call(this, request, response, ...more);
-        const redecided = hook.redecideNotFound(request, response);
-        return redecided instanceof Promise ? redecided.then(notFound, notFound) : notFound();
-      }, ...rest);
-    });
-    // Header, media-type and custom versions are filters that decline other versions' requests.
-    wrap('applyVersionFilter', (original) => (handler: unknown, version: unknown, options: unknown) => {
-      const filtered = original.call(adapter, handler, version, options) as Verb & { [DECLINES]?: true };
-      const versioned = typeof version === 'string' || Array.isArray(version); // not VERSION_NEUTRAL
-      if (versioned && (options as { type?: number } | undefined)?.type !== URI_VERSIONING) filtered[DECLINES] = true;
-      return filtered;
-    });
-  }
-
-  private targetOf(method: string, path: unknown, callback: unknown): RouteTarget | undefined {
-    const stamp = this.registry.routeOf(callback);
-    if (typeof path !== 'string' || stamp === undefined) return undefined;
-    const passesOn = stamp.passesOn || (callback as { [DECLINES]?: true })[DECLINES] === true;
-    const target: RouteTarget = Object.freeze({ ...stamp, method, path, passesOn });
-    this.routes.push(target);
-    return target;
-  }
-
-  /**
    * Express hands a request a route's handler declines (`next()`) to the next matching route:
    * the headers written for the declining route are taken back and that route's written.
    */
@@ -293,6 +218,20 @@ export class CorsRequestHook {
         else (next as Done)(error);
       };
       return callback(request, response, onDecline);
+    };
+  }
+
+  /**
+   * A route that declines a request it matched hands it to Nest's not-found handler (Fastify,
+   * where Nest's route wrapper refuses empty parameters; Express, after every route declined):
+   * no handler of that route runs, so its headers are taken back; the 404 gets `global`'s.
+   */
+  private redecidingNotFound(handler: Verb): Verb {
+    const hook = this;
+    return function (this: unknown, request: unknown, response: unknown, ...more: unknown[]) {
+      const notFound = (): unknown => handler.call(this, request, response, ...more);
+      const redecided = hook.redecideNotFound(request, response);
+      return redecided instanceof Promise ? redecided.then(notFound, notFound) : notFound();
     };
   }
 
@@ -437,11 +376,6 @@ const GOES_ON = 'goes-on';
 /** A preflight whose candidates include a handler of no policy: nothing can tell, so refused. */
 const UNDECIDABLE: PreflightDecision = Object.freeze({ allowed: false, reason: 'origin_not_allowed' });
 
-/**
- * Marks a version filter that may decline requests (Express). A property, so that it survives
- * Nest 12 copying the filter's own properties onto the callback it registers.
- */
-const DECLINES = Symbol('nest-cors:declines');
 
 /**
  * A CORS preflight (Fetch standard, "CORS-preflight request"): `OPTIONS` with `Origin` and
