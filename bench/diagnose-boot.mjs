@@ -16,8 +16,7 @@ const SELF = fileURLToPath(import.meta.url);
 const STEPS = [
   ['cors-policy.registry.js', 'CorsPolicyRegistry', 'build', 'registry.build (resolve, validate, compile)'],
   ['policy/compile.js', 'PolicyCompiler', 'compile', '  of which PolicyCompiler.compile'],
-  ['cors-request.hook.js', 'CorsRequestHook', 'record', 'hook.record (per route)'],
-  ['routing/route-table.js', 'RouteTable', 'add', '  of which RouteTable.add'],
+  ['routing/route-registration.js', 'RouteRegistration', 'targetOf', 'registration.targetOf (per route)'],
   ['cors-request.hook.js', 'CorsRequestHook', 'seal', 'hook.seal'],
   ['cors-policy.registry.js', 'CorsPolicyRegistry', 'releaseStamps', 'registry.releaseStamps'],
 ];

@@ -27,7 +27,7 @@ type Handler = (...args: never[]) => unknown;
  * Nest registers routes): every controller's routes are resolved, validated (all problems
  * reported in one {@link CorsConfigurationError}) and compiled; each handler function is then
  * stamped under a key of this application's own, which Nest copies onto the callback it hands
- * the HTTP adapter, so the route table can read a route's policy from it.
+ * the HTTP adapter, so the route's target can be read off it as the adapter registers it.
  */
 @Injectable()
 export class CorsPolicyRegistry {

@@ -44,9 +44,9 @@ export function appendVary(sink: HeaderSink, value: string): void {
 /**
  * Headers of an allowed preflight (Fetch standard, "CORS-preflight fetch"): the origin,
  * credentials, the requested method, the allowed headers, the max age, and Private Network
- * Access when asked for. `Access-Control-Allow-Methods` names only the requested method, a
- * route-table constant: browsers cache preflight results per URL, so listing methods whose
- * handlers have other policies would let a page skip their preflights.
+ * Access when asked for. `Access-Control-Allow-Methods` names only the requested method (one of
+ * the methods Node parses, checked before): browsers cache preflight results per URL, so listing
+ * methods whose handlers have other policies would let a page skip their preflights.
  */
 export function writeAllowedPreflight(
   policy: CompiledPolicy,
