@@ -136,6 +136,19 @@ export interface CorsModuleOptions {
    */
   readonly paths?: Readonly<Record<string, CorsPolicyReference>>;
   /**
+   * Let bootstrap go on when another CORS layer runs beside the module: `app.enableCors()`,
+   * `NestFactory.create(…, { cors })`, the `cors` middleware or `@fastify/cors` on the Fastify
+   * instance. That layer answers the preflights the module leaves alone and writes its own
+   * `Access-Control-Allow-Origin` (by default any origin, reflected with credentials) on every
+   * response it covers, `@Cors()` routes included, bypassing their policies. Only for a layer
+   * deliberately scoped to routes nest-cors does not serve (a mounted legacy app that must keep
+   * its own `cors()`, say). The layers let through are logged once. Without it, bootstrap fails
+   * with `CorsForeignLayerError`.
+   * @defaultValue `false`
+   * @example `allowOtherCorsLayers: true`
+   */
+  readonly allowOtherCorsLayers?: boolean;
+  /**
    * Named policies, used as `@Cors('partners')`.
    * @defaultValue `{}`
    * @example `policies: { partners: { origins: ['https://app.example.com'], credentials: true } }`

@@ -30,8 +30,6 @@ interface HookableAdapter {
   setOnRequestHook(hook: RequestHook): void;
   /** The adapter's current hook (a private field of Nest's adapters in 11 and 12). */
   onRequestHook?: RequestHook;
-  /** Set by `app.enableCors()` on Fastify (Nest 11 and 12). */
-  corsHook?: unknown;
 }
 
 /** What the hook decided for an actual request, for the guard. */
@@ -112,8 +110,7 @@ export class CorsRequestHook {
   }
 
   /**
-   * After Nest registered its routes: stop watching, and check that nothing replaced the hook
-   * or answers CORS beside it.
+   * After Nest registered its routes: stop watching, and check that nothing replaced the hook.
    */
   seal(): void {
     const adapter = this.adapter;
@@ -122,11 +119,6 @@ export class CorsRequestHook {
     this.registration!.release();
     if (adapter.onRequestHook !== this.hook) {
       this.logger.error('setOnRequestHook() was called after CorsModule installed its hook, replacing it: preflights are no longer answered');
-    }
-    if (hasGlobalCors(adapter)) {
-      this.logger.warn(
-        'app.enableCors() is active beside CorsModule: it answers every preflight the module leaves alone and adds its own headers with one global policy. Remove it.',
-      );
     }
   }
 
@@ -402,9 +394,3 @@ function policiesOf(targets: readonly RouteTarget[]): readonly CompiledPolicy[] 
   return withoutPolicy === 0 ? policies : [];
 }
 
-/** Whether `app.enableCors()` (or `NestFactory.create(…, { cors })`) is active. */
-function hasGlobalCors(adapter: HookableAdapter): boolean {
-  if (adapter.getType() === 'fastify') return adapter.corsHook !== undefined;
-  const stack = (adapter.getInstance() as { router?: { stack?: { name?: string }[] } }).router?.stack ?? [];
-  return stack.some((layer) => layer.name === 'corsMiddleware');
-}

@@ -1,7 +1,10 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type NestModule, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, HttpAdapterHost } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, HttpAdapterHost, ModulesContainer, type AbstractHttpAdapter } from '@nestjs/core';
 import { CorsAuditService } from './cors-audit.service.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
+import { findForeignCorsLayers, watchLateCorsLayers } from './cors-layer-check.js';
+import { CORS_MODULE_IMPORT, CorsModuleImport, DynamicModuleCache, firstDifference, importersOf } from './cors-module-imports.js';
+import { CorsForeignLayerError, CorsMultipleImportsError, type ForeignCorsLayerKind } from './cors-setup-error.js';
 
 // Where `@UseGuards()` keeps a handler's guards (Nest's `GUARDS_METADATA`), spelled out so that
 // one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
@@ -11,6 +14,9 @@ import type { CorsModuleAsyncOptions, CorsModuleOptions } from './cors-module-op
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 
+/** On the module class, so that a CommonJS and an ES-module copy of it recognise each other. */
+const CORS_MODULE_MARK: unique symbol = Symbol.for('nest-cors:module');
+
 /**
  * Per-route CORS for Nest. Import it once, in the root module:
  *
@@ -19,9 +25,16 @@ import { CorsRequestHook } from './cors-request.hook.js';
  * export class AppModule {}
  * ```
  *
+ * It is global: feature modules use `@Cors('partners')` without importing it. Importing it again
+ * with equal options is the same import; with other options, bootstrap fails
+ * ({@link CorsMultipleImportsError}).
+ *
  * At bootstrap (`configure()`, which Nest runs before it registers routes) every route's policy
  * is resolved, validated and compiled, and the request hook is installed on the HTTP adapter;
- * once routes are registered (`onApplicationBootstrap`) the route table is sealed.
+ * once routes are registered (`onApplicationBootstrap`) the route table is sealed. The module is
+ * the application's only CORS layer: another one (`app.enableCors()`, `{ cors }`, the `cors`
+ * middleware, `@fastify/cors`) fails bootstrap ({@link CorsForeignLayerError}), or `listen()`
+ * when it is added or loaded later.
  */
 @Global()
 @Module({
@@ -30,6 +43,10 @@ import { CorsRequestHook } from './cors-request.hook.js';
   exports: [CorsAuditService],
 })
 export class CorsModule implements NestModule, OnApplicationBootstrap {
+  static readonly [CORS_MODULE_MARK] = true;
+  private static readonly roots = new DynamicModuleCache();
+  private static readonly asyncRoots = new DynamicModuleCache();
+
   constructor(
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
     private readonly registry: CorsPolicyRegistry,
@@ -38,14 +55,28 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
     private readonly guard: CorsGuard,
     private readonly discovery: DiscoveryService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly modules: ModulesContainer,
   ) {}
+
+  /** The other CORS layers `allowOtherCorsLayers` let through, each logged once. */
+  private readonly allowedLayers = new Set<ForeignCorsLayerKind>();
 
   /** Guard metadata as it was before the module attached its guard, to put back. */
   private readonly originalGuards = new Map<object, unknown[] | undefined>();
 
-  /** Configures the module with static options. */
+  /**
+   * Configures the module with static options. Equal options (the same object, or equal values;
+   * functions by identity) give the same dynamic module, which Nest imports once however many
+   * modules import it.
+   */
   static forRoot(options: CorsModuleOptions = {}): DynamicModule {
-    return { module: CorsModule, providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }] };
+    return CorsModule.roots.get(options, () => ({
+      module: CorsModule,
+      providers: [
+        { provide: CORS_MODULE_OPTIONS, useValue: options },
+        { provide: CORS_MODULE_IMPORT, useValue: new CorsModuleImport('forRoot') },
+      ],
+    }));
   }
 
   /**
@@ -60,20 +91,70 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
    * ```
    */
   static forRootAsync(options: CorsModuleAsyncOptions): DynamicModule {
-    return {
+    // The same factory (by identity) with equal `imports` and `inject` is the same import.
+    return CorsModule.asyncRoots.get(options, () => ({
       module: CorsModule,
       imports: [...(options.imports ?? [])],
-      providers: [{ provide: CORS_MODULE_OPTIONS, useFactory: options.useFactory, inject: [...(options.inject ?? [])] }],
-    };
+      providers: [
+        { provide: CORS_MODULE_OPTIONS, useFactory: options.useFactory, inject: [...(options.inject ?? [])] },
+        { provide: CORS_MODULE_IMPORT, useValue: new CorsModuleImport('forRootAsync') },
+      ],
+    }));
   }
 
-  /** Runs before Nest registers routes: the only moment the route table can be built. */
+  /**
+   * Runs before Nest registers routes: the only moment the route table can be built. Nest calls
+   * it once per module instance: with a second import, the first instance to get here refuses,
+   * before either builds anything.
+   */
   configure(): void {
+    this.refuseMultipleImports();
     const adapter = this.adapterHost.httpAdapter;
     if (adapter === undefined || adapter === null) return; // not an HTTP application
     this.registry.build(adapter.getType());
     this.attachGuard();
     this.hook.install(adapter);
+    if (this.hook.isInstalled()) watchLateCorsLayers(adapter, () => this.refuseForeignLayers(adapter));
+  }
+
+  /**
+   * Two imports the caches of {@link forRoot} and {@link forRootAsync} could not merge are two
+   * module instances to Nest, each with every provider of its own: its own policies, request
+   * hook (the second chained behind the first) and guard; controllers of the importing module,
+   * other modules and `app.get()` each get a different `CorsAuditService`. Refused.
+   */
+  private refuseMultipleImports(): void {
+    const modules = [...this.modules.values()];
+    const instances = modules.filter((module) => isCorsModule(module.metatype));
+    if (instances.length <= 1) return;
+    const options = instances.map((module) => module.providers.get(CORS_MODULE_OPTIONS)?.instance);
+    let difference: string | undefined;
+    for (const other of options.slice(1)) {
+      difference = firstDifference(options[0], other);
+      if (difference !== undefined) break;
+    }
+    const markers = new Set(
+      instances.map((module) => module.providers.get(CORS_MODULE_IMPORT)?.instance).filter((marker) => marker instanceof CorsModuleImport),
+    );
+    const importedBy = importersOf(
+      modules.map((module) => module.metatype).filter((metatype) => typeof metatype === 'function'),
+      markers,
+    );
+    throw new CorsMultipleImportsError(instances.length, importedBy, difference === '' ? 'the options themselves' : difference);
+  }
+
+  /**
+   * Another CORS layer beside the module bypasses every policy: refused, at bootstrap and again
+   * just before the server accepts requests; logged once per layer with `allowOtherCorsLayers`.
+   */
+  private refuseForeignLayers(adapter: AbstractHttpAdapter): void {
+    const layers = findForeignCorsLayers(adapter).filter((layer) => !this.allowedLayers.has(layer.kind));
+    if (layers.length === 0) return;
+    if (this.options.allowOtherCorsLayers !== true) throw new CorsForeignLayerError(layers);
+    for (const layer of layers) this.allowedLayers.add(layer.kind);
+    new Logger(CORS_LOGGER_CONTEXT).log(
+      `Another CORS layer answers beside CorsModule (allowOtherCorsLayers: true): ${layers.map((l) => l.description).join('; ')}`,
+    );
   }
 
   /**
@@ -110,6 +191,16 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
+    if (this.hook.isInstalled()) {
+      try {
+        this.refuseForeignLayers(this.adapterHost.httpAdapter);
+      } catch (error) {
+        // The application will not start; handler metadata is shared with the next one.
+        this.registry.releaseStamps();
+        this.detachGuard();
+        throw error;
+      }
+    }
     this.hook.seal();
     this.registry.releaseStamps();
     this.detachGuard();
@@ -120,4 +211,8 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
       for (const finding of this.audit.checkCsrfProtection(this.options.csrfTrustedOrigins)) logger.warn(`CSRF protection: ${finding}`);
     }
   }
+}
+
+function isCorsModule(metatype: unknown): boolean {
+  return metatype === CorsModule || (typeof metatype === 'function' && (metatype as { [CORS_MODULE_MARK]?: unknown })[CORS_MODULE_MARK] === true);
 }

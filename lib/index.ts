@@ -22,3 +22,11 @@ export type {
 } from './cors-module-options.js';
 export { CorsConfigurationError, type CorsConfigurationProblem } from './policy/configuration-error.js';
 export type { CorsRefusalReason } from './policy/refusal.js';
+export {
+  CorsForeignLayerError,
+  CorsMultipleImportsError,
+  CorsSetupError,
+  type CorsSetupErrorCode,
+  type ForeignCorsLayer,
+  type ForeignCorsLayerKind,
+} from './cors-setup-error.js';

@@ -142,7 +142,7 @@ export function validatePolicy(
 
 type Report = (field: string, message: string) => void;
 
-const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'paths', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout', 'csrfTrustedOrigins']);
+const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'paths', 'allowOtherCorsLayers', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout', 'csrfTrustedOrigins']);
 /** A `paths` key: a path as registered, with `/*` only at its end. */
 const PATH_KEY = /^\/[^*]*(\/\*)?$/;
 /** `setTimeout` takes at most 2^31 - 1 ms; anything else silently becomes 1 ms. */
@@ -155,7 +155,7 @@ export function validateModuleOptions(options: CorsModuleOptions): CorsConfigura
   for (const field of Object.keys(options)) {
     if (!MODULE_FIELDS.has(field)) problem(field, `unknown module option (known: ${[...MODULE_FIELDS].join(', ')})`);
   }
-  for (const field of ['enforce', 'debug', 'logRoutes'] as const) {
+  for (const field of ['enforce', 'debug', 'logRoutes', 'allowOtherCorsLayers'] as const) {
     if (options[field] !== undefined && typeof options[field] !== 'boolean') problem(field, 'must be true or false');
   }
   const timeout = options.originCallbackTimeout;
