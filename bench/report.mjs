@@ -1,11 +1,20 @@
-// Renders BENCHMARKS.md from a complete run's results (see bench/run.mjs). The figures, the
-// machine and the verdicts are generated; the analysis is bench/ANALYSIS.md, written by hand
-// from the profiles, and included as is.
-import { existsSync, readFileSync } from 'node:fs';
+// Renders BENCHMARKS.md from a complete run's results (bench/results/latest.json, written by
+// bench/run.mjs): generated figures only. What they mean for the design is docs/performance.md.
+//
+//   node bench/report.mjs [results.json]    re-renders BENCHMARKS.md, measuring nothing
+//   (`node bench/run.mjs --render` does the same)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+
+/**
+ * Nest-cors stopped keeping a route table of its own here (commit 61dceec): requests are
+ * resolved by the adapter's router since. A run started before measured the old request path.
+ */
+const ROUTING_CHANGE = { at: '2026-12-05T12:48:13Z', commit: '61dceec' };
 
 const fmtInt = (v) => (v === undefined ? '—' : Math.round(v).toLocaleString('en-US'));
 const fmt = (v, digits = 2) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
@@ -14,6 +23,8 @@ function mdTable(headers, rows, align) {
   const sep = headers.map((_, i) => (align?.[i] === 'l' ? '---' : '---:'));
   return [headers, sep, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
+
+// ------------------------------------------------ tables shared with bench/run.mjs's console
 
 export const THROUGHPUT_COLUMNS = ['scenario', 'adapter', 'variant', 'req/s', 'min–max', 'ratio', 'CPU µs/req', 'p50 ms', 'p99 ms', 'failed'];
 
@@ -77,130 +88,200 @@ export function targetTableRows(targets, missed) {
   ]);
 }
 
-export function renderMarkdown(results, { throughputRows }) {
-  const { machine, settings, targets, boot } = results;
+// ------------------------------------------------------------------------- BENCHMARKS.md
+
+
+/** The order variants are listed in; others (diagnostic ones) follow in the order measured. */
+const VARIANT_ORDER = ['none', 'none-twin', 'enableCors', 'nest-cors', 'floor'];
+
+/** run.mjs's throughput rows, rebuilt from a results file: ratios against `none`, else `enableCors`. */
+function throughputRowsOf(results) {
+  const { summary } = results;
+  const measured = [...new Set(Object.keys(summary).map((key) => key.split('/')[2]))];
+  const variants = [...VARIANT_ORDER, ...measured.filter((v) => !VARIANT_ORDER.includes(v))];
+  const rows = [];
+  for (const scenario of Object.keys(results.requests)) {
+    for (const adapter of results.settings.adapters) {
+      const base = summary[`${scenario}/${adapter}/none`] ?? summary[`${scenario}/${adapter}/enableCors`];
+      for (const variant of variants) {
+        const s = summary[`${scenario}/${adapter}/${variant}`];
+        if (s === undefined) continue;
+        rows.push({ scenario, adapter, variant, ...s, vsBase: base ? s.rpsMedian / base.rpsMedian : undefined });
+      }
+    }
+  }
+  return rows;
+}
+
+const cpuOf = (results, scenario, adapter, variant) =>
+  results.summary[`${scenario}/${adapter}/${variant}`]?.cpuUsPerRequestMedian;
+
+/** A scenario's title without its id (`S1 actual GET, …` → `actual GET, …`). */
+const titleOf = (request) => request.title.replace(/^\S+\s+/, '');
+
+const ADAPTER_COLUMNS = ['scenario', 'no CORS', 'floor', 'enableCors', 'nest-cors', 'vs no CORS', 'vs floor', 'vs enableCors'];
+const BASELINES = ['none', 'floor', 'enableCors'];
+
+/**
+ * One adapter's lead table: per scenario, the server's CPU µs per request of each variant, and
+ * nest-cors against each (their µs ÷ nest-cors's: the throughput a CPU-bound server keeps).
+ */
+function adapterTableRows(results, adapter) {
+  const rows = [];
+  for (const [id, request] of Object.entries(results.requests)) {
+    const own = cpuOf(results, id, adapter, 'nest-cors');
+    if (own === undefined) continue;
+    const cpu = BASELINES.map((variant) => cpuOf(results, id, adapter, variant));
+    const cells = cpu.map((us) => (us === undefined ? '' : fmt(us, 1)));
+    const ratios = cpu.map((us) => (us === undefined ? '' : `${fmt(us / own)}×`));
+    rows.push([`**${id}** ${titleOf(request)}`, ...cells, fmt(own, 1), ...ratios]);
+  }
+  return rows;
+}
+
+/** What the A/A control says about this run's resolution on one adapter, if it was measured. */
+function noiseLine(results, adapter) {
+  const none = cpuOf(results, 'S1', adapter, 'none');
+  const twin = cpuOf(results, 'S1', adapter, 'none-twin');
+  if (none === undefined || twin === undefined) return undefined;
+  const aa = results.targets?.find((t) => t.id === 'AA' && t.adapter === adapter);
+  const range = aa?.pairedMin === undefined ? undefined : `${fmt(aa.pairedMin)}–${fmt(aa.pairedMax)}`;
+  const rounds = range === undefined ? '' : `; per round, the ratio of their requests per second ranged ${range}`;
+  return (
+    `Noise: a second process of the no-CORS application, measured like the others, cost ${fmt(twin, 1)} µs on S1 ` +
+    `against the first's ${fmt(none, 1)} (${fmt(none / twin)}×${rounds}). ` +
+    'Differences of that size are not resolved by one run.'
+  );
+}
+
+const BOOT_SUMMARY_COLUMNS = ['adapter', 'CPUs', 'no CORS', 'nest-cors', 'Δ ms', 'Δ RSS MB', 'Δ heap MB'];
+
+function bootSummaryRows(results) {
+  const rows = [];
+  const { boot, settings } = results;
+  for (const [summary, cpus] of [[boot.summary, settings.pin ? '1 (pinned)' : 'all'], [boot.summaryAllCpus ?? {}, 'all']]) {
+    for (const [adapter, { none, 'nest-cors': withCors }] of Object.entries(summary)) {
+      if (!none || !withCors) continue;
+      const delta = (key, digits) => `+${fmt(withCors[key] - none[key], digits)}`;
+      const ms = [fmt(none.bootMsMedian, 1), fmt(withCors.bootMsMedian, 1), delta('bootMsMedian', 1)];
+      rows.push([adapter, cpus, ...ms, delta('rssMbMedian', 1), delta('heapUsedMbMedian', 1)]);
+    }
+  }
+  return rows;
+}
+
+const loads = (list) => list.map((l) => l.toFixed(2)).join(' ');
+
+/** BENCHMARKS.md for `results`; `throughputRows` as bench/run.mjs computes them, else rebuilt. */
+export function renderMarkdown(results, { throughputRows = throughputRowsOf(results) } = {}) {
+  const { machine, settings } = results;
   const out = [];
-  out.push('# Benchmarks');
-  out.push('');
-  out.push(
-    'nest-cors against the CORS every Nest application already has (`app.enableCors()`: the `cors` package on Express, ' +
-      '`@fastify/cors` on Fastify) and against no CORS at all, on both adapters. ' +
-      '*This file is generated by `npm run bench` from its last complete run*, except the analysis, which is ' +
-      '`bench/ANALYSIS.md`.',
+  const line = (...parts) => out.push(parts.join(''));
+  line('# Benchmarks');
+  line();
+  line(
+    `*Generated by \`npm run bench\` (\`bench/report.mjs\`) from the last complete run, `,
+    `of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC.* `,
+    'nest-cors against `app.enableCors()` (`cors` on Express, `@fastify/cors` on Fastify) and against no CORS, on both adapters. ',
+    'The design decisions these figures led to, each with its measurement: [docs/performance.md](docs/performance.md).',
   );
-  out.push('');
-  out.push(`Run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.wallSeconds)} s wall time.`);
-  out.push('');
-  out.push('## Machine');
-  out.push('');
-  out.push(`- CPU: ${machine.cpuModel}, \`nproc\` = ${machine.nproc}; ${machine.memoryGb} GB RAM; ${machine.platform}`);
-  out.push(`- Node ${machine.node}`);
-  out.push(`- ${Object.entries(machine.packages).map(([n, v]) => `${n} ${v}`).join(', ')}`);
-  out.push(
-    `- Load average before / after: ${results.loadAverage.before.map((l) => l.toFixed(2)).join(' ')} / ${results.loadAverage.after
-      .map((l) => l.toFixed(2))
-      .join(' ')} (the load generator and the server under test account for about 2 of it while measuring)`,
+  line();
+  if (results.startedAt < ROUTING_CHANGE.at) {
+    line(
+      '> **These results predate the routing change of December 2026** ',
+      `(${ROUTING_CHANGE.at.slice(0, 10)}, commit \`${ROUTING_CHANGE.commit}\`): they measured nest-cors resolving requests `,
+      "with a route table of its own, since replaced by the adapters' own routers. ",
+      'Run `npm run bench` on a quiet machine to replace them.',
+    );
+    line();
+  }
+  line(
+    "Server CPU time per request in µs (medians over rounds), and nest-cors against each other variant: its µs divided by nest-cors's, ",
+    'which for a server bound by its CPU is the throughput nest-cors keeps (above 1: nest-cors is cheaper). ',
+    "The *floor* is no CORS plus a bare hook writing nest-cors's exact headers, knowing the answer in advance: ",
+    'what sending them costs any CORS layer.',
   );
-  out.push('');
-  out.push('## How to reproduce');
-  out.push('');
-  out.push('```sh');
-  out.push('npm ci');
-  out.push('npm run bench                  # build, then the full run: writes this file and bench/results/latest.json');
-  out.push('BENCH_QUICK=1 npm run bench    # smoke run, under a minute; writes bench/results/scratch/quick.json');
-  out.push('BENCH_ONLY=S1,S3 BENCH_ADAPTERS=fastify BENCH_PROFILE=1 npm run bench   # profile a subset (see below)');
-  out.push('```');
-  out.push('');
-  out.push(
-    `Settings of this run: ${settings.rounds} rounds, ${settings.duration} s per measurement after ${settings.warmup} s of warm-up when the applications start` +
-      `${settings.rewarm === undefined ? '' : ` and ${settings.rewarm} s of discarded load right before every measurement`}, ` +
-      `${settings.memoryReducer === false ? "V8's memory reducer off in the applications measured for throughput (see Method), " : ''}` +
-      `${settings.connections} connections, no pipelining, ${settings.bootsPerRound} bootstrap samples per adapter and variant per round` +
-      `${settings.pin ? ', servers pinned to the last CPU and the load generator to CPU 0' : ', no CPU pinning'}` +
-      `${settings.freshProcesses ? ', every application started afresh for each round' : ', one process per application for the whole run'}. ` +
-      'Other knobs: `BENCH_ROUNDS`, `BENCH_DURATION`, `BENCH_WARMUP`, `BENCH_REWARM`, `BENCH_MEMORY_REDUCER=1`, `BENCH_CONNECTIONS`, `BENCH_BOOTS`, `BENCH_PIN=0`, ' +
-      '`BENCH_ONLY=D` (a diagnostic run splitting nest-cors\'s S1 cost into its parts), `BENCH_ONLY=D2` (S2 against `Vary` written alone) and `BENCH_PROFILE=1` (see the head of `bench/run.mjs`); ' +
-      '`node bench/diagnose-boot.mjs` times the steps of the S5 bootstrap; `node bench/hook-costs.mjs` and `node bench/hook-costs-express.mjs` time nest-cors\'s request hook in-process on each adapter, in nanoseconds; `taskset -c 1 node bench/pipeline-costs.mjs [fastify|express]` what nest-cors costs per request through the whole pipeline against no CORS and the floor (CPU time in one process, in rotating batches; `PIPELINE_BASELINE=<dir>` weighs a change against another build); `node bench/server-costs.mjs [fastify|express]` the S1 and S2 targets as the servers\' CPU sees them (each application in its own pinned process reporting its CPU time around rotating batches; `SERVER_BASELINE=<dir>` weighs another build, `SERVER_VARIANTS=nest-cors+mixed` adds a process that first served the other scenarios); `node bench/header-costs.mjs` what Node charges per header; `node bench/idle-penalty.mjs` what an application pays for having idled (with and without V8\'s memory reducer); `node bench/profile-summary.mjs <file.cpuprofile>` summarizes a profile.',
-  );
-  out.push('');
-  out.push('## Method');
-  out.push('');
-  out.push(
-    [
-      '- Each application is a Nest 12 app in its own child process (`bench/child.mjs`), listening on 127.0.0.1; the parent drives it with autocannon. The server process saturates one CPU, autocannon the other.',
-      '- Variants of one application have the same controllers and routes; only CORS differs. `none`: no CORS. `enableCors`: `app.enableCors(options)`. `nest-cors`: `CorsModule.forRoot({ policies })` + `@Cors(name)`. The allow-lists, credentials, methods, allowed and exposed headers and max age are the same in every variant (`bench/config.mjs`).',
-      '- Before measuring, one request per scenario and variant checks the status and `Access-Control-Allow-Origin`, so every variant really does the CORS work it is credited with.',
-      '- Each round measures every variant of a group back to back, the order rotating from round to round (A B C, B C A, …); figures are medians over rounds. Ratios are ratios of the medians; *per-round* is the range of the same ratio computed within each round, a measure of the noise.',
-      '- *CPU µs/req* is the server process\'s CPU time (user + system, from `/proc`) divided by the requests answered: the cost of a request, unaffected by how fast the client is and by other processes taking the CPU away. *CPU-based* is the ratio of throughputs it implies for a server bound by its CPU (which every server here is while measured); where it and the measured ratio disagree, the measured one was disturbed by other load.',
-      '- On a shared machine the figures drift by several percent over minutes, and two processes of the same application differ by up to a few percent: a 3 % target is at the edge of what one run resolves. Read *per-round* and the CPU-based column before concluding from a ratio near its goal.',
-      '- Every application is started afresh for each round (checked and warmed up again), so that a median over rounds is one over as many processes; complete runs before 2026-11-25 22:40 UTC kept one process per application for the whole run (`BENCH_FRESH=0` still does).',
-      ...(settings.rewarm !== undefined
-        ? [
-            "- Every application idles while the others are measured. V8's *memory reducer* shrinks the heap of a process that stopped allocating for about 8 s; measured right after, an Express application ran 10–25 % slower over 2 s (2–3× slower over its first 0.5 s) while its heap grew back, by an amount that depended on how long it had idled (`node bench/idle-penalty.mjs`): that made Express's figures of complete runs before 2026-11-26 00:21 UTC both low and noisy. " +
-              (settings.memoryReducer === false
-                ? 'In this run, the applications measured for throughput ran with `--no-memory-reducer` (steady load never meets it; `BENCH_MEMORY_REDUCER=1` keeps it)'
-                : "This run kept V8's memory reducer on (`BENCH_MEMORY_REDUCER=1`): its Express figures carry that penalty") +
-              (settings.rewarm > 0 ? `, and every measurement followed ${settings.rewarm} s of discarded load of the same application (\`BENCH_REWARM\`).` : '; no measurement was preceded by a discarded load (`BENCH_REWARM=0`).') +
-              ' S5 bootstrap samples run with V8\'s defaults.',
-          ]
-        : []),
-      ...(targets.some((t) => t.id === 'AA')
-        ? [
-            '- The *A/A control* measures that resolution: `none-twin` is the `none` application in a second process, measured like every variant (in S1\'s and S2\'s groups, as `none` is). It is no target; its ratio to `none` should be 1.0. How far it is from 1.0, and its per-round range, is a lower bound on how far a ratio of the same run may be off by noise alone: the twin is measured next to `none`, ratios between measurements further apart can be noisier.',
-          ]
-        : []),
-      ...(targets.some((t) => t.id === 'S1floor')
-        ? [
-            '- The *floor* is the `none` application with a bare request hook that writes exactly the headers nest-cors writes on S1 and S2 (`Vary: Origin` always; the allow-origin, credentials and exposed-headers headers for the allowed origin), where nest-cors writes them in this application (Fastify\'s reply: it has no middleware and no handler taking `@Res()`; Express\'s response), knowing the answer in advance: one string comparison, no route lookup, no policy (`bench/apps.mjs`). Before measuring, its `Vary` and `Access-Control-*` headers are checked against nest-cors\'s for the same request. It is no variant a user would run: *floor vs none* is what sending those headers costs any CORS layer, and *nest-cors vs the floor* what nest-cors\'s own work costs on top. The two ratios multiply to nest-cors vs none, which the S1 and S2 targets ask to be at least 0.97.',
-          ]
-        : []),
-      '- S5 bootstrap: a fresh process per sample; *boot ms* is `NestFactory.create` + `app.init()` + `app.listen()` timed inside the child, *imports* the time to import Nest, the adapter and (for nest-cors only) the library and to declare the application classes (their decorators, `@Cors()` included, run then, as at import time in a real app; runs before 2026-11-25 19:10 UTC counted them in *boot ms*), *start→listen* the time from process start. Memory is taken after `init()` and a forced GC. When the servers are pinned, every sample is taken twice: pinned to one CPU like them (a one-vCPU container, where V8 compiles hot code in the time of the bootstrap), and on all CPUs (where it compiles beside it).',
-    ].join('\n'),
-  );
-  out.push('');
-  out.push('## Scenarios');
-  out.push('');
+  for (const adapter of settings.adapters) {
+    line();
+    line(`## ${{ express: 'Express', fastify: 'Fastify' }[adapter] ?? adapter}`);
+    line();
+    line(mdTable(ADAPTER_COLUMNS, adapterTableRows(results, adapter), ['l']));
+    const noise = noiseLine(results, adapter);
+    if (noise !== undefined) {
+      line();
+      line(noise);
+    }
+  }
+  const bootRows = results.boot?.summary ? bootSummaryRows(results) : [];
+  if (bootRows.length > 0) {
+    line();
+    line('## Bootstrap: 1,000 routes, 100 controllers, 1,000 distinct policies');
+    line();
+    line(
+      '`NestFactory.create` + `app.init()` + `app.listen()` in ms, and the RSS and heap nest-cors adds, ',
+      'medians over fresh processes.',
+    );
+    line();
+    line(mdTable(BOOT_SUMMARY_COLUMNS, bootRows, ['l', 'l']));
+  }
+  line();
+  line('## Scenarios');
+  line();
   for (const [id, r] of Object.entries(results.requests)) {
-    out.push(`- **${r.title}**: \`${r.method ?? 'GET'} ${r.path}\`${Object.keys(r.headers).length ? ` with ${Object.entries(r.headers).map(([k, v]) => `\`${k}: ${v}\``).join(', ')}` : ''}; expects ${r.status}.`);
+    const headers = Object.entries(r.headers).map(([k, v]) => `\`${k}: ${v}\``).join(', ');
+    line(`- **${id}** ${titleOf(r)}: \`${r.method ?? 'GET'} ${r.path}\``, headers ? ` with ${headers}` : '', `; expects ${r.status}.`);
   }
-  if (settings.scenarios.includes('S5boot')) {
-    out.push('- **S5boot**: bootstrap time and memory of the 1,000-route application, with and without nest-cors (every route its own policy: 1,000 distinct compiled policies).');
-  }
-  out.push('');
-  out.push('## Results');
-  out.push('');
-  out.push('### Targets');
-  out.push('');
-  out.push(
-    mdTable(
-      TARGET_COLUMNS,
-      targetTableRows(targets, '**no**'),
-      ['l', 'l', 'r', 'r', 'r', 'l', 'r', 'r'],
-    ),
+  line();
+  line('## Method and machine');
+  line();
+  line(
+    '- Each variant is a Nest 12 application in a process of its own (`bench/child.mjs`',
+    settings.pin ? ', pinned to the last CPU, autocannon on CPU 0' : '',
+    `), driven over loopback by autocannon with ${settings.connections} connections. `,
+    'The variants of a scenario are measured back to back in rotating order, ',
+    `${settings.rounds} rounds of ${settings.duration} s`,
+    settings.freshProcesses ? ', every application started afresh each round' : '',
+    '; each answer is checked before it is measured.',
   );
-  out.push('');
-  out.push('### Throughput');
-  out.push('');
-  out.push('Medians over rounds; *ratio* is against the first variant of the scenario (`none`, or `enableCors` where there is no `none`).');
-  out.push('');
-  out.push(
-    mdTable(THROUGHPUT_COLUMNS, throughputTableRows(throughputRows), ['l', 'l', 'l']),
+  line(
+    "- CPU µs per request: the server process's user + system time (`/proc`) over a measurement, ",
+    "divided by the requests it answered; unlike requests per second, it does not count time the machine's other tenants took.",
   );
-  out.push('');
-  out.push('### S5 bootstrap and memory (1,000 routes, 100 controllers)');
-  out.push('');
-  out.push('Times in ms, medians.');
-  out.push('');
-  out.push(mdTable(BOOT_COLUMNS, bootTableRows(results, '**Δ nest-cors**'), ['l', 'l', 'l']));
-  out.push('');
-  const analysis = join(BENCH_DIR, 'ANALYSIS.md');
-  if (existsSync(analysis)) {
-    out.push(readFileSync(analysis, 'utf8').trim());
-    out.push('');
+  if (settings.memoryReducer === false) {
+    line(
+      "- V8's memory reducer is off in the measured applications",
+      settings.rewarm > 0 ? ` and each measurement follows ${settings.rewarm} s of discarded load` : '',
+      ': an application that idled while the others were measured would otherwise pay for regrowing its heap.',
+    );
   }
-  out.push('## Raw data');
-  out.push('');
-  out.push('Every sample of this run, with latency and CPU figures: `bench/results/latest.json`.');
-  out.push('');
+  const packages = Object.entries(machine.packages).filter(([, v]) => v !== undefined);
+  line(`- ${machine.cpuModel}, \`nproc\` = ${machine.nproc}, ${machine.memoryGb} GB; ${machine.platform}; Node ${machine.node}.`);
+  line(`- ${packages.map(([n, v]) => `${n} ${v}`).join(', ')}.`);
+  line(
+    `- Load average before / after: ${loads(results.loadAverage.before)} / ${loads(results.loadAverage.after)}; `,
+    `${Math.round(results.wallSeconds)} s wall time.`,
+  );
+  line(
+    `- Reproduce: \`npm run bench\` (about ${Math.round(results.wallSeconds / 60)} minutes on a quiet machine; `,
+    'writes this file and `bench/results/latest.json`), `BENCH_QUICK=1 npm run bench` (a smoke run), ',
+    '`node bench/report.mjs` (re-renders this file). Settings and the one-question tools: [bench/README.md](bench/README.md).',
+  );
+  line();
+  line('## All measurements');
+  line();
+  line(
+    "Medians over rounds; *ratio* is requests per second against the scenario's first variant (`none`, else `enableCors`); ",
+    '`none-twin` is the second no-CORS process. Every sample: `bench/results/latest.json`.',
+  );
+  line();
+  line(mdTable(THROUGHPUT_COLUMNS, throughputTableRows(throughputRows), ['l', 'l', 'l']));
+  line();
   return out.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2] ?? join(BENCH_DIR, 'results', 'latest.json');
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results));
+  console.log(`BENCHMARKS.md rendered from the run of ${results.startedAt}`);
 }

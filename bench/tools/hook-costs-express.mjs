@@ -1,17 +1,17 @@
 // What nest-cors's request hook costs per request on Express, measured in-process on a real
-// Nest application's own request and response (the Express counterpart of bench/hook-costs.mjs):
-// the hook is called many times over within one real request, each call on a response with no
+// Nest application's own request and response (the Express counterpart of hook-costs.mjs): the
+// hook is called many times over within one real request, each call on a response with no
 // headers yet, against the bare `res.setHeader()` calls it cannot do without. A hot loop, so a
-// lower bound. Quoted in bench/ANALYSIS.md (session 5).
+// lower bound. Quoted in docs/performance.md.
 //
-//   npm run build && node bench/hook-costs-express.mjs
+//   npm run build && node bench/tools/hook-costs-express.mjs
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import * as cors from '../dist/lib/index.js';
-import { rootModule } from './apps.mjs';
+import * as cors from '../../dist/lib/index.js';
+import { rootModule } from '../apps.mjs';
 import { medianNsPerCall, S1_HEADERS } from './hot-loop.mjs';
-import { APP_ORIGIN, HOST } from './config.mjs';
+import { APP_ORIGIN, HOST } from '../config.mjs';
 
 const N = 200_000;
 const ROUNDS = 5;
@@ -29,7 +29,7 @@ const results = [];
 adapter.onRequestHook = (request, response, done) => {
   // Node keeps a response's headers under this symbol (not public API); null until one is set.
   const headers = Object.getOwnPropertySymbols(response).find((s) => s.description === 'kOutHeaders');
-  if (headers === undefined) throw new Error("this Node keeps a response's headers elsewhere: update bench/hook-costs-express.mjs");
+  if (headers === undefined) throw new Error("this Node keeps a response's headers elsewhere: update bench/tools/hook-costs-express.mjs");
   const reset = () => {
     response[headers] = null;
   };

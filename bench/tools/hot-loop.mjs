@@ -1,6 +1,6 @@
-// Shared by bench/hook-costs.mjs and bench/hook-costs-express.mjs: how they time a call in a
+// Shared by bench/tools/hook-costs.mjs and bench/tools/hook-costs-express.mjs: how they time a call in a
 // hot loop, and the headers S1's policy makes nest-cors write, for the bare comparison.
-import { APP_ORIGIN } from './config.mjs';
+import { APP_ORIGIN } from '../config.mjs';
 
 /** The four headers of S1 (credentials, one exposed header), as nest-cors writes them. */
 export const S1_HEADERS = [

@@ -3,16 +3,16 @@
 // called many times over within one real request, against the bare header writes it cannot do
 // without. Steady to a few tens of nanoseconds between invocations, where the throughput runs
 // of bench/run.mjs cannot tell a microsecond on this machine; a hot loop, so a lower bound.
-// Quoted in bench/ANALYSIS.md.
+// Quoted in docs/performance.md.
 //
-//   npm run build && node bench/hook-costs.mjs
+//   npm run build && node bench/tools/hook-costs.mjs
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import * as cors from '../dist/lib/index.js';
-import { rootModule } from './apps.mjs';
+import * as cors from '../../dist/lib/index.js';
+import { rootModule } from '../apps.mjs';
 import { medianNsPerCall, S1_HEADERS } from './hot-loop.mjs';
-import { APP_ORIGIN, BIG_PATTERN_ORIGIN, MANY_ROUTES_PATH, SMALL_PATTERN_ORIGIN } from './config.mjs';
+import { APP_ORIGIN, BIG_PATTERN_ORIGIN, MANY_ROUTES_PATH, SMALL_PATTERN_ORIGIN } from '../config.mjs';
 
 const N = 300_000;
 const ROUNDS = 5;
@@ -25,7 +25,7 @@ const results = [];
 /** Fastify's own header object of a reply, under a symbol of Fastify's (not public API). */
 function replyHeadersSymbol(reply) {
   const symbol = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers');
-  if (symbol === undefined) throw new Error("this Fastify keeps a reply's headers elsewhere: update bench/hook-costs.mjs");
+  if (symbol === undefined) throw new Error("this Fastify keeps a reply's headers elsewhere: update bench/tools/hook-costs.mjs");
   return symbol;
 }
 

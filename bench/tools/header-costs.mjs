@@ -1,8 +1,9 @@
 // What Node charges for response and request headers, measured in-process on Node's own
-// objects (no sockets): the figures behind lib/adapters/http-exchange.ts and
-// lib/adapters/request-origin.ts, quoted in bench/ANALYSIS.md.
+// objects (no sockets): the figures behind writing headers into Fastify's reply where possible
+// (lib/adapters/http-exchange.ts) and reading `Origin` from `request.headers`, quoted in
+// docs/performance.md.
 //
-//   node bench/header-costs.mjs
+//   node bench/tools/header-costs.mjs
 import http from 'node:http';
 import { Socket } from 'node:net';
 
