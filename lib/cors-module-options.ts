@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Provider, Type } from '@nestjs/common';
 
 /**
  * What an origin callback learns of the request: the Node request on both adapters (Express's
@@ -208,12 +209,71 @@ export interface CorsModuleOptions {
   readonly originCallbackTimeout?: number;
 }
 
-/** Options of {@link CorsModule.forRootAsync}, following Nest's dynamic-module conventions. */
-export interface CorsModuleAsyncOptions {
-  /** Modules whose providers the factory needs, e.g. `[ConfigModule]`. */
-  readonly imports?: NonNullable<import('@nestjs/common').ModuleMetadata['imports']>;
-  /** Providers injected into `useFactory`, in order. */
-  readonly inject?: ReadonlyArray<import('@nestjs/common').InjectionToken | import('@nestjs/common').OptionalFactoryDependency>;
-  /** Builds the options; may be async. */
-  readonly useFactory: (...args: never[]) => CorsModuleOptions | Promise<CorsModuleOptions>;
+/**
+ * A provider that builds the module's options, for {@link CorsModule.forRootAsync} with
+ * `useClass` or `useExisting`.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * export class CorsConfig implements CorsOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createCorsOptions(): CorsModuleOptions {
+ *     return { policies: { app: { origins: this.config.getOrThrow('APP_ORIGIN') } } };
+ *   }
+ * }
+ * ```
+ * @publicApi
+ */
+export interface CorsOptionsFactory {
+  createCorsOptions(): CorsModuleOptions | Promise<CorsModuleOptions>;
 }
+
+/** What every form of {@link CorsModuleAsyncOptions} may have. */
+interface CorsModuleAsyncBase {
+  /**
+   * Modules whose exported providers the factory, the class or the existing provider needs,
+   * e.g. `[ConfigModule]`.
+   */
+  readonly imports?: NonNullable<ModuleMetadata['imports']>;
+  /**
+   * Providers registered in the module beside the options, for the factory or the class to
+   * inject; not exported.
+   */
+  readonly extraProviders?: readonly Provider[];
+}
+
+/**
+ * Options of {@link CorsModule.forRootAsync}, following Nest's dynamic-module conventions:
+ * exactly one of
+ * - `useFactory` (with `inject`): a function that builds the options, maybe async;
+ * - `useClass`: a {@link CorsOptionsFactory} class the module instantiates, with its own
+ *   constructor injection;
+ * - `useExisting`: the token of a {@link CorsOptionsFactory} provider that exists already (from
+ *   `imports` or a global module), which is reused.
+ *
+ * @publicApi
+ */
+export type CorsModuleAsyncOptions =
+  | (CorsModuleAsyncBase & {
+      /** Builds the options from the providers in `inject`, in order; may be async. */
+      readonly useFactory: (...args: never[]) => CorsModuleOptions | Promise<CorsModuleOptions>;
+      /** Providers injected into `useFactory`, in order. */
+      readonly inject?: ReadonlyArray<InjectionToken | OptionalFactoryDependency>;
+      readonly useClass?: never;
+      readonly useExisting?: never;
+    })
+  | (CorsModuleAsyncBase & {
+      /** A class the module instantiates; its `createCorsOptions()` builds the options. */
+      readonly useClass: Type<CorsOptionsFactory>;
+      readonly useFactory?: never;
+      readonly inject?: never;
+      readonly useExisting?: never;
+    })
+  | (CorsModuleAsyncBase & {
+      /** The token of an existing provider; its `createCorsOptions()` builds the options. */
+      readonly useExisting: InjectionToken<CorsOptionsFactory>;
+      readonly useFactory?: never;
+      readonly inject?: never;
+      readonly useClass?: never;
+    });

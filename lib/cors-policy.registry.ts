@@ -218,16 +218,16 @@ export class CorsPolicyRegistry {
 
 
 /**
- * One problem per field and message: a mistake in a named policy shows once, with every route
- * that inherits it, rather than once per route.
+ * One problem per field and message (and so code): a mistake in a named policy shows once, with
+ * every route that inherits it, rather than once per route.
  */
 function groupProblems(problems: readonly CorsConfigurationProblem[]): CorsConfigurationProblem[] {
-  const groups = new Map<string, { field: string; message: string; locations: Set<string> }>();
-  for (const { location, field, message } of problems) {
-    const key = `${field}\n${message}`;
-    const group = groups.get(key) ?? { field, message, locations: new Set<string>() };
-    group.locations.add(location);
+  const groups = new Map<string, { problem: CorsConfigurationProblem; locations: Set<string> }>();
+  for (const problem of problems) {
+    const key = `${problem.field}\n${problem.message}`;
+    const group = groups.get(key) ?? { problem, locations: new Set<string>() };
+    group.locations.add(problem.location);
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ field, message, locations }) => ({ location: [...locations].join(', '), field, message }));
+  return [...groups.values()].map(({ problem, locations }) => ({ ...problem, location: [...locations].join(', ') }));
 }

@@ -1,4 +1,15 @@
-import { Global, Inject, Logger, Module, type DynamicModule, type NestModule, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type DynamicModule,
+  type FactoryProvider,
+  type InjectionToken,
+  type NestModule,
+  type OnApplicationBootstrap,
+  type Provider,
+} from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, HttpAdapterHost, ModulesContainer, type AbstractHttpAdapter } from '@nestjs/core';
 import { CorsAuditService } from './cors-audit.service.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
@@ -10,7 +21,9 @@ import { CorsForeignLayerError, CorsMultipleImportsError, type ForeignCorsLayerK
 // one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
 const GUARDS_METADATA = '__guards__';
 import { CorsGuard } from './cors.guard.js';
-import type { CorsModuleAsyncOptions, CorsModuleOptions } from './cors-module-options.js';
+import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsOptionsFactory } from './cors-module-options.js';
+import { CorsConfigurationError, type CorsConfigurationProblem } from './policy/configuration-error.js';
+import { validateAsyncModuleOptions, validateAsyncResult, validateOptionsFactory } from './policy/validate.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 
@@ -80,7 +93,8 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
   }
 
   /**
-   * Configures the module with options built by a factory, e.g. from `ConfigService`:
+   * Configures the module with options built at bootstrap from other providers, in any of
+   * Nest's three forms. With `useFactory`, a function of the providers in `inject`:
    *
    * ```ts
    * CorsModule.forRootAsync({
@@ -89,17 +103,73 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
    *   useFactory: (config: ConfigService) => ({ policies: { app: { origins: config.getOrThrow('APP_ORIGIN') } } }),
    * })
    * ```
+   *
+   * With `useClass`, a {@link CorsOptionsFactory} the module instantiates (its constructor's
+   * dependencies come from `imports`, `extraProviders` or global modules):
+   *
+   * ```ts
+   * CorsModule.forRootAsync({ imports: [ConfigModule], useClass: CorsConfig })
+   * ```
+   *
+   * With `useExisting`, a {@link CorsOptionsFactory} provider that exists already, exported by a
+   * module in `imports` (or by a global one), which is reused rather than instantiated again:
+   *
+   * ```ts
+   * CorsModule.forRootAsync({ imports: [SettingsModule], useExisting: SettingsService })
+   * ```
+   *
+   * The same factory, class or existing token with equal `imports`, `inject` and
+   * `extraProviders` gives the same dynamic module, as {@link forRoot} does for equal options.
+   *
+   * @throws CorsConfigurationError when the options do not give exactly one of `useFactory`,
+   *   `useClass` and `useExisting` (`code: 'option_invalid'`), or name unknown fields
+   *   (`'option_unknown'`); at bootstrap, when what the factory gives is not an options object,
+   *   or the options have problems.
    */
   static forRootAsync(options: CorsModuleAsyncOptions): DynamicModule {
-    // The same factory (by identity) with equal `imports` and `inject` is the same import.
-    return CorsModule.asyncRoots.get(options, () => ({
-      module: CorsModule,
-      imports: [...(options.imports ?? [])],
-      providers: [
-        { provide: CORS_MODULE_OPTIONS, useFactory: options.useFactory, inject: [...(options.inject ?? [])] },
-        { provide: CORS_MODULE_IMPORT, useValue: new CorsModuleImport('forRootAsync') },
-      ],
-    }));
+    return CorsModule.asyncRoots.get(options, () => {
+      throwIfAny(validateAsyncModuleOptions(options));
+      return {
+        module: CorsModule,
+        imports: [...(options.imports ?? [])],
+        providers: [
+          ...CorsModule.createAsyncProviders(options),
+          ...(options.extraProviders ?? []),
+          { provide: CORS_MODULE_IMPORT, useValue: new CorsModuleImport('forRootAsync') },
+        ],
+      };
+    });
+  }
+
+  /** The options provider and, for `useClass`, the class it instantiates. */
+  private static createAsyncProviders(options: CorsModuleAsyncOptions): Provider[] {
+    const optionsProvider = CorsModule.createAsyncOptionsProvider(options);
+    if (options.useClass === undefined) return [optionsProvider];
+    return [optionsProvider, { provide: options.useClass, useClass: options.useClass }];
+  }
+
+  /** Provides `CORS_MODULE_OPTIONS` from the factory, or from the options factory's provider. */
+  private static createAsyncOptionsProvider(options: CorsModuleAsyncOptions): FactoryProvider<CorsModuleOptions> {
+    if (options.useFactory !== undefined) {
+      const { useFactory } = options;
+      return {
+        provide: CORS_MODULE_OPTIONS,
+        useFactory: async (...dependencies: unknown[]) =>
+          checked(await useFactory(...(dependencies as never[])), 'useFactory', 'the useFactory function'),
+        inject: [...(options.inject ?? [])],
+      };
+    }
+    const form = options.useClass === undefined ? 'useExisting' : 'useClass';
+    const token: InjectionToken<CorsOptionsFactory> = options.useClass ?? options.useExisting;
+    const name = tokenName(token);
+    return {
+      provide: CORS_MODULE_OPTIONS,
+      useFactory: async (factory: CorsOptionsFactory) => {
+        throwIfAny(validateOptionsFactory(factory, form, name));
+        return checked(await factory.createCorsOptions(), form, `${name}.createCorsOptions()`);
+      },
+      inject: [token],
+    };
   }
 
   /**
@@ -211,6 +281,21 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
       for (const finding of this.audit.checkCsrfProtection(this.options.csrfTrustedOrigins)) logger.warn(`CSRF protection: ${finding}`);
     }
   }
+}
+
+function throwIfAny(problems: readonly CorsConfigurationProblem[]): void {
+  if (problems.length > 0) throw new CorsConfigurationError(problems);
+}
+
+/** What a `forRootAsync()` factory gave, once it is known to be an options object. */
+function checked(options: unknown, form: 'useFactory' | 'useClass' | 'useExisting', source: string): CorsModuleOptions {
+  throwIfAny(validateAsyncResult(options, form, source));
+  return options as CorsModuleOptions;
+}
+
+function tokenName(token: InjectionToken): string {
+  if (typeof token === 'function') return token.name;
+  return typeof token === 'string' ? `'${token}'` : String(token);
 }
 
 function isCorsModule(metatype: unknown): boolean {

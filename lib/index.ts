@@ -13,6 +13,7 @@ export { CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
 export type {
   CorsModuleAsyncOptions,
   CorsModuleOptions,
+  CorsOptionsFactory,
   CorsOriginCallback,
   CorsOriginEntry,
   CorsOrigins,
@@ -20,7 +21,11 @@ export type {
   CorsPolicyReference,
   CorsRequest,
 } from './cors-module-options.js';
-export { CorsConfigurationError, type CorsConfigurationProblem } from './policy/configuration-error.js';
+export {
+  CorsConfigurationError,
+  type CorsConfigurationProblem,
+  type CorsConfigurationProblemCode,
+} from './policy/configuration-error.js';
 export type { CorsRefusalReason } from './policy/refusal.js';
 export {
   CorsForeignLayerError,

@@ -49,7 +49,12 @@ function layerOf(
     const known = Object.keys(options.policies ?? {});
     return {
       kind: 'error',
-      problem: { location, field, message: `unknown policy name '${ref}' (registered: ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'})` },
+      problem: {
+        location,
+        field,
+        code: 'policy_unknown',
+        message: `unknown policy name '${ref}' (registered: ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'})`,
+      },
     };
   }
   return { kind: 'policy', policy: named };

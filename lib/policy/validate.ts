@@ -1,7 +1,7 @@
 import { isSafe } from 'redos-detector';
 import { getPublicSuffix } from 'tldts';
-import type { CorsModuleOptions, CorsPolicy } from '../cors-module-options.js';
-import type { CorsConfigurationProblem } from './configuration-error.js';
+import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsPolicy } from '../cors-module-options.js';
+import type { CorsConfigurationProblem, CorsConfigurationProblemCode } from './configuration-error.js';
 import { isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './header-names.js';
 import { isLoopbackOrigin, parseOrigin, type ParsedOrigin } from './origin.js';
 
@@ -46,11 +46,15 @@ export class PolicyValidator {
     const credentials = policy.credentials === true;
 
     for (const field of Object.keys(policy)) {
-      if (!KNOWN_FIELDS.has(field)) findings.push({ field, message: `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})` });
+      if (!KNOWN_FIELDS.has(field)) {
+        findings.push({ field, code: 'field_unknown', message: `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})` });
+      }
     }
-    if (policy.credentials !== undefined && typeof policy.credentials !== 'boolean') findings.push({ field: 'credentials', message: 'must be true or false' });
+    if (policy.credentials !== undefined && typeof policy.credentials !== 'boolean') {
+      findings.push({ field: 'credentials', code: 'field_invalid', message: 'must be true or false' });
+    }
     if (policy.allowPrivateNetwork !== undefined && typeof policy.allowPrivateNetwork !== 'boolean') {
-      findings.push({ field: 'allowPrivateNetwork', message: 'must be true or false' });
+      findings.push({ field: 'allowPrivateNetwork', code: 'field_invalid', message: 'must be true or false' });
     }
     // Unset lists need no checking, but for origins, which a route must have.
     if (policy.origins !== undefined || requireOrigins) this.check(findings, 'origins', policy.origins, credentials);
@@ -62,12 +66,14 @@ export class PolicyValidator {
     const { maxAge } = policy;
     if (maxAge !== undefined) {
       if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_AGE_LIMIT) {
-        findings.push({ field: 'maxAge', message: `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}` });
+        const message = `must be a whole number of seconds from 0 to ${MAX_AGE_LIMIT}`;
+        findings.push({ field: 'maxAge', code: 'max_age_invalid', message });
       } else if (maxAge > CHROMIUM_MAX_AGE_CAP) {
-        warnings = [{ location, field: 'maxAge', message: `${maxAge}s is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP}s; Chromium uses ${CHROMIUM_MAX_AGE_CAP}s` }];
+        const message = `${maxAge}s is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP}s; Chromium uses ${CHROMIUM_MAX_AGE_CAP}s`;
+        warnings = [{ location, field: 'maxAge', code: 'max_age_capped', message }];
       }
     }
-    return { problems: findings.length === 0 ? NONE : findings.map(({ field, message }) => ({ location, field, message })), warnings };
+    return { problems: findings.length === 0 ? NONE : findings.map((finding) => ({ location, ...finding })), warnings };
   }
 
 
@@ -83,7 +89,7 @@ export class PolicyValidator {
     let found = byValue.get(key);
     if (found === undefined) {
       const fresh: Finding[] = [];
-      LIST_RULES[field](value, credentials, (name, message) => void fresh.push({ field: name, message }));
+      LIST_RULES[field](value, credentials, (name, code, message) => void fresh.push({ field: name, code, message }));
       byValue.set(key, (found = fresh));
     }
     for (const finding of found) findings.push(finding);
@@ -140,7 +146,8 @@ export function validatePolicy(
   return new PolicyValidator().validate(policy, location, options);
 }
 
-type Report = (field: string, message: string) => void;
+/** Records one problem of a field: the rule it breaks, and what to tell a person. */
+type Report = (field: string, code: CorsConfigurationProblemCode, message: string) => void;
 
 const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'paths', 'allowOtherCorsLayers', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout', 'csrfTrustedOrigins']);
 /** A `paths` key: a path as registered, with `/*` only at its end. */
@@ -151,57 +158,125 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 /** Checks the module's own options (the policies are checked route by route). */
 export function validateModuleOptions(options: CorsModuleOptions): CorsConfigurationProblem[] {
   const problems: CorsConfigurationProblem[] = [];
-  const problem: Report = (field, message) => void problems.push({ location: 'CorsModule', field, message });
+  const problem: Report = (field, code, message) => void problems.push({ location: 'CorsModule', field, code, message });
   for (const field of Object.keys(options)) {
-    if (!MODULE_FIELDS.has(field)) problem(field, `unknown module option (known: ${[...MODULE_FIELDS].join(', ')})`);
+    if (!MODULE_FIELDS.has(field)) problem(field, 'option_unknown', `unknown module option (known: ${[...MODULE_FIELDS].join(', ')})`);
   }
   for (const field of ['enforce', 'debug', 'logRoutes', 'allowOtherCorsLayers'] as const) {
-    if (options[field] !== undefined && typeof options[field] !== 'boolean') problem(field, 'must be true or false');
+    if (options[field] !== undefined && typeof options[field] !== 'boolean') problem(field, 'option_invalid', 'must be true or false');
   }
   const timeout = options.originCallbackTimeout;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT)) {
-    problem('originCallbackTimeout', `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}`);
+    problem('originCallbackTimeout', 'option_invalid', `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}`);
   }
   const { csrfTrustedOrigins } = options;
   if (csrfTrustedOrigins !== undefined && (!Array.isArray(csrfTrustedOrigins) || csrfTrustedOrigins.some((o) => typeof o !== 'string'))) {
-    problem('csrfTrustedOrigins', 'must be a list of origins');
+    problem('csrfTrustedOrigins', 'option_invalid', 'must be a list of origins');
   }
   const { policies, paths } = options;
   if (policies !== undefined && (typeof policies !== 'object' || policies === null || Array.isArray(policies))) {
-    problem('policies', 'must be an object of named policies');
+    problem('policies', 'option_invalid', 'must be an object of named policies');
   }
   if (paths !== undefined && (typeof paths !== 'object' || paths === null || Array.isArray(paths))) {
-    problem('paths', 'must be an object of policies by registered path');
+    problem('paths', 'option_invalid', 'must be an object of policies by registered path');
   } else {
     for (const path of Object.keys(paths ?? {})) {
       if (!PATH_KEY.test(path)) {
-        problem(`paths['${path}']`, "must be a registered path starting with '/', optionally ending in '/*' (that path and everything below it)");
+        problem(`paths['${path}']`, 'path_invalid', "must be a registered path starting with '/', optionally ending in '/*' (that path and everything below it)");
       }
     }
   }
   return problems;
 }
 
+/** Where the problems of `forRootAsync()`'s own options are reported. */
+const ASYNC_LOCATION = 'CorsModule.forRootAsync';
+const ASYNC_FIELDS = new Set(['imports', 'extraProviders', 'useFactory', 'inject', 'useClass', 'useExisting']);
+const ASYNC_FORMS = ['useFactory', 'useClass', 'useExisting'] as const;
+
+/**
+ * Checks the options of `forRootAsync()` themselves: exactly one of `useFactory`, `useClass`
+ * and `useExisting`, and lists where lists go. The options they build are checked at bootstrap.
+ */
+export function validateAsyncModuleOptions(options: CorsModuleAsyncOptions): CorsConfigurationProblem[] {
+  const problems: CorsConfigurationProblem[] = [];
+  const problem: Report = (field, code, message) => void problems.push({ location: ASYNC_LOCATION, field, code, message });
+  if (typeof options !== 'object' || options === null) {
+    problem('options', 'option_invalid', `must be an object with one of ${ASYNC_FORMS.join(', ')}, not ${describeValue(options)}`);
+    return problems;
+  }
+  for (const field of Object.keys(options)) {
+    if (!ASYNC_FIELDS.has(field)) {
+      problem(field, 'option_unknown', `unknown forRootAsync() option (known: ${[...ASYNC_FIELDS].join(', ')})`);
+    }
+  }
+  const forms = ASYNC_FORMS.filter((form) => options[form] !== undefined);
+  if (forms.length !== 1) {
+    const given = forms.length === 0 ? 'none' : forms.join(', ');
+    problem(ASYNC_FORMS.join(' | '), 'option_invalid', `give exactly one of them (given: ${given})`);
+  }
+  if (options.useFactory !== undefined && typeof options.useFactory !== 'function') {
+    problem('useFactory', 'option_invalid', 'must be a function');
+  }
+  if (options.useClass !== undefined && typeof options.useClass !== 'function') problem('useClass', 'option_invalid', 'must be a class');
+  if (options.useExisting === null) problem('useExisting', 'option_invalid', 'must be an injection token');
+  if (options.inject !== undefined && options.useFactory === undefined) {
+    problem('inject', 'option_invalid', 'only useFactory takes inject: a useClass or useExisting provider gets its dependencies through its constructor');
+  }
+  for (const field of ['imports', 'inject', 'extraProviders'] as const) {
+    if (options[field] !== undefined && !Array.isArray(options[field])) problem(field, 'option_invalid', 'must be a list');
+  }
+  return problems;
+}
+
+/**
+ * Checks what a `forRootAsync()` factory, class or existing provider gave: the options must be
+ * an object before anything else reads them. `form` is the option that built them; `source`
+ * says who returned them, for the message.
+ */
+export function validateAsyncResult(
+  options: unknown,
+  form: (typeof ASYNC_FORMS)[number],
+  source: string,
+): CorsConfigurationProblem[] {
+  if (typeof options === 'object' && options !== null && !Array.isArray(options)) return [];
+  const message = `${source} returned ${describeValue(options)}: it must return the module options, an object`;
+  return [{ location: ASYNC_LOCATION, field: form, code: 'option_invalid', message }];
+}
+
+/** Checks that the provider `useClass` or `useExisting` names can build options (`name`: its token). */
+export function validateOptionsFactory(factory: unknown, form: 'useClass' | 'useExisting', name: string): CorsConfigurationProblem[] {
+  if (typeof (factory as { createCorsOptions?: unknown } | null | undefined)?.createCorsOptions === 'function') return [];
+  const message = `${name} has no createCorsOptions() method: it must implement CorsOptionsFactory`;
+  return [{ location: ASYNC_LOCATION, field: form, code: 'option_invalid', message }];
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 function validateOrigins(origins: CorsPolicy['origins'], credentials: boolean, problem: Report): void {
   if (origins === undefined) {
-    problem('origins', 'no origins: set them on the handler, the controller, the named policy or in `defaults`');
+    problem('origins', 'origins_missing', 'no origins: set them on the handler, the controller, the named policy or in `defaults`');
     return;
   }
   if (typeof origins === 'function') return;
   if (origins === '*') {
     if (credentials) {
-      problem('origins', "'*' cannot be used with credentials: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests (Fetch standard, CORS check); list the origins");
+      problem('origins', 'origin_prohibited', "'*' cannot be used with credentials: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests (Fetch standard, CORS check); list the origins");
     }
     return;
   }
   const entries = Array.isArray(origins) ? origins : [origins];
   const single = !Array.isArray(origins);
-  if (entries.length === 0) problem('origins', 'an empty list allows no origin; use @Cors(false) to switch CORS off');
+  if (entries.length === 0) problem('origins', 'origins_empty', 'an empty list allows no origin; use @Cors(false) to switch CORS off');
   entries.forEach((entry: unknown, index) => {
     const field = single ? 'origins' : `origins[${index}]`;
     if (entry instanceof RegExp) validateRegExp(entry, field, problem);
-    else if (typeof entry !== 'string') problem(field, 'must be an origin string or a RegExp');
-    else if (entry === '*') problem(field, "'*' must stand alone, not in a list");
+    else if (typeof entry !== 'string') problem(field, 'origin_type_invalid', 'must be an origin string or a RegExp');
+    else if (entry === '*') problem(field, 'origin_wildcard_in_list', "'*' must stand alone, not in a list");
     else if (entry === 'null') return;
     else validateOriginString(entry, field, credentials, problem);
   });
@@ -210,26 +285,26 @@ function validateOrigins(origins: CorsPolicy['origins'], credentials: boolean, p
 function validateOriginString(entry: string, field: string, credentials: boolean, problem: Report): void {
   const isPattern = entry.includes('*');
   if (isPattern && !/^[a-z][a-z0-9+.-]*:\/\/\*\.[^*]+$/.test(entry)) {
-    problem(field, `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label: 'https://*.example.com'`);
+    problem(field, 'origin_pattern_invalid', `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label: 'https://*.example.com'`);
     return;
   }
   if (isPattern && /^[^:]+:\/\/\*\.(\[|[0-9.]+(:\d+)?$)/.test(entry)) {
-    problem(field, `'${entry}': a wildcard pattern needs a domain name, not an IP address`);
+    problem(field, 'origin_pattern_ip_address', `'${entry}': a wildcard pattern needs a domain name, not an IP address`);
     return;
   }
   const parsed = parseOrigin(isPattern ? entry.replace('://*.', '://x.') : entry);
   if (parsed === undefined) {
-    problem(field, `'${entry}' is not an origin: ${explainMalformedOrigin(entry)}`);
+    problem(field, 'origin_invalid', `'${entry}' is not an origin: ${explainMalformedOrigin(entry)}`);
     return;
   }
   if (isPattern) {
     const apex = parsed.host.slice(2);
     if (apex !== 'localhost' && getPublicSuffix(apex, { allowPrivateDomains: true }) === apex) {
-      problem(field, `'${entry}' matches every site under the public suffix '${apex}'; name your own domain`);
+      problem(field, 'origin_public_suffix_wildcard', `'${entry}' matches every site under the public suffix '${apex}'; name your own domain`);
     }
   }
   if (credentials && parsed.scheme === 'http' && !isLoopbackOrigin(withoutWildcard(parsed, isPattern))) {
-    problem(field, `'${entry}' is plain http with credentials: anyone on the network path can impersonate it; use https`);
+    problem(field, 'origin_insecure_credentialed', `'${entry}' is plain http with credentials: anyone on the network path can impersonate it; use https`);
   }
 }
 
@@ -251,17 +326,17 @@ function explainMalformedOrigin(entry: string): string {
 function validateRegExp(regexp: RegExp, field: string, problem: Report): void {
   const { source, flags } = regexp;
   if (/[gy]/.test(flags)) {
-    problem(field, `${regexp} has the '${flags.replace(/[^gy]/g, '')}' flag, which makes RegExp.test stateful: remove it`);
+    problem(field, 'origin_stateful', `${regexp} has the '${flags.replace(/[^gy]/g, '')}' flag, which makes RegExp.test stateful: remove it`);
   }
   const endsAnchored = source.endsWith('$') && !/(^|[^\\])(\\\\)*\\\$$/.test(source);
   if (!source.startsWith('^') || !endsAnchored) {
-    problem(field, `${regexp} is not anchored: without '^' and '$', 'https://app.example.com.evil.org' matches too`);
+    problem(field, 'origin_unanchored', `${regexp} is not anchored: without '^' and '$', 'https://app.example.com.evil.org' matches too`);
   }
   if (new RegExp(source, flags.replace(/[gy]/g, '')).test('null')) {
-    problem(field, `${regexp} matches the 'null' origin: list 'null' literally if you mean it`);
+    problem(field, 'origin_matches_null', `${regexp} matches the 'null' origin: list 'null' literally if you mean it`);
   }
   const backtracking = catastrophicBacktracking(regexp);
-  if (backtracking !== undefined) problem(field, `${regexp} ${backtracking}`);
+  if (backtracking !== undefined) problem(field, 'origin_backtracking', `${regexp} ${backtracking}`);
 }
 
 /**
@@ -336,12 +411,12 @@ function withoutGroupNames(source: string): string {
 
 function validateMethods(methods: unknown, problem: Report): void {
   if (methods === undefined) return;
-  if (!Array.isArray(methods)) return problem('methods', 'must be a list of method names');
-  if (methods.length === 0) problem('methods', 'an empty list allows no preflight; leave it unset to allow the methods the route serves');
+  if (!Array.isArray(methods)) return problem('methods', 'field_invalid', 'must be a list of method names');
+  if (methods.length === 0) problem('methods', 'methods_empty', 'an empty list allows no preflight; leave it unset to allow the methods the route serves');
   methods.forEach((method: unknown, index) => {
     const field = `methods[${index}]`;
-    if (typeof method !== 'string' || !isToken(method)) problem(field, `${JSON.stringify(method)} is not a method name`);
-    else if (isForbiddenMethod(method)) problem(field, `'${method}' is a forbidden method: browsers never send it`);
+    if (typeof method !== 'string' || !isToken(method)) problem(field, 'method_invalid', `${JSON.stringify(method)} is not a method name`);
+    else if (isForbiddenMethod(method)) problem(field, 'method_forbidden', `'${method}' is a forbidden method: browsers never send it`);
   });
 }
 
@@ -354,19 +429,19 @@ function validateHeaderList(
 ): void {
   if (value === undefined) return;
   if (value === '*') {
-    if (credentials) problem(field, "'*' is taken literally on credentialed requests (Fetch standard): list the headers");
+    if (credentials) problem(field, 'headers_wildcard_credentialed', "'*' is taken literally on credentialed requests (Fetch standard): list the headers");
     return;
   }
-  if (!Array.isArray(value)) return problem(field, "must be a list of header names or '*'");
+  if (!Array.isArray(value)) return problem(field, 'field_invalid', "must be a list of header names or '*'");
   value.forEach((name: unknown, index) => {
     const at = `${field}[${index}]`;
-    if (typeof name !== 'string' || !isToken(name)) return problem(at, `${JSON.stringify(name)} is not a header name`);
+    if (typeof name !== 'string' || !isToken(name)) return problem(at, 'header_name_invalid', `${JSON.stringify(name)} is not a header name`);
     const lower = name.toLowerCase();
-    if (name === '*') problem(at, "'*' must stand alone, not in a list");
-    else if (lower.startsWith('access-control-')) problem(at, `'${name}' is a CORS protocol header, not an application one`);
+    if (name === '*') problem(at, 'header_wildcard_in_list', "'*' must stand alone, not in a list");
+    else if (lower.startsWith('access-control-')) problem(at, 'header_cors_protocol', `'${name}' is a CORS protocol header, not an application one`);
     else {
       const reason = forbidden(lower);
-      if (reason !== undefined) problem(at, `'${name}' ${reason}`);
+      if (reason !== undefined) problem(at, 'header_forbidden', `'${name}' ${reason}`);
     }
   });
 }

@@ -57,9 +57,10 @@ describe('configuration errors at bootstrap', () => {
     const error = (await start.catch((e: unknown) => e)) as CorsConfigurationError;
     expect(error.problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ location: 'OrdersController.create', field: 'origins[0]', message: expect.stringMatching(/trailing slash/) }),
-        expect.objectContaining({ location: 'OrdersController.create', field: 'maxAge' }),
-        expect.objectContaining({ location: 'policies.partners, OrdersController.list', field: 'origins', message: expect.stringMatching(/credentials/) }),
+        expect.objectContaining({ location: 'OrdersController.create', field: 'origins[0]', code: 'origin_invalid', message: expect.stringMatching(/trailing slash/) }),
+        expect.objectContaining({ location: 'OrdersController.create', field: 'maxAge', code: 'max_age_invalid' }),
+        // Grouped across the named policy and the route that inherits it, code and all.
+        expect.objectContaining({ location: 'policies.partners, OrdersController.list', field: 'origins', code: 'origin_prohibited', message: expect.stringMatching(/credentials/) }),
       ]),
     );
     expect(error.message).toMatch(/^Invalid CORS configuration \(3 problems\):/);
@@ -72,6 +73,10 @@ describe('configuration errors at bootstrap', () => {
       controllers: [OrdersController],
     });
     await expect(start).rejects.toThrow(/OrdersController\.list, OrdersController\.create › controller @Cors: unknown policy name 'partners' \(registered: 'partner'\)/);
+    const error = (await start.catch((e: unknown) => e)) as CorsConfigurationError;
+    expect(error.problems).toEqual([
+      { location: 'OrdersController.list, OrdersController.create', field: 'controller @Cors', code: 'policy_unknown', message: expect.stringMatching(/^unknown policy name/) },
+    ]);
   });
 
   it('names an unknown global policy', async () => {

@@ -63,7 +63,7 @@ describe('resolveRoutePolicy', () => {
   it('names the route and the field of an unknown policy name', () => {
     expect(resolveRoutePolicy(options, { controller: undefined, handler: 'partner' }, 'OrdersController.list')).toEqual({
       kind: 'error',
-      problem: { location: 'OrdersController.list', field: '@Cors', message: "unknown policy name 'partner' (registered: 'partners')" },
+      problem: { location: 'OrdersController.list', field: '@Cors', code: 'policy_unknown', message: "unknown policy name 'partner' (registered: 'partners')" },
     });
   });
 

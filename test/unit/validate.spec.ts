@@ -1,58 +1,79 @@
+import { readFileSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { isSafe } from 'redos-detector';
-import type { CorsModuleOptions, CorsPolicy } from '../../lib/cors-module-options.js';
+import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsPolicy } from '../../lib/cors-module-options.js';
+import type { CorsConfigurationProblemCode } from '../../lib/policy/configuration-error.js';
 import { mergePolicies } from '../../lib/policy/merge.js';
+import { resolveRoutePolicy } from '../../lib/policy/resolve.js';
 import { MAX_ORIGIN_LENGTH } from '../../lib/policy/origin.js';
 import { OriginMatcher } from '../../lib/policy/origin-matcher.js';
-import { PolicyValidator, validateModuleOptions, validatePolicy } from '../../lib/policy/validate.js';
+import {
+  PolicyValidator,
+  validateAsyncModuleOptions,
+  validateAsyncResult,
+  validateModuleOptions,
+  validateOptionsFactory,
+  validatePolicy,
+} from '../../lib/policy/validate.js';
 
 const AT = 'OrdersController.remove';
 
-/** Configuration in, messages out: every rule the bootstrap check enforces. */
-const REFUSED: readonly [string, CorsPolicy, string, RegExp][] = [
-  ['credentials with *', { origins: '*', credentials: true }, 'origins', /cannot be used with credentials/],
-  ['a policy without origins', { credentials: true }, 'origins', /no origins/],
-  ['an empty origin list', { origins: [] }, 'origins', /empty list/],
-  ['* inside a list', { origins: ['https://a.example.com', '*'] }, 'origins[1]', /must stand alone/],
-  ['an origin with a path', { origins: ['https://app.example.com/api'] }, 'origins[0]', /no path/],
-  ['an origin with a trailing slash', { origins: ['https://app.example.com/'] }, 'origins[0]', /trailing slash/],
-  ['an origin without a scheme', { origins: ['app.example.com'] }, 'origins[0]', /no scheme/],
-  ['an origin spelling out the default port', { origins: ['https://app.example.com:443'] }, 'origins[0]', /default port/],
-  ['an origin in uppercase', { origins: ['https://App.example.com'] }, 'origins[0]', /lowercase/],
-  ['an origin with userinfo', { origins: ['https://user@app.example.com'] }, 'origins[0]', /user information/],
-  ['a non-string origin', { origins: [42 as unknown as string] }, 'origins[0]', /origin string or a RegExp/],
-  ['a wildcard in the middle', { origins: ['https://app.*.example.com'] }, 'origins[0]', /leftmost label/],
-  ['two wildcards', { origins: ['https://*.*.example.com'] }, 'origins[0]', /exactly one/],
-  ['a bare wildcard host', { origins: ['https://*'] }, 'origins[0]', /leftmost label/],
-  ['a wildcard under a public suffix', { origins: ['https://*.com'] }, 'origins[0]', /public suffix 'com'/],
-  ['a wildcard under a private public suffix', { origins: ['https://*.github.io'] }, 'origins[0]', /public suffix 'github.io'/],
-  ['a wildcard under a two-label public suffix', { origins: ['https://*.co.uk'] }, 'origins[0]', /public suffix 'co.uk'/],
-  ['a wildcard over an IP address', { origins: ['https://*.0.0.1'] }, 'origins[0]', /IP address/],
-  ['an unanchored RegExp', { origins: [/example\.com$/] }, 'origins[0]', /not anchored/],
-  ['a RegExp without its end anchor', { origins: [/^https:\/\/app\.example\.com/] }, 'origins[0]', /not anchored/],
-  ['a RegExp ending in an escaped dollar', { origins: [/^https:\/\/a\.example\.com\$/] }, 'origins[0]', /not anchored/],
-  ['a global RegExp', { origins: [/^https:\/\/a\.example\.com$/g] }, 'origins[0]', /'g' flag/],
-  ['a sticky RegExp', { origins: [/^https:\/\/a\.example\.com$/y] }, 'origins[0]', /'y' flag/],
-  ['a RegExp matching the null origin', { origins: [/^.*$/] }, 'origins[0]', /matches the 'null' origin/],
-  ['plain http with credentials', { origins: ['http://app.example.com'], credentials: true }, 'origins[0]', /plain http with credentials/],
-  ['a plain-http pattern with credentials', { origins: ['http://*.example.com'], credentials: true }, 'origins[0]', /plain http/],
-  ['a negative maxAge', { origins: '*', maxAge: -1 }, 'maxAge', /from 0 to 86400/],
-  ['a maxAge over a day', { origins: '*', maxAge: 86401 }, 'maxAge', /from 0 to 86400/],
-  ['a fractional maxAge', { origins: '*', maxAge: 1.5 }, 'maxAge', /whole number/],
-  ['a forbidden request header', { origins: '*', allowedHeaders: ['Cookie'] }, 'allowedHeaders[0]', /forbidden request header/],
-  ['a Sec- request header', { origins: '*', allowedHeaders: ['Sec-Fetch-Mode'] }, 'allowedHeaders[0]', /forbidden request header/],
-  ['a Proxy- request header', { origins: '*', allowedHeaders: ['Proxy-Authorization'] }, 'allowedHeaders[0]', /forbidden request header/],
-  ['a CORS header as an allowed header', { origins: '*', allowedHeaders: ['Access-Control-Allow-Origin'] }, 'allowedHeaders[0]', /CORS protocol header/],
-  ['a header name with a space', { origins: '*', allowedHeaders: ['X Custom'] }, 'allowedHeaders[0]', /not a header name/],
-  ['* headers with credentials', { origins: ['https://a.example.com'], credentials: true, allowedHeaders: '*' }, 'allowedHeaders', /taken literally/],
-  ['Set-Cookie as an exposed header', { origins: '*', exposedHeaders: ['Set-Cookie'] }, 'exposedHeaders[0]', /forbidden response header/],
-  ['* exposed headers with credentials', { origins: ['https://a.example.com'], credentials: true, exposedHeaders: '*' }, 'exposedHeaders', /taken literally/],
-  ['a forbidden method', { origins: '*', methods: ['TRACE'] }, 'methods[0]', /forbidden method/],
-  ['a method that is not a token', { origins: '*', methods: ['GET POST'] }, 'methods[0]', /not a method name/],
-  ['an empty method list', { origins: '*', methods: [] }, 'methods', /allows no preflight/],
-  ['a misspelled field', { origins: '*', origin: 'x' } as CorsPolicy, 'origin', /unknown policy field/],
-  ['credentials that are not a boolean', { origins: ['https://a.example.com'], credentials: 'yes' as unknown as boolean }, 'credentials', /true or false/],
+/** Configuration in, codes and messages out: every rule the bootstrap check enforces. */
+const REFUSED: readonly [string, CorsPolicy, string, CorsConfigurationProblemCode, RegExp][] = [
+  ['credentials with *', { origins: '*', credentials: true }, 'origins', 'origin_prohibited', /cannot be used with credentials/],
+  ['a policy without origins', { credentials: true }, 'origins', 'origins_missing', /no origins/],
+  ['an empty origin list', { origins: [] }, 'origins', 'origins_empty', /empty list/],
+  ['* inside a list', { origins: ['https://a.example.com', '*'] }, 'origins[1]', 'origin_wildcard_in_list', /must stand alone/],
+  ['an origin with a path', { origins: ['https://app.example.com/api'] }, 'origins[0]', 'origin_invalid', /no path/],
+  ['an origin with a trailing slash', { origins: ['https://app.example.com/'] }, 'origins[0]', 'origin_invalid', /trailing slash/],
+  ['an origin without a scheme', { origins: ['app.example.com'] }, 'origins[0]', 'origin_invalid', /no scheme/],
+  ['an origin spelling out the default port', { origins: ['https://app.example.com:443'] }, 'origins[0]', 'origin_invalid', /default port/],
+  ['an origin in uppercase', { origins: ['https://App.example.com'] }, 'origins[0]', 'origin_invalid', /lowercase/],
+  ['an origin with userinfo', { origins: ['https://user@app.example.com'] }, 'origins[0]', 'origin_invalid', /user information/],
+  ['a non-string origin', { origins: [42 as unknown as string] }, 'origins[0]', 'origin_type_invalid', /origin string or a RegExp/],
+  ['a wildcard in the middle', { origins: ['https://app.*.example.com'] }, 'origins[0]', 'origin_pattern_invalid', /leftmost label/],
+  ['two wildcards', { origins: ['https://*.*.example.com'] }, 'origins[0]', 'origin_pattern_invalid', /exactly one/],
+  ['a bare wildcard host', { origins: ['https://*'] }, 'origins[0]', 'origin_pattern_invalid', /leftmost label/],
+  ['a wildcard under a public suffix', { origins: ['https://*.com'] }, 'origins[0]', 'origin_public_suffix_wildcard', /public suffix 'com'/],
+  ['a wildcard under a private public suffix', { origins: ['https://*.github.io'] }, 'origins[0]', 'origin_public_suffix_wildcard', /public suffix 'github.io'/],
+  ['a wildcard under a two-label public suffix', { origins: ['https://*.co.uk'] }, 'origins[0]', 'origin_public_suffix_wildcard', /public suffix 'co.uk'/],
+  ['a wildcard over an IP address', { origins: ['https://*.0.0.1'] }, 'origins[0]', 'origin_pattern_ip_address', /IP address/],
+  ['an unanchored RegExp', { origins: [/example\.com$/] }, 'origins[0]', 'origin_unanchored', /not anchored/],
+  ['a RegExp without its end anchor', { origins: [/^https:\/\/app\.example\.com/] }, 'origins[0]', 'origin_unanchored', /not anchored/],
+  ['a RegExp ending in an escaped dollar', { origins: [/^https:\/\/a\.example\.com\$/] }, 'origins[0]', 'origin_unanchored', /not anchored/],
+  ['a global RegExp', { origins: [/^https:\/\/a\.example\.com$/g] }, 'origins[0]', 'origin_stateful', /'g' flag/],
+  ['a sticky RegExp', { origins: [/^https:\/\/a\.example\.com$/y] }, 'origins[0]', 'origin_stateful', /'y' flag/],
+  ['a RegExp matching the null origin', { origins: [/^.*$/] }, 'origins[0]', 'origin_matches_null', /matches the 'null' origin/],
+  ['plain http with credentials', { origins: ['http://app.example.com'], credentials: true }, 'origins[0]', 'origin_insecure_credentialed', /plain http with credentials/],
+  ['a plain-http pattern with credentials', { origins: ['http://*.example.com'], credentials: true }, 'origins[0]', 'origin_insecure_credentialed', /plain http/],
+  ['a negative maxAge', { origins: '*', maxAge: -1 }, 'maxAge', 'max_age_invalid', /from 0 to 86400/],
+  ['a maxAge over a day', { origins: '*', maxAge: 86401 }, 'maxAge', 'max_age_invalid', /from 0 to 86400/],
+  ['a fractional maxAge', { origins: '*', maxAge: 1.5 }, 'maxAge', 'max_age_invalid', /whole number/],
+  ['a forbidden request header', { origins: '*', allowedHeaders: ['Cookie'] }, 'allowedHeaders[0]', 'header_forbidden', /forbidden request header/],
+  ['a Sec- request header', { origins: '*', allowedHeaders: ['Sec-Fetch-Mode'] }, 'allowedHeaders[0]', 'header_forbidden', /forbidden request header/],
+  ['a Proxy- request header', { origins: '*', allowedHeaders: ['Proxy-Authorization'] }, 'allowedHeaders[0]', 'header_forbidden', /forbidden request header/],
+  ['a CORS header as an allowed header', { origins: '*', allowedHeaders: ['Access-Control-Allow-Origin'] }, 'allowedHeaders[0]', 'header_cors_protocol', /CORS protocol header/],
+  ['a header name with a space', { origins: '*', allowedHeaders: ['X Custom'] }, 'allowedHeaders[0]', 'header_name_invalid', /not a header name/],
+  ['* headers with credentials', { origins: ['https://a.example.com'], credentials: true, allowedHeaders: '*' }, 'allowedHeaders', 'headers_wildcard_credentialed', /taken literally/],
+  ['Set-Cookie as an exposed header', { origins: '*', exposedHeaders: ['Set-Cookie'] }, 'exposedHeaders[0]', 'header_forbidden', /forbidden response header/],
+  ['* exposed headers with credentials', { origins: ['https://a.example.com'], credentials: true, exposedHeaders: '*' }, 'exposedHeaders', 'headers_wildcard_credentialed', /taken literally/],
+  ['a forbidden method', { origins: '*', methods: ['TRACE'] }, 'methods[0]', 'method_forbidden', /forbidden method/],
+  ['a method that is not a token', { origins: '*', methods: ['GET POST'] }, 'methods[0]', 'method_invalid', /not a method name/],
+  ['an empty method list', { origins: '*', methods: [] }, 'methods', 'methods_empty', /allows no preflight/],
+  ['a misspelled field', { origins: '*', origin: 'x' } as CorsPolicy, 'origin', 'field_unknown', /unknown policy field/],
+  ['credentials that are not a boolean', { origins: ['https://a.example.com'], credentials: 'yes' as unknown as boolean }, 'credentials', 'field_invalid', /true or false/],
+  ['allowPrivateNetwork that is not a boolean', { origins: '*', allowPrivateNetwork: 1 as unknown as boolean }, 'allowPrivateNetwork', 'field_invalid', /true or false/],
+  ['methods as a string', { origins: '*', methods: 'GET' as unknown as string[] }, 'methods', 'field_invalid', /list of method names/],
+  ['exposed headers as a string', { origins: '*', exposedHeaders: 'X-Total-Count' as unknown as string[] }, 'exposedHeaders', 'field_invalid', /list of header names or '\*'/],
+  ['a single non-string origin', { origins: 42 as unknown as string }, 'origins', 'origin_type_invalid', /origin string or a RegExp/],
+  ['* inside a header list', { origins: '*', allowedHeaders: ['Content-Type', '*'] }, 'allowedHeaders[1]', 'header_wildcard_in_list', /must stand alone/],
+  ['a CORS header as an exposed header', { origins: '*', exposedHeaders: ['Access-Control-Allow-Origin'] }, 'exposedHeaders[0]', 'header_cors_protocol', /CORS protocol header/],
 ];
+
+/** A table's rows, each named with the code it expects: "refuses … as origin_invalid". */
+function titled<Row extends readonly [string, unknown, string, CorsConfigurationProblemCode, RegExp]>(rows: readonly Row[]): Row[] {
+  return rows.map((row) => [`${row[0]} as ${row[3]}`, ...row.slice(1)] as unknown as Row);
+}
 
 const ACCEPTED: readonly [string, CorsPolicy][] = [
   ['* without credentials', { origins: '*' }],
@@ -70,9 +91,9 @@ const ACCEPTED: readonly [string, CorsPolicy][] = [
 ];
 
 describe('validatePolicy', () => {
-  it.each(REFUSED)('refuses %s', (_name, policy, field, message) => {
+  it.each(titled(REFUSED))('refuses %s', (_name, policy, field, code, message) => {
     const { problems } = validatePolicy(policy, AT);
-    expect(problems).toContainEqual({ location: AT, field, message: expect.stringMatching(message) });
+    expect(problems).toContainEqual({ location: AT, field, code, message: expect.stringMatching(message) });
   });
 
   it.each(ACCEPTED)('accepts %s', (_name, policy) => {
@@ -81,13 +102,17 @@ describe('validatePolicy', () => {
 
   it('reports every problem of a policy, not just the first', () => {
     const { problems } = validatePolicy({ origins: ['https://a.example.com/', /a/], credentials: true, maxAge: -5 }, AT);
-    expect(problems.map((p) => p.field)).toEqual(['origins[0]', 'origins[1]', 'maxAge']);
+    expect(problems.map((p) => [p.field, p.code])).toEqual([
+      ['origins[0]', 'origin_invalid'],
+      ['origins[1]', 'origin_unanchored'],
+      ['maxAge', 'max_age_invalid'],
+    ]);
   });
 
   it("warns, without refusing, about a maxAge above Chromium's two-hour cap", () => {
     const { problems, warnings } = validatePolicy({ origins: '*', maxAge: 86400 }, AT);
     expect(problems).toEqual([]);
-    expect(warnings).toEqual([{ location: AT, field: 'maxAge', message: expect.stringMatching(/Chromium's cap of 7200s/) }]);
+    expect(warnings).toEqual([{ location: AT, field: 'maxAge', code: 'max_age_capped', message: expect.stringMatching(/Chromium's cap of 7200s/) }]);
   });
 
   it('does not require origins of a named policy checked on its own', () => {
@@ -99,9 +124,9 @@ describe('PolicyValidator', () => {
   it('reports a shared list’s problems at every route that uses it, checking it once', () => {
     const validator = new PolicyValidator();
     const origins = ['https://a.example.com/', 'https://b.example.com'];
-    expect(validator.validate({ origins }, 'A.list').problems).toEqual([{ location: 'A.list', field: 'origins[0]', message: expect.stringMatching(/trailing slash/) }]);
+    expect(validator.validate({ origins }, 'A.list').problems).toEqual([{ location: 'A.list', field: 'origins[0]', code: 'origin_invalid', message: expect.stringMatching(/trailing slash/) }]);
     origins[0] = 'https://fixed.example.com'; // the same list object: its findings are not recomputed
-    expect(validator.validate({ origins, maxAge: 10 }, 'A.get').problems).toEqual([{ location: 'A.get', field: 'origins[0]', message: expect.stringMatching(/trailing slash/) }]);
+    expect(validator.validate({ origins, maxAge: 10 }, 'A.get').problems).toEqual([{ location: 'A.get', field: 'origins[0]', code: 'origin_invalid', message: expect.stringMatching(/trailing slash/) }]);
   });
 
   it('checks a shared list again when credentials change what is allowed', () => {
@@ -109,7 +134,7 @@ describe('PolicyValidator', () => {
     const origins = ['http://partner.example.com'];
     expect(validator.validate({ origins }, 'A.list').problems).toEqual([]);
     expect(validator.validate({ origins, credentials: true }, 'A.get').problems).toEqual([
-      { location: 'A.get', field: 'origins[0]', message: expect.stringMatching(/plain http with credentials/) },
+      { location: 'A.get', field: 'origins[0]', code: 'origin_insecure_credentialed', message: expect.stringMatching(/plain http with credentials/) },
     ]);
   });
 
@@ -117,23 +142,30 @@ describe('PolicyValidator', () => {
     const validator = new PolicyValidator();
     const headers = ['Cookie'];
     expect(validator.validate({ origins: '*', allowedHeaders: headers }, 'A.list').problems).toEqual([
-      { location: 'A.list', field: 'allowedHeaders[0]', message: expect.stringMatching(/forbidden request header/) },
+      { location: 'A.list', field: 'allowedHeaders[0]', code: 'header_forbidden', message: expect.stringMatching(/forbidden request header/) },
     ]);
     expect(validator.validate({ origins: '*', exposedHeaders: headers }, 'A.get').problems).toEqual([]);
   });
 });
 
+/** Module options in, codes out. */
+const MODULE_REFUSED: readonly [string, Record<string, unknown>, string, CorsConfigurationProblemCode, RegExp][] = [
+  ['a timeout of Infinity', { originCallbackTimeout: Infinity }, 'originCallbackTimeout', 'option_invalid', /whole number of milliseconds/],
+  ['a NaN timeout', { originCallbackTimeout: NaN }, 'originCallbackTimeout', 'option_invalid', /whole number of milliseconds/],
+  ['a negative timeout', { originCallbackTimeout: -5 }, 'originCallbackTimeout', 'option_invalid', /whole number of milliseconds/],
+  ['a timeout setTimeout cannot hold', { originCallbackTimeout: 2 ** 31 }, 'originCallbackTimeout', 'option_invalid', /from 1 to 2147483647/],
+  ['a misspelled option', { enforced: true }, 'enforced', 'option_unknown', /unknown module option/],
+  ['a non-boolean debug', { debug: 'yes' }, 'debug', 'option_invalid', /true or false/],
+  ['policies as a list', { policies: [] }, 'policies', 'option_invalid', /object of named policies/],
+  ['paths as a list', { paths: [] }, 'paths', 'option_invalid', /object of policies by registered path/],
+  ['csrfTrustedOrigins as a string', { csrfTrustedOrigins: 'https://a.example.com' }, 'csrfTrustedOrigins', 'option_invalid', /list of origins/],
+  ['a paths key without its leading slash', { paths: { graphql: 'web' } }, "paths['graphql']", 'path_invalid', /starting with '\/'/],
+  ['a paths key with a wildcard inside', { paths: { '/docs/*/x': false } }, "paths['/docs/*/x']", 'path_invalid', /optionally ending in '\/\*'/],
+];
+
 describe('validateModuleOptions', () => {
-  it.each([
-    ['a timeout of Infinity', { originCallbackTimeout: Infinity }, 'originCallbackTimeout'],
-    ['a NaN timeout', { originCallbackTimeout: NaN }, 'originCallbackTimeout'],
-    ['a negative timeout', { originCallbackTimeout: -5 }, 'originCallbackTimeout'],
-    ['a timeout setTimeout cannot hold', { originCallbackTimeout: 2 ** 31 }, 'originCallbackTimeout'],
-    ['a misspelled option', { enforced: true }, 'enforced'],
-    ['a non-boolean debug', { debug: 'yes' }, 'debug'],
-    ['policies as a list', { policies: [] }, 'policies'],
-  ])('refuses %s', (_name, options, field) => {
-    expect(validateModuleOptions(options as CorsModuleOptions)).toContainEqual(expect.objectContaining({ location: 'CorsModule', field }));
+  it.each(titled(MODULE_REFUSED))('refuses %s', (_name, options, field, code, message) => {
+    expect(validateModuleOptions(options as CorsModuleOptions)).toContainEqual({ location: 'CorsModule', field, code, message: expect.stringMatching(message) });
   });
 
   it('accepts every documented option', () => {
@@ -143,11 +175,144 @@ describe('validateModuleOptions', () => {
   });
 });
 
+describe('resolveRoutePolicy', () => {
+  it.each([
+    ['a controller', { controller: 'partner', handler: undefined }, 'controller @Cors'],
+    ['a handler', { controller: undefined, handler: 'partner' }, '@Cors'],
+  ] as const)('reports a policy name %s gives that is not registered as policy_unknown', (_name, declarations, field) => {
+    expect(resolveRoutePolicy({ policies: { partners: { origins: '*' } } }, declarations, AT)).toEqual({
+      kind: 'error',
+      problem: { location: AT, field, code: 'policy_unknown', message: "unknown policy name 'partner' (registered: 'partners')" },
+    });
+  });
+});
+
+class CorsConfig {
+  createCorsOptions(): CorsModuleOptions {
+    return {};
+  }
+}
+const factory = (): CorsModuleOptions => ({});
+
+/** `forRootAsync()` options in, codes out. */
+const ASYNC_REFUSED: readonly [string, unknown, string, CorsConfigurationProblemCode, RegExp][] = [
+  ['none of the three forms', { imports: [] }, 'useFactory | useClass | useExisting', 'option_invalid', /exactly one of them \(given: none\)/],
+  ['two forms', { useFactory: factory, useClass: CorsConfig }, 'useFactory | useClass | useExisting', 'option_invalid', /given: useFactory, useClass/],
+  ['a useFactory that is not a function', { useFactory: {} }, 'useFactory', 'option_invalid', /must be a function/],
+  ['a useClass that is not a class', { useClass: 'CorsConfig' }, 'useClass', 'option_invalid', /must be a class/],
+  ['a null useExisting', { useExisting: null }, 'useExisting', 'option_invalid', /injection token/],
+  ['inject beside useClass', { useClass: CorsConfig, inject: ['CONFIG'] }, 'inject', 'option_invalid', /only useFactory takes inject/],
+  ['imports that are not a list', { useFactory: factory, imports: CorsConfig }, 'imports', 'option_invalid', /must be a list/],
+  ['a misspelled option', { useFactory: factory, injects: [] }, 'injects', 'option_unknown', /unknown forRootAsync\(\) option/],
+  ['no options object', undefined, 'options', 'option_invalid', /must be an object/],
+];
+
+describe('validateAsyncModuleOptions', () => {
+  it.each(titled(ASYNC_REFUSED))('refuses %s', (_name, options, field, code, message) => {
+    expect(validateAsyncModuleOptions(options as CorsModuleAsyncOptions)).toContainEqual({
+      location: 'CorsModule.forRootAsync',
+      field,
+      code,
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it.each([
+    ['useFactory with inject', { useFactory: factory, inject: ['CONFIG'], imports: [], extraProviders: [] }],
+    ['useClass', { useClass: CorsConfig }],
+    ['useExisting with a class', { useExisting: CorsConfig }],
+    ['useExisting with a string token', { useExisting: 'CORS_CONFIG' }],
+  ] as const)('accepts %s', (_name, options) => {
+    expect(validateAsyncModuleOptions(options as CorsModuleAsyncOptions)).toEqual([]);
+  });
+
+  it.each([
+    ['undefined', undefined, /returned undefined/],
+    ['null', null, /returned null/],
+    ['a list', [], /returned a list/],
+    ['a string', 'https://a.example.com', /returned a string/],
+  ])('refuses a factory that returns %s as option_invalid', (_name, value, message) => {
+    expect(validateAsyncResult(value, 'useFactory', 'the useFactory function')).toEqual([
+      { location: 'CorsModule.forRootAsync', field: 'useFactory', code: 'option_invalid', message: expect.stringMatching(message) },
+    ]);
+    expect(validateAsyncResult({}, 'useFactory', 'the useFactory function')).toEqual([]);
+  });
+
+  it('refuses a useExisting provider without createCorsOptions() as option_invalid', () => {
+    expect(validateOptionsFactory({ createOptions: factory }, 'useExisting', "'CORS_CONFIG'")).toEqual([
+      { location: 'CorsModule.forRootAsync', field: 'useExisting', code: 'option_invalid', message: expect.stringMatching(/^'CORS_CONFIG' has no createCorsOptions\(\) method/) },
+    ]);
+    expect(validateOptionsFactory(new CorsConfig(), 'useClass', 'CorsConfig')).toEqual([]);
+  });
+});
+
+/**
+ * Every code, once each: TypeScript refuses this object when a code is added to
+ * `CorsConfigurationProblemCode` without being listed here, so that the tables above, the TSDoc
+ * and the README's table can be checked against it.
+ */
+const EVERY_CODE: Readonly<Record<CorsConfigurationProblemCode, true>> = {
+  origins_missing: true,
+  origins_empty: true,
+  origin_prohibited: true,
+  origin_wildcard_in_list: true,
+  origin_type_invalid: true,
+  origin_invalid: true,
+  origin_pattern_invalid: true,
+  origin_pattern_ip_address: true,
+  origin_public_suffix_wildcard: true,
+  origin_insecure_credentialed: true,
+  origin_stateful: true,
+  origin_unanchored: true,
+  origin_matches_null: true,
+  origin_backtracking: true,
+  methods_empty: true,
+  method_invalid: true,
+  method_forbidden: true,
+  header_name_invalid: true,
+  header_wildcard_in_list: true,
+  header_cors_protocol: true,
+  header_forbidden: true,
+  headers_wildcard_credentialed: true,
+  max_age_invalid: true,
+  max_age_capped: true,
+  field_invalid: true,
+  field_unknown: true,
+  policy_unknown: true,
+  option_invalid: true,
+  option_unknown: true,
+  path_invalid: true,
+};
+
+describe('CorsConfigurationProblemCode', () => {
+  const codes = Object.keys(EVERY_CODE).sort();
+
+  it('has every code produced by a row of the tables above', () => {
+    const tabled = new Set<string>([
+      ...REFUSED.map((row) => row[3]),
+      ...MODULE_REFUSED.map((row) => row[3]),
+      ...ASYNC_REFUSED.map((row) => row[3]),
+      'origin_backtracking', // BACKTRACKING, below
+      'max_age_capped', // a warning
+      'policy_unknown', // resolveRoutePolicy
+    ]);
+    expect([...tabled].sort()).toEqual(codes);
+  });
+
+  it('is documented, code by code, in the TSDoc and in the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const policyFields = readme.slice(readme.indexOf('\n## Policy fields'), readme.indexOf('\n## ', readme.indexOf('\n## Policy fields') + 1));
+    expect([...policyFields.matchAll(/^\| `([a-z]+(?:_[a-z]+)+)` \|/gm)].map(([, code]) => code).sort()).toEqual(codes);
+    const tsdoc = readFileSync(new URL('../../lib/policy/configuration-error.ts', import.meta.url), 'utf8');
+    expect([...tsdoc.matchAll(/^ \* - `([a-z_]+)`:/gm)].map(([, code]) => code).sort()).toEqual(codes);
+  });
+});
+
 describe('a __proto__ key in options read from JSON', () => {
   it('is refused as an unknown field instead of becoming hidden defaults', () => {
     const merged = mergePolicies(JSON.parse('{"__proto__": {"origins": "*"}}') as CorsPolicy);
     expect(merged.origins).toBeUndefined();
-    expect(validatePolicy(merged, AT).problems).toContainEqual(expect.objectContaining({ field: '__proto__', message: expect.stringMatching(/unknown policy field/) }));
+    expect(validatePolicy(merged, AT).problems).toContainEqual(expect.objectContaining({ field: '__proto__', code: 'field_unknown', message: expect.stringMatching(/unknown policy field/) }));
   });
 });
 
@@ -201,13 +366,13 @@ describe('RegExp origins that can backtrack catastrophically', () => {
 
   it.each(BACKTRACKING)('refuses a RegExp origin with %s at bootstrap', (_name, regexp, message) => {
     const { problems } = validatePolicy({ origins: ['https://app.example.com', regexp] }, AT);
-    expect(problems).toEqual([{ location: AT, field: 'origins[1]', message: expect.stringMatching(message) }]);
+    expect(problems).toEqual([{ location: AT, field: 'origins[1]', code: 'origin_backtracking', message: expect.stringMatching(message) }]);
     expect(problems[0].message.startsWith(`${regexp} `)).toBe(true);
   }, CHECKER_TIMEOUT);
 
   it('names the field of a single RegExp origin without an index', () => {
     expect(validatePolicy({ origins: /^https:\/\/(a+)+\.example\.com$/ }, AT).problems).toEqual([
-      { location: AT, field: 'origins', message: expect.stringMatching(/can backtrack catastrophically/) },
+      { location: AT, field: 'origins', code: 'origin_backtracking', message: expect.stringMatching(/can backtrack catastrophically/) },
     ]);
   });
 
@@ -223,7 +388,7 @@ describe('RegExp origins that can backtrack catastrophically', () => {
   it('refuses a RegExp the checker cannot read rather than let it through unchecked', () => {
     // redos-detector does not parse the `v` flag (Node 20 has it).
     expect(validatePolicy({ origins: [new RegExp('^https:\\/\\/app\\.example\\.com$', 'v')] }, AT).problems).toEqual([
-      { location: AT, field: 'origins[0]', message: expect.stringMatching(/cannot be checked for catastrophic backtracking/) },
+      { location: AT, field: 'origins[0]', code: 'origin_backtracking', message: expect.stringMatching(/cannot be checked for catastrophic backtracking/) },
     ]);
   });
 
