@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import parseUrl from 'parseurl';
-import type { ForeignRoutePolicies } from './foreign-route-policies.js';
+import { methodLabel, type ForeignRoutePolicies } from './foreign-route-policies.js';
 import type { RouteResolver } from './route-resolver.js';
 import type { RouteTarget } from './route-target.js';
 
@@ -124,8 +124,8 @@ export class ExpressRouteResolver implements RouteResolver {
       const own = this.targets.get(handle);
       if (own !== undefined) return { kind: 'route', target: own };
       // A route another module or the app added on the instance: `paths`, else `global`.
-      const methods = Object.keys(route.methods ?? {}).map((m) => (m === '_all' ? 'ALL' : m.toUpperCase())).join(',');
-      return { kind: 'route', target: this.noted(this.foreign.targetOf(methods || 'ALL', String(layer.rawPath))) };
+      const methods = Object.keys(route.methods ?? {}).map((m) => (m === '_all' ? 'ALL' : m.toUpperCase()));
+      return { kind: 'route', target: this.noted(this.foreign.targetOf(methodLabel(methods), String(layer.rawPath))) };
     }
     if (layer.slash === true || (typeof layer.handle === 'function' && this.middleware.has(layer.handle))) return SKIP;
     const target = this.noted(this.foreign.targetOf('ALL', String(layer.rawPath)));

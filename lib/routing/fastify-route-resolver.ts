@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ForeignRoutePolicies } from './foreign-route-policies.js';
+import { methodLabel, type ForeignRoutePolicies } from './foreign-route-policies.js';
 import type { RouteResolver } from './route-resolver.js';
 import type { RouteTarget } from './route-target.js';
 
@@ -114,7 +114,7 @@ export class FastifyRouteResolver implements RouteResolver {
     if (options.config?.[PREFLIGHT] !== undefined) return;
     const methods = Array.isArray(options.method) ? options.method : [options.method];
     // A route of a controller, else one another module or the app adds: `paths`, else `global`.
-    const target = this.registering ?? this.foreign.targetOf(methods.join(','), options.url);
+    const target = this.registering ?? this.foreign.targetOf(methodLabel(methods), options.url);
     if (target === undefined) return;
     if (this.registering === undefined) this.note(target);
     options.config = { ...options.config, [TARGET]: target };

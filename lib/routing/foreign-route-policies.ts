@@ -48,3 +48,11 @@ function foreignTarget(method: string, path: string, policy: CompiledPolicy | nu
   // Another module's handler may write the Node response itself: headers go there (Fastify).
   return Object.freeze({ method, path, policy, location, guarded: false, respondsDirectly: true, passesOn: false });
 }
+
+/**
+ * How a route of several methods is listed: its methods, or `ALL` for one that takes every
+ * method (`app.all()`, a mount, Fastify's `all()` expanded into each supported method).
+ */
+export function methodLabel(methods: readonly string[]): string {
+  return methods.length === 0 || methods.length > 8 || methods.includes('ALL') ? 'ALL' : methods.join(',');
+}
