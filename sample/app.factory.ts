@@ -3,7 +3,7 @@ import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module.js';
+import { SampleAppModule } from './sample-app.module.js';
 
 export type AdapterName = 'express' | 'fastify';
 
@@ -16,8 +16,8 @@ export function configureSampleApp(app: INestApplication): void {
 export async function createSampleApp(adapter: AdapterName, options: { logger?: false } = {}): Promise<INestApplication> {
   const app =
     adapter === 'fastify'
-      ? await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), options)
-      : await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), options);
+      ? await NestFactory.create<NestFastifyApplication>(SampleAppModule, new FastifyAdapter(), options)
+      : await NestFactory.create<NestExpressApplication>(SampleAppModule, new ExpressAdapter(), options);
   configureSampleApp(app);
   return app;
 }

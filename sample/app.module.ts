@@ -23,7 +23,19 @@ import { TenantsController } from './tenants.controller.js';
           allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
           exposedHeaders: ['X-Total-Count', 'X-Request-Id'],
         },
+        // R11: the web app's GraphQL client (Apollo). Apollo Server refuses, as CSRF, GET and
+        // simple-content-type requests that carry neither Apollo-Require-Preflight nor
+        // X-Apollo-Operation-Name, so a preflight must allow them (and Content-Type, for JSON).
+        graphql: {
+          origins: ['https://app.example.com'],
+          credentials: true,
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['Content-Type', 'Apollo-Require-Preflight', 'X-Apollo-Operation-Name'],
+        },
       },
+      // Routes no controller declares, by the path they are registered at: the GraphQL endpoint
+      // of SampleAppModule (sample/sample-app.module.ts). Matches nothing where it is not mounted.
+      paths: { '/api/graphql': 'graphql' },
     }),
   ],
   controllers: [
@@ -37,5 +49,6 @@ import { TenantsController } from './tenants.controller.js';
     DevicesController,
   ],
   providers: [OrdersStore],
+  exports: [OrdersStore], // for the GraphQL resolver of SampleAppModule
 })
 export class AppModule {}

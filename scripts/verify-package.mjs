@@ -1,6 +1,7 @@
 // Packs nest-cors and installs the tarball into two fresh apps: Nest 12 as ES modules and
 // Nest 11 as CommonJS. Each app boots, answers a preflight and an actual request through the
-// packed code, and type-checks against the packed declarations. Run by `npm test`.
+// packed code, and type-checks against the packed declarations; the Nest 12 one also serves
+// GraphQL (Apollo) with a `paths` policy. Run by `npm test`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,12 @@ try {
         'reflect-metadata': dev['reflect-metadata'],
         rxjs: dev.rxjs,
         '@types/node': dev['@types/node'],
+        // A GraphQL (Apollo) app beside the module, with a `paths` policy.
+        '@nestjs/graphql': dev['@nestjs/graphql'],
+        '@nestjs/apollo': dev['@nestjs/apollo'],
+        '@apollo/server': dev['@apollo/server'],
+        '@as-integrations/express5': dev['@as-integrations/express5'],
+        graphql: dev.graphql,
       },
     },
     {

@@ -36,3 +36,65 @@ try {
 } finally {
   await app.close();
 }
+
+// A fresh GraphQL (Apollo) app beside the packed module: routes no controller declares get their
+// policy from `paths` (`global` would do too), preflights included.
+{
+  const { ApolloDriver } = await import('@nestjs/apollo');
+  const { GraphQLModule, Query, Resolver } = await import('@nestjs/graphql');
+
+  class OrdersResolver {
+    orders() { return [{ id: 1 }, { id: 2 }]; }
+  }
+  const resolverProto = OrdersResolver.prototype;
+  Query('orders')(resolverProto, 'orders', Object.getOwnPropertyDescriptor(resolverProto, 'orders'));
+  Resolver()(OrdersResolver);
+
+  class GraphQLAppModule {}
+  Module({
+    imports: [
+      CorsModule.forRoot({
+        policies: {
+          web: {
+            origins: ['https://app.example.com'],
+            credentials: true,
+            allowedHeaders: ['content-type', 'apollo-require-preflight', 'x-apollo-operation-name'],
+          },
+        },
+        paths: { '/graphql': 'web' },
+      }),
+      GraphQLModule.forRoot({ driver: ApolloDriver, typeDefs: 'type Order { id: Int! } type Query { orders: [Order!]! }' }),
+    ],
+    providers: [OrdersResolver],
+  })(GraphQLAppModule);
+
+  const gql = await NestFactory.create(GraphQLAppModule, { logger: false });
+  try {
+    const preflight = await probePreflight(gql, { path: '/graphql', origin: 'https://app.example.com', method: 'POST', headers: ['content-type'] });
+    assert.equal(preflight.status, 204);
+    assert.deepEqual(browserProblems(preflight, true), []);
+    const query = await probeRequest(gql, {
+      path: '/graphql',
+      origin: 'https://app.example.com',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: 'session=1' },
+      body: JSON.stringify({ query: '{ orders { id } }' }),
+    });
+    assert.equal(query.status, 200, query.body);
+    assert.deepEqual(JSON.parse(query.body), { data: { orders: [{ id: 1 }, { id: 2 }] } });
+    assert.equal(query.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.equal(query.headers['access-control-allow-credentials'], 'true');
+    assert.deepEqual(browserProblems(query, true), []);
+    const refused = await probeRequest(gql, {
+      path: '/graphql',
+      origin: 'https://app.example.com.evil.org',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ orders { id } }' }),
+    });
+    assert.equal(refused.headers['access-control-allow-origin'], undefined);
+    console.log('nest12-esm graphql: ok');
+  } finally {
+    await gql.close();
+  }
+}

@@ -2,6 +2,6 @@
 import nestCors = require('nest-cors');
 import testing = require('nest-cors/testing');
 
-const options: nestCors.CorsModuleOptions = { global: { origins: '*' } };
+const options: nestCors.CorsModuleOptions = { global: { origins: '*' }, paths: { '/docs/*': false } };
 export const module = nestCors.CorsModule.forRoot(options);
 export const probe: typeof testing.probePreflight = testing.probePreflight;
