@@ -28,6 +28,11 @@ interface HookableAdapter {
   getType(): string;
   getInstance(): unknown;
   setOnRequestHook(hook: RequestHook): void;
+  /**
+   * Whether Nest routes a request target at all (Nest 12's Fastify adapter hands others, such as
+   * `http://h?x/`, to its not-found handler right after this hook).
+   */
+  isRoutableRequestTarget?(url: string | undefined): boolean;
   /** The adapter's current hook (a private field of Nest's adapters in 11 and 12). */
   onRequestHook?: RequestHook;
 }
@@ -277,8 +282,9 @@ export class CorsRequestHook {
   /** Answers a preflight for a route with a policy (204 or 403); else lets it go on. */
   private answerPreflight(request: unknown, response: unknown, raw: IncomingMessage): Outcome | Promise<Outcome> {
     const method = raw.headers['access-control-request-method'] as string;
-    // A method Node would refuse to parse reaches no route (routers may fold its case).
-    if (!NODE_METHODS.has(method)) return GOES_ON;
+    // A method Node would refuse to parse reaches no route (routers may fold its case), and a
+    // target Nest does not route reaches its 404: so would the real request.
+    if (!NODE_METHODS.has(method) || this.adapter!.isRoutableRequestTarget?.(raw.url) === false) return GOES_ON;
     const resolver = this.resolver!;
     let targets = resolver.preflightTargets(request, raw, method);
     if (targets === undefined && resolver.routesUnseen?.(request) === true) targets = this.unseenPreflightTargets(raw, method);
