@@ -36,9 +36,10 @@ export function findForeignCorsLayers(adapter: AbstractHttpAdapter): ForeignCors
 export function watchLateCorsLayers(adapter: AbstractHttpAdapter, check: () => void): void {
   const type = adapter.getType();
   if (type === 'fastify') {
-    const instance = adapter.getInstance() as { addHook(name: 'onReady', hook: () => Promise<void>): unknown };
+    const instance = adapter.getInstance<{ addHook(name: 'onReady', hook: () => Promise<void>): unknown }>();
     try {
-      instance.addHook('onReady', async () => check());
+      // A promise that rejects when the check throws: Fastify then fails `ready()` and `listen()`.
+      instance.addHook('onReady', () => new Promise<void>((resolve) => resolve(check())));
     } catch (error) {
       // Already started (`ready()` before `app.init()`): every plugin is loaded, so the check
       // at bootstrap sees them all.

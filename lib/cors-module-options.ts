@@ -40,6 +40,8 @@ export type CorsOriginEntry = string | RegExp;
  * Which origins a policy allows: `'*'` (any origin, never with credentials), one entry, a list
  * of entries, or a callback.
  */
+// `'*'` is a string like any entry, but listed for what it means (no other entry allows every origin).
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export type CorsOrigins = '*' | CorsOriginEntry | readonly CorsOriginEntry[] | CorsOriginCallback;
 
 /**

@@ -224,10 +224,10 @@ export class CorsRequestHook {
    * no handler of that route runs, so its headers are taken back; the 404 gets `global`'s.
    */
   private redecidingNotFound(handler: Verb): Verb {
-    const hook = this;
+    const redecide = (request: unknown, response: unknown) => this.redecideNotFound(request, response);
     return function (this: unknown, request: unknown, response: unknown, ...more: unknown[]) {
       const notFound = (): unknown => handler.call(this, request, response, ...more);
-      const redecided = hook.redecideNotFound(request, response);
+      const redecided = redecide(request, response);
       return redecided instanceof Promise ? redecided.then(notFound, notFound) : notFound();
     };
   }

@@ -10,7 +10,6 @@ import type { OriginVerdict } from './policy/origin-check.js';
 import { checkResourceIsolation } from './policy/resource-isolation.js';
 import { CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 
-type Constructor = abstract new (...args: never[]) => unknown;
 type Handler = (...args: never[]) => unknown;
 
 /**
@@ -41,7 +40,7 @@ export class CorsGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const exact = this.registry.policyOf(context.getClass() as Constructor, context.getHandler() as Handler);
+    const exact = this.registry.policyOf(context.getClass(), context.getHandler() as Handler);
     if (exact === undefined) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<object>();

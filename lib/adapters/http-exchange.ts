@@ -23,7 +23,7 @@ export interface HttpExchange {
    * before the adapter's own `end()` writes that response around the reply. Absent where
    * headers always go on the Node response.
    */
-  keepHeadersOnNodeResponse?(response: unknown): void;
+  readonly keepHeadersOnNodeResponse?: (response: unknown) => void;
   /** Ends the response from the request hook with an empty body. */
   end(response: unknown, status: number): void;
 }

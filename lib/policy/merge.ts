@@ -18,5 +18,5 @@ export function mergePolicies(...layers: readonly (CorsPolicy | undefined)[]): C
       else merged[field] = value;
     }
   }
-  return merged as CorsPolicy;
+  return merged;
 }

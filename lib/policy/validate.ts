@@ -84,7 +84,7 @@ export class PolicyValidator {
   private check(findings: Finding[], field: ListField, value: unknown, credentials: boolean): void {
     const context = credentials ? WITH_CREDENTIALS[field] : field;
     let byValue = this.memo.get(context);
-    if (byValue === undefined) this.memo.set(context, (byValue = new Map()));
+    if (byValue === undefined) this.memo.set(context, (byValue = new Map<unknown, readonly Finding[]>()));
     const key = this.contentKey(value);
     let found = byValue.get(key);
     if (found === undefined) {

@@ -58,12 +58,11 @@ export class RouteRegistration {
       });
     }
     // Nest's middleware is registered like routes on Express, but passes requests on to them.
-    const { noteMiddleware } = resolver;
-    if (noteMiddleware !== undefined) {
+    if (resolver.noteMiddleware !== undefined) {
       this.wrap('createMiddlewareFactory', (original) => (...args: unknown[]) => {
         const register = original.apply(adapter, args) as Callback;
         return (path: unknown, callback: unknown) => {
-          noteMiddleware.call(resolver, callback);
+          resolver.noteMiddleware?.(callback);
           return register(path, callback);
         };
       });

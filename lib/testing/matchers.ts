@@ -48,21 +48,13 @@ function assertExchange(received: unknown): CorsExchange {
 export const corsMatchers = {
   /** The browser would let the request through (a preflight) or let the page read the response. */
   toBeAllowedByCors(this: MatcherContext, received: unknown, options: CorsMatcherOptions = {}): MatcherResult {
-    const exchange = assertExchange(received);
-    const problems = browserProblems(exchange, options.credentials === true);
-    return {
-      pass: problems.length === 0,
-      message: () =>
-        problems.length === 0
-          ? `expected a browser to refuse, but ${describe(exchange)}`
-          : `expected a browser to allow, but ${describe(exchange)}\n  refused because:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    };
+    return browserVerdict(received, options);
   },
 
   /** The browser would block the request (a preflight) or keep the response from the page. */
   toBeRefusedByCors(this: MatcherContext, received: unknown, options: CorsMatcherOptions = {}): MatcherResult {
-    const result = corsMatchers.toBeAllowedByCors.call(this, received, options);
-    return { pass: !result.pass, message: result.message };
+    const result = browserVerdict(received, options);
+    return { pass: !result.pass, message: () => result.message() };
   },
 
   /** Page scripts can read this response header, and the response has it. */
@@ -99,4 +91,17 @@ declare global {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface Matchers<R> extends CorsMatchers<R> {}
   }
+}
+
+/** Whether a browser would allow the exchange, and why not. */
+function browserVerdict(received: unknown, options: CorsMatcherOptions): MatcherResult {
+  const exchange = assertExchange(received);
+  const problems = browserProblems(exchange, options.credentials === true);
+  return {
+    pass: problems.length === 0,
+    message: () =>
+      problems.length === 0
+        ? `expected a browser to refuse, but ${describe(exchange)}`
+        : `expected a browser to allow, but ${describe(exchange)}\n  refused because:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+  };
 }

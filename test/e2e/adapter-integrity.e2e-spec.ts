@@ -9,6 +9,8 @@ import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 // use `%` functions (hence the function built from a string); nothing else in this worker
 // uses them, so what it allows elsewhere changes nothing.
 setFlagsFromString('--allow-natives-syntax');
+// V8's natives syntax only parses in code compiled after the flag is set: hence a Function.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;
 
 /** The adapter methods through which Nest registers routes, as the request hook wraps them. */

@@ -51,7 +51,7 @@ export function sendRaw(port: number, request: string | Buffer, { methods = [] a
         const { responses, leftover } = parseResponses(Buffer.concat(chunks), methods);
         resolve({ responses, leftover, socketError });
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     socket.end(typeof request === 'string' ? Buffer.from(request, 'latin1') : request);

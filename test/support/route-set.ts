@@ -79,7 +79,7 @@ export const ROUTER_CONFIGS: readonly RouterConfig[] = Object.values(CONFIGS);
 export function createHttpAdapter(config: RouterConfig): AbstractHttpAdapter {
   if (config.adapter === 'fastify') return new FastifyAdapter({ routerOptions: { ...config.routerOptions } });
   const adapter = new ExpressAdapter();
-  const express = adapter.getInstance() as { set(name: string, value: unknown): unknown };
+  const express = adapter.getInstance<{ set(name: string, value: unknown): unknown }>();
   for (const [name, value] of Object.entries(config.settings)) express.set(name, value);
   return adapter;
 }

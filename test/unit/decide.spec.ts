@@ -29,7 +29,7 @@ function deferredCallback(): { readonly origins: (origin: string) => Promise<boo
 }
 
 function request(method: string, url: string, headers: Record<string, string>): CorsRequest {
-  return { method, url, headers } as CorsRequest;
+  return { method, url, headers };
 }
 
 function preflight(method: string, origin: string, extra: Record<string, string> = {}): CorsRequest {

@@ -50,8 +50,8 @@ async function launch(adapter: AdapterName, port: number): Promise<SampleProcess
   const append = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-MAX_OUTPUT);
   };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -65,10 +65,10 @@ async function launch(adapter: AdapterName, port: number): Promise<SampleProcess
     const onData = (): void => {
       if (!output.includes(ready)) return;
       clearTimeout(timer);
-      child.stdout!.off('data', onData);
+      child.stdout.off('data', onData);
       resolve();
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       process.off('exit', killOnExit);

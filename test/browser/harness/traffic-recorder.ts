@@ -43,14 +43,14 @@ export class TrafficRecorder {
   /** Starts forwarding from a fresh loopback port to `target` (`http://127.0.0.1:<port>`). */
   static async start(target: string): Promise<TrafficRecorder> {
     const upstream = new URL(target);
-    let recorder: TrafficRecorder | undefined;
-    const server = createServer((request, response) => recorder!.forward(upstream, request, response));
+    const holder: { recorder?: TrafficRecorder } = {};
+    const server = createServer((request, response) => holder.recorder!.forward(upstream, request, response));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    recorder = new TrafficRecorder(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return recorder;
+    holder.recorder = new TrafficRecorder(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return holder.recorder;
   }
 
   /** Everything received so far (since the last {@link clear}). */
