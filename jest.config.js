@@ -15,9 +15,13 @@ const swc = [
   },
 ];
 
-const nest11 = process.env.NEST_MAJOR === '11'
-  ? { '^@nestjs/(common|core|platform-express|platform-fastify|testing)(/.*)?$': '<rootDir>/compat/nest11/node_modules/@nestjs/$1$2' }
-  : {};
+const nest11 =
+  process.env.NEST_MAJOR === '11'
+    ? {
+        '^@nestjs/(common|core|platform-express|platform-fastify|testing)(/.*)?$':
+          '<rootDir>/compat/nest11/node_modules/@nestjs/$1$2',
+      }
+    : {};
 
 const common = {
   testEnvironment: 'node',

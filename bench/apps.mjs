@@ -9,19 +9,16 @@
 //   floor      none, plus a bare hook writing nest-cors's headers of S1 and S2 (see installVariantHook)
 import 'reflect-metadata';
 import { Controller, Get, Module, Post, Put, Delete } from '@nestjs/common';
-import {
-  COMMON_POLICY,
-  MANY_CONTROLLERS,
-  NEST_CORS_POLICIES,
-  ROUTES_PER_CONTROLLER,
-} from './config.mjs';
+import { COMMON_POLICY, MANY_CONTROLLERS, NEST_CORS_POLICIES, ROUTES_PER_CONTROLLER } from './config.mjs';
 
 /**
  * A response's `Vary` and `Access-Control-*` headers (Node's lowercase names), as one string
  * that compares equal only for the same CORS answer: what the floor is checked against.
  */
 export function corsHeadersOf(headers) {
-  const names = Object.keys(headers).filter((name) => name === 'vary' || name.startsWith('access-control-')).sort();
+  const names = Object.keys(headers)
+    .filter((name) => name === 'vary' || name.startsWith('access-control-'))
+    .sort();
   return JSON.stringify(names.map((name) => [name, headers[name]]));
 }
 
@@ -73,7 +70,6 @@ export function mainControllers(cors) {
   return [ItemsController, BigController, DynController];
 }
 
-
 const VERBS = [Get, Get, Get, Get, Get, Get, Post, Post, Put, Delete];
 
 /**
@@ -90,7 +86,11 @@ export function manyControllers(cors) {
       const handler = `r${j}`;
       // A distinct function per route: Nest keeps route metadata on the function.
       Object.defineProperty(Cls.prototype, handler, {
-        value: { [handler]() { return { c: i, r: j }; } }[handler],
+        value: {
+          [handler]() {
+            return { c: i, r: j };
+          },
+        }[handler],
         writable: true,
         configurable: true,
         enumerable: false,
@@ -123,11 +123,17 @@ export function usesNestCors(spec) {
  */
 export function rootModule(spec, cors, { APP_GUARD } = {}) {
   const useNestCors = usesNestCors(spec);
-  const controllers = spec.app === 'many' ? manyControllers(useNestCors ? cors : undefined) : mainControllers(useNestCors ? cors : undefined);
-  const imports = useNestCors ? [cors.CorsModule.forRoot({ policies: spec.app === 'many' ? {} : NEST_CORS_POLICIES })] : [];
+  const controllers =
+    spec.app === 'many'
+      ? manyControllers(useNestCors ? cors : undefined)
+      : mainControllers(useNestCors ? cors : undefined);
+  const imports = useNestCors
+    ? [cors.CorsModule.forRoot({ policies: spec.app === 'many' ? {} : NEST_CORS_POLICIES })]
+    : [];
   // Diagnostic variant (BENCH_ONLY=D): the cost of one global guard that always lets through,
   // as CorsModule registered one (APP_GUARD) for every route until session 4.
-  const providers = spec.variant === 'diag-guard' ? [{ provide: APP_GUARD, useValue: { canActivate: () => true } }] : [];
+  const providers =
+    spec.variant === 'diag-guard' ? [{ provide: APP_GUARD, useValue: { canActivate: () => true } }] : [];
   class BenchModule {}
   Module({ imports, controllers, providers })(BenchModule);
   return BenchModule;
@@ -206,7 +212,8 @@ export function installVariantHook(spec, app, origin) {
         response[write]('access-control-expose-headers', 'X-Total-Count');
         return handler(request, response, next);
       };
-      for (const key of Reflect.getMetadataKeys(handler)) Reflect.defineMetadata(key, Reflect.getMetadata(key, handler), wrapped);
+      for (const key of Reflect.getMetadataKeys(handler))
+        Reflect.defineMetadata(key, Reflect.getMetadata(key, handler), wrapped);
       return get.call(adapter, ...args, wrapped);
     };
   }

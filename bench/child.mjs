@@ -95,7 +95,12 @@ async function main() {
   // performance.now() counts from the process's time origin, i.e. its start.
   const startToListenMs = performance.now();
   const { port } = app.getHttpServer().address();
-  process.send({ type: 'ready', port, timings: { importMs, createInitMs, listenMs, startToListenMs }, memory: { rss, heapUsed } });
+  process.send({
+    type: 'ready',
+    port,
+    timings: { importMs, createInitMs, listenMs, startToListenMs },
+    memory: { rss, heapUsed },
+  });
 }
 
 main().catch((error) => {

@@ -24,10 +24,16 @@ export const BIG_EXACT_COUNT = 10_000;
 export const BIG_PATTERN_COUNT = 50;
 const bigExact = Array.from({ length: BIG_EXACT_COUNT }, (_, i) => `https://site-${i}.customers.example.com`);
 const patternSuffix = (j) => `tenant-${j}.example.net`;
-export const BIG_ORIGINS = [...bigExact, ...Array.from({ length: BIG_PATTERN_COUNT }, (_, j) => `https://*.${patternSuffix(j)}`)];
+export const BIG_ORIGINS = [
+  ...bigExact,
+  ...Array.from({ length: BIG_PATTERN_COUNT }, (_, j) => `https://*.${patternSuffix(j)}`),
+];
 export const BIG_ORIGINS_PEER = [
   ...bigExact,
-  ...Array.from({ length: BIG_PATTERN_COUNT }, (_, j) => new RegExp(`^https:\\/\\/(?:[a-z0-9-]+\\.)+${patternSuffix(j).replaceAll('.', '\\.')}$`)),
+  ...Array.from(
+    { length: BIG_PATTERN_COUNT },
+    (_, j) => new RegExp(`^https:\\/\\/(?:[a-z0-9-]+\\.)+${patternSuffix(j).replaceAll('.', '\\.')}$`),
+  ),
 ];
 /** S4: an exact origin near the end of the 10,000 (a linear scan does 9,991 comparisons). */
 export const BIG_EXACT_ORIGIN = `https://site-${BIG_EXACT_COUNT - 10}.customers.example.com`;

@@ -80,19 +80,29 @@ export function summarizeProfile(path, { top = 25, grep } = {}) {
     totalMs,
     busyMs: totalMs - idleMs,
     self: sorted(selfMs).slice(0, top),
-    inclusive: sorted(inclusiveMs).filter(([key]) => !key.startsWith('(root)')).slice(0, top),
+    inclusive: sorted(inclusiveMs)
+      .filter(([key]) => !key.startsWith('(root)'))
+      .slice(0, top),
     libSelf: sorted(selfMs).filter(([key]) => key.includes('dist/lib/')),
-    libInclusive: sorted(inclusiveMs).filter(([key]) => key.includes('dist/lib/')).slice(0, top),
+    libInclusive: sorted(inclusiveMs)
+      .filter(([key]) => key.includes('dist/lib/'))
+      .slice(0, top),
     categories: sorted(categoryMs),
     libInclusiveMs,
-    grep: grep ? sorted(inclusiveMs).filter(([key]) => grep.test(key)).slice(0, top) : [],
+    grep: grep
+      ? sorted(inclusiveMs)
+          .filter(([key]) => grep.test(key))
+          .slice(0, top)
+      : [],
   };
 }
 
 export function formatSummary(path, summary) {
   const pct = (ms) => `${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)}%`;
   const lines = [];
-  lines.push(`== ${basename(path)}: ${(summary.busyMs / 1000).toFixed(2)} s busy of ${(summary.totalMs / 1000).toFixed(2)} s sampled`);
+  lines.push(
+    `== ${basename(path)}: ${(summary.busyMs / 1000).toFixed(2)} s busy of ${(summary.totalMs / 1000).toFixed(2)} s sampled`,
+  );
   lines.push(`   under nest-cors code (inclusive): ${pct(summary.libInclusiveMs)} of busy time`);
   lines.push('   self time by package:');
   for (const [name, ms] of summary.categories.slice(0, 12)) lines.push(`     ${pct(ms)}  ${name}`);

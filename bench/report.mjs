@@ -26,7 +26,18 @@ function mdTable(headers, rows, align) {
 
 // ------------------------------------------------ tables shared with bench/run.mjs's console
 
-export const THROUGHPUT_COLUMNS = ['scenario', 'adapter', 'variant', 'req/s', 'min–max', 'ratio', 'CPU µs/req', 'p50 ms', 'p99 ms', 'failed'];
+export const THROUGHPUT_COLUMNS = [
+  'scenario',
+  'adapter',
+  'variant',
+  'req/s',
+  'min–max',
+  'ratio',
+  'CPU µs/req',
+  'p50 ms',
+  'p99 ms',
+  'failed',
+];
 
 /** The rows of the throughput table (columns: THROUGHPUT_COLUMNS), from run.mjs's throughput rows. */
 export function throughputTableRows(rows) {
@@ -44,7 +55,18 @@ export function throughputTableRows(rows) {
   ]);
 }
 
-export const BOOT_COLUMNS = ['adapter', 'CPUs', 'variant', 'n', 'boot', 'create+init', 'imports', 'start→listen', 'RSS MB', 'heapUsed MB'];
+export const BOOT_COLUMNS = [
+  'adapter',
+  'CPUs',
+  'variant',
+  'n',
+  'boot',
+  'create+init',
+  'imports',
+  'start→listen',
+  'RSS MB',
+  'heapUsed MB',
+];
 
 /**
  * The rows of the S5 bootstrap table (columns: BOOT_COLUMNS), pinned samples first, then those on
@@ -54,10 +76,21 @@ export function bootTableRows(results, deltaLabel) {
   const rows = [];
   const { boot } = results;
   const pinned = results.settings?.pin === true;
-  const figures = (b) => [fmt(b.bootMsMedian, 1), fmt(b.createInitMsMedian, 1), fmt(b.importMsMedian, 1), fmt(b.startToListenMsMedian, 1), fmt(b.rssMbMedian, 1), fmt(b.heapUsedMbMedian, 1)];
-  for (const [summary, cpus] of [[boot.summary, pinned ? '1 (pinned)' : 'all'], [boot.summaryAllCpus ?? {}, 'all']]) {
+  const figures = (b) => [
+    fmt(b.bootMsMedian, 1),
+    fmt(b.createInitMsMedian, 1),
+    fmt(b.importMsMedian, 1),
+    fmt(b.startToListenMsMedian, 1),
+    fmt(b.rssMbMedian, 1),
+    fmt(b.heapUsedMbMedian, 1),
+  ];
+  for (const [summary, cpus] of [
+    [boot.summary, pinned ? '1 (pinned)' : 'all'],
+    [boot.summaryAllCpus ?? {}, 'all'],
+  ]) {
     for (const [adapter, byVariant] of Object.entries(summary)) {
-      for (const [variant, b] of Object.entries(byVariant)) rows.push([adapter, cpus, variant, b.samples, ...figures(b)]);
+      for (const [variant, b] of Object.entries(byVariant))
+        rows.push([adapter, cpus, variant, b.samples, ...figures(b)]);
       const { none, 'nest-cors': withCors } = byVariant;
       if (none && withCors) {
         const delta = Object.fromEntries(Object.keys(none).map((k) => [k, withCors[k] - none[k]]));
@@ -68,7 +101,16 @@ export function bootTableRows(results, deltaLabel) {
   return rows;
 }
 
-export const TARGET_COLUMNS = ['target', 'adapter', 'measured', 'per-round', 'goal', 'met', 'CPU-based', 'Δ CPU µs/req'];
+export const TARGET_COLUMNS = [
+  'target',
+  'adapter',
+  'measured',
+  'per-round',
+  'goal',
+  'met',
+  'CPU-based',
+  'Δ CPU µs/req',
+];
 
 /**
  * The rows of the targets table (columns: TARGET_COLUMNS); a missed target's `met` cell is
@@ -89,7 +131,6 @@ export function targetTableRows(targets, missed) {
 }
 
 // ------------------------------------------------------------------------- BENCHMARKS.md
-
 
 /** The order variants are listed in; others (diagnostic ones) follow in the order measured. */
 const VARIANT_ORDER = ['none', 'none-twin', 'enableCors', 'nest-cors', 'floor'];
@@ -119,7 +160,16 @@ const cpuOf = (results, scenario, adapter, variant) =>
 /** A scenario's title without its id (`S1 actual GET, …` → `actual GET, …`). */
 const titleOf = (request) => request.title.replace(/^\S+\s+/, '');
 
-const ADAPTER_COLUMNS = ['scenario', 'no CORS', 'floor', 'enableCors', 'nest-cors', 'vs no CORS', 'vs floor', 'vs enableCors'];
+const ADAPTER_COLUMNS = [
+  'scenario',
+  'no CORS',
+  'floor',
+  'enableCors',
+  'nest-cors',
+  'vs no CORS',
+  'vs floor',
+  'vs enableCors',
+];
 const BASELINES = ['none', 'floor', 'enableCors'];
 
 /**
@@ -159,7 +209,10 @@ const BOOT_SUMMARY_COLUMNS = ['adapter', 'CPUs', 'no CORS', 'nest-cors', 'Δ ms'
 function bootSummaryRows(results) {
   const rows = [];
   const { boot, settings } = results;
-  for (const [summary, cpus] of [[boot.summary, settings.pin ? '1 (pinned)' : 'all'], [boot.summaryAllCpus ?? {}, 'all']]) {
+  for (const [summary, cpus] of [
+    [boot.summary, settings.pin ? '1 (pinned)' : 'all'],
+    [boot.summaryAllCpus ?? {}, 'all'],
+  ]) {
     for (const [adapter, { none, 'nest-cors': withCors }] of Object.entries(summary)) {
       if (!none || !withCors) continue;
       const delta = (key, digits) => `+${fmt(withCors[key] - none[key], digits)}`;
@@ -228,8 +281,14 @@ export function renderMarkdown(results, { throughputRows = throughputRowsOf(resu
   line('## Scenarios');
   line();
   for (const [id, r] of Object.entries(results.requests)) {
-    const headers = Object.entries(r.headers).map(([k, v]) => `\`${k}: ${v}\``).join(', ');
-    line(`- **${id}** ${titleOf(r)}: \`${r.method ?? 'GET'} ${r.path}\``, headers ? ` with ${headers}` : '', `; expects ${r.status}.`);
+    const headers = Object.entries(r.headers)
+      .map(([k, v]) => `\`${k}: ${v}\``)
+      .join(', ');
+    line(
+      `- **${id}** ${titleOf(r)}: \`${r.method ?? 'GET'} ${r.path}\``,
+      headers ? ` with ${headers}` : '',
+      `; expects ${r.status}.`,
+    );
   }
   line();
   line('## Method and machine');
@@ -255,7 +314,9 @@ export function renderMarkdown(results, { throughputRows = throughputRowsOf(resu
     );
   }
   const packages = Object.entries(machine.packages).filter(([, v]) => v !== undefined);
-  line(`- ${machine.cpuModel}, \`nproc\` = ${machine.nproc}, ${machine.memoryGb} GB; ${machine.platform}; Node ${machine.node}.`);
+  line(
+    `- ${machine.cpuModel}, \`nproc\` = ${machine.nproc}, ${machine.memoryGb} GB; ${machine.platform}; Node ${machine.node}.`,
+  );
   line(`- ${packages.map(([n, v]) => `${n} ${v}`).join(', ')}.`);
   line(
     `- Load average before / after: ${loads(results.loadAverage.before)} / ${loads(results.loadAverage.after)}; `,

@@ -53,7 +53,15 @@ import {
 } from './config.mjs';
 import { corsHeadersOf } from './apps.mjs';
 import { formatSummary, summarizeProfile } from './profile-summary.mjs';
-import { BOOT_COLUMNS, bootTableRows, renderMarkdown, TARGET_COLUMNS, targetTableRows, THROUGHPUT_COLUMNS, throughputTableRows } from './report.mjs';
+import {
+  BOOT_COLUMNS,
+  bootTableRows,
+  renderMarkdown,
+  TARGET_COLUMNS,
+  targetTableRows,
+  THROUGHPUT_COLUMNS,
+  throughputTableRows,
+} from './report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -70,7 +78,8 @@ const PROFILE = env.BENCH_PROFILE === '1';
 const PROFILE_INTERVAL_US = Number(env.BENCH_PROFILE_INTERVAL ?? 250);
 const num = (name, fallback, { zero = false } = {}) => {
   const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero)) throw new Error(`${name} must be a positive number${zero ? ' or 0' : ''}`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero))
+    throw new Error(`${name} must be a positive number${zero ? ' or 0' : ''}`);
   return value;
 };
 const SETTINGS = {
@@ -111,14 +120,23 @@ const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : A
 const ADAPTERS = env.BENCH_ADAPTERS ? env.BENCH_ADAPTERS.split(',').map((s) => s.trim()) : ALL_ADAPTERS;
 for (const s of ONLY) {
   if (!ALL_SCENARIOS.includes(s) && !OPTIONAL_SCENARIOS.includes(s)) {
-    throw new Error(`BENCH_ONLY: unknown scenario ${s} (known: ${[...ALL_SCENARIOS, ...OPTIONAL_SCENARIOS].join(' ')})`);
+    throw new Error(
+      `BENCH_ONLY: unknown scenario ${s} (known: ${[...ALL_SCENARIOS, ...OPTIONAL_SCENARIOS].join(' ')})`,
+    );
   }
 }
 for (const a of ADAPTERS) if (!ALL_ADAPTERS.includes(a)) throw new Error(`BENCH_ADAPTERS: unknown adapter ${a}`);
 // S4's target compares with S1, so S4 needs S1 (the nest-cors S1 measurement at least).
 // S4 and S1w are compared with S1, S4w with S1w.
-const SCENARIOS = [...new Set([...(ONLY.some((s) => ['S4', 'S4w', 'S1w'].includes(s)) ? ['S1'] : []), ...(ONLY.includes('S4w') ? ['S1w'] : []), ...ONLY])];
-const COMPLETE = !QUICK && !PROFILE && ALL_SCENARIOS.every((s) => SCENARIOS.includes(s)) && ADAPTERS.length === ALL_ADAPTERS.length;
+const SCENARIOS = [
+  ...new Set([
+    ...(ONLY.some((s) => ['S4', 'S4w', 'S1w'].includes(s)) ? ['S1'] : []),
+    ...(ONLY.includes('S4w') ? ['S1w'] : []),
+    ...ONLY,
+  ]),
+];
+const COMPLETE =
+  !QUICK && !PROFILE && ALL_SCENARIOS.every((s) => SCENARIOS.includes(s)) && ADAPTERS.length === ALL_ADAPTERS.length;
 const RUN_KIND = PROFILE ? 'profile' : QUICK ? 'quick' : COMPLETE ? 'full' : 'partial';
 const CPU_COUNT = os.availableParallelism?.() ?? os.cpus().length;
 const SERVER_CPU = String(CPU_COUNT - 1);
@@ -133,7 +151,13 @@ const PREFLIGHT_HEADERS = {
 
 /** What each scenario sends, and what a correct answer looks like (checked before measuring). */
 const REQUESTS = {
-  S1: { title: 'S1 actual GET, allowed origin', path: '/items', headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
+  S1: {
+    title: 'S1 actual GET, allowed origin',
+    path: '/items',
+    headers: { origin: APP_ORIGIN },
+    status: 200,
+    allowOrigin: APP_ORIGIN,
+  },
   S1w: {
     title: 'S1w S1 from an origin its wildcard pattern allows',
     path: '/items',
@@ -142,7 +166,14 @@ const REQUESTS = {
     allowOrigin: SMALL_PATTERN_ORIGIN,
   },
   S2: { title: 'S2 GET without Origin', path: '/items', headers: {}, status: 200, allowOrigin: null },
-  S3: { title: 'S3 preflight (PUT, 2 headers)', method: 'OPTIONS', path: '/items', headers: PREFLIGHT_HEADERS, status: 204, allowOrigin: APP_ORIGIN },
+  S3: {
+    title: 'S3 preflight (PUT, 2 headers)',
+    method: 'OPTIONS',
+    path: '/items',
+    headers: PREFLIGHT_HEADERS,
+    status: 204,
+    allowOrigin: APP_ORIGIN,
+  },
   S4: {
     title: `S4 ${BIG_EXACT_COUNT.toLocaleString('en-US')} exact + ${BIG_PATTERN_COUNT} patterns, exact hit near the end`,
     path: '/big',
@@ -157,10 +188,34 @@ const REQUESTS = {
     status: 200,
     allowOrigin: BIG_PATTERN_ORIGIN,
   },
-  S5: { title: 'S5 S1 on 1,000 routes / 100 controllers', path: MANY_ROUTES_PATH, headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
-  S6: { title: 'S6 async origin callback', path: '/dyn', headers: { origin: DYN_ORIGIN }, status: 200, allowOrigin: DYN_ORIGIN },
-  D: { title: 'D S1 against the parts of nest-cors (diagnostic)', path: '/items', headers: { origin: APP_ORIGIN }, status: 200, allowOrigin: APP_ORIGIN },
-  D2: { title: 'D2 S2 against Vary written alone (diagnostic)', path: '/items', headers: {}, status: 200, allowOrigin: null },
+  S5: {
+    title: 'S5 S1 on 1,000 routes / 100 controllers',
+    path: MANY_ROUTES_PATH,
+    headers: { origin: APP_ORIGIN },
+    status: 200,
+    allowOrigin: APP_ORIGIN,
+  },
+  S6: {
+    title: 'S6 async origin callback',
+    path: '/dyn',
+    headers: { origin: DYN_ORIGIN },
+    status: 200,
+    allowOrigin: DYN_ORIGIN,
+  },
+  D: {
+    title: 'D S1 against the parts of nest-cors (diagnostic)',
+    path: '/items',
+    headers: { origin: APP_ORIGIN },
+    status: 200,
+    allowOrigin: APP_ORIGIN,
+  },
+  D2: {
+    title: 'D2 S2 against Vary written alone (diagnostic)',
+    path: '/items',
+    headers: {},
+    status: 200,
+    allowOrigin: null,
+  },
 };
 
 /** Variants that answer without CORS headers (every other variant sends S1's allow headers). */
@@ -249,7 +304,19 @@ const GROUPS = [
     ['D2', 'nest-cors', 'nest-cors'],
   ],
 ];
-const VARIANTS = ['none', 'none-twin', 'enableCors', 'nest-cors', 'floor', 'diag-hook-noop', 'diag-hook-headers', 'diag-hook-reply-headers', 'diag-hook-reply-vary', 'diag-handler-reply-headers', 'diag-guard'];
+const VARIANTS = [
+  'none',
+  'none-twin',
+  'enableCors',
+  'nest-cors',
+  'floor',
+  'diag-hook-noop',
+  'diag-hook-headers',
+  'diag-hook-reply-headers',
+  'diag-hook-reply-vary',
+  'diag-handler-reply-headers',
+  'diag-guard',
+];
 
 // ------------------------------------------------------------------------ child processes
 
@@ -290,7 +357,12 @@ function profileArgs(name, intervalUs) {
  */
 function startApp(label, spec, { profileName, profileIntervalUs, allCpus = false, underLoad = false } = {}) {
   const v8Args = underLoad && !SETTINGS.memoryReducer ? ['--no-memory-reducer'] : [];
-  const nodeArgs = ['--expose-gc', ...v8Args, ...(profileName ? profileArgs(profileName, profileIntervalUs) : []), CHILD];
+  const nodeArgs = [
+    '--expose-gc',
+    ...v8Args,
+    ...(profileName ? profileArgs(profileName, profileIntervalUs) : []),
+    CHILD,
+  ];
   const [command, args] = !SETTINGS.pin
     ? [process.execPath, nodeArgs]
     : ['taskset', ['-c', allCpus ? `0-${CPU_COUNT - 1}` : SERVER_CPU, process.execPath, ...nodeArgs]];
@@ -335,7 +407,10 @@ async function stopApp(child) {
     child.kill('SIGKILL');
   }
   // Profiles are written on exit: give them time.
-  const result = await Promise.race([exited.then(() => 'exited'), sleep(PROFILE ? 30_000 : 5_000).then(() => 'timeout')]);
+  const result = await Promise.race([
+    exited.then(() => 'exited'),
+    sleep(PROFILE ? 30_000 : 5_000).then(() => 'timeout'),
+  ]);
   if (result === 'timeout') {
     child.kill('SIGKILL');
     await exited;
@@ -383,7 +458,10 @@ async function checkAnswer(app, scenario, variant, apps) {
   if (variant === 'floor') {
     // A floor only if it sends exactly what nest-cors sends: compared with nest-cors's answer.
     const nestCors = apps.get(`${app.spec.adapter}/nest-cors`);
-    const expected = nestCors === undefined ? 'no nest-cors application in this run' : corsHeadersOf((await probe(nestCors.port, request)).headers);
+    const expected =
+      nestCors === undefined
+        ? 'no nest-cors application in this run'
+        : corsHeadersOf((await probe(nestCors.port, request)).headers);
     if (expected !== corsHeadersOf(headers)) {
       throw new Error(`${scenario} on ${app.label}: the floor sends ${corsHeadersOf(headers)}, nest-cors ${expected}`);
     }
@@ -464,23 +542,83 @@ function summarizeSamples(samples) {
 const TARGETS = [
   // Not a target: the A/A control, the same application in two processes. How far it strays
   // from 1.0 is how far this run can be trusted to tell two variants apart.
-  { id: 'AA', title: 'A/A control: a 2nd none process on S1 (≈ 1.0× none)', num: ['S1', 'none-twin'], den: ['S1', 'none'], control: true },
+  {
+    id: 'AA',
+    title: 'A/A control: a 2nd none process on S1 (≈ 1.0× none)',
+    num: ['S1', 'none-twin'],
+    den: ['S1', 'none'],
+    control: true,
+  },
   { id: 'S1', title: 'S1 nest-cors ≥ 0.97× none', num: ['S1', 'nest-cors'], den: ['S1', 'none'], min: 0.97 },
   { id: 'S2', title: 'S2 nest-cors ≥ 0.97× none', num: ['S2', 'nest-cors'], den: ['S2', 'none'], min: 0.97 },
-  { id: 'S3', title: 'S3 nest-cors ≥ 1.0× enableCors preflights', num: ['S3', 'nest-cors'], den: ['S3', 'enableCors'], min: 1.0 },
-  { id: 'S4', title: 'S4 nest-cors within 3% of its own S1', num: ['S4', 'nest-cors'], den: ['S1', 'nest-cors'], min: 0.97 },
+  {
+    id: 'S3',
+    title: 'S3 nest-cors ≥ 1.0× enableCors preflights',
+    num: ['S3', 'nest-cors'],
+    den: ['S3', 'enableCors'],
+    min: 1.0,
+  },
+  {
+    id: 'S4',
+    title: 'S4 nest-cors within 3% of its own S1',
+    num: ['S4', 'nest-cors'],
+    den: ['S1', 'nest-cors'],
+    min: 0.97,
+  },
   // Flat in allow-list size for wildcard hits too: the same kind of match on 10,050 entries and
   // on 3. What a wildcard hit costs against an exact one is reported beside it, as no target.
-  { id: 'S4w', title: 'S4w nest-cors within 3% of its own S1w', num: ['S4w', 'nest-cors'], den: ['S1w', 'nest-cors'], min: 0.97 },
-  { id: 'S1w', title: 'S1w nest-cors vs its own S1: a wildcard hit against an exact one', num: ['S1w', 'nest-cors'], den: ['S1', 'nest-cors'], info: true },
+  {
+    id: 'S4w',
+    title: 'S4w nest-cors within 3% of its own S1w',
+    num: ['S4w', 'nest-cors'],
+    den: ['S1w', 'nest-cors'],
+    min: 0.97,
+  },
+  {
+    id: 'S1w',
+    title: 'S1w nest-cors vs its own S1: a wildcard hit against an exact one',
+    num: ['S1w', 'nest-cors'],
+    den: ['S1', 'nest-cors'],
+    info: true,
+  },
   // No targets: the floor (a bare hook writing nest-cors's headers, knowing the answer) against
   // none is what the headers alone cost, which no CORS layer can avoid; nest-cors against the
   // floor is what nest-cors's own work costs on top.
-  { id: 'S1floor', title: 'S1 floor: nest-cors\'s headers from a bare hook vs none', num: ['S1', 'floor'], den: ['S1', 'none'], info: true },
-  { id: 'S1overFloor', title: 'S1 nest-cors vs the floor: its own work', num: ['S1', 'nest-cors'], den: ['S1', 'floor'], info: true },
-  { id: 'S2floor', title: 'S2 floor: `Vary` from a bare hook vs none', num: ['S2', 'floor'], den: ['S2', 'none'], info: true },
-  { id: 'S2overFloor', title: 'S2 nest-cors vs the floor: its own work', num: ['S2', 'nest-cors'], den: ['S2', 'floor'], info: true },
-  { id: 'S5', title: 'S5 S1 on 1,000 routes: nest-cors ≥ 0.97× none', num: ['S5', 'nest-cors'], den: ['S5', 'none'], min: 0.97 },
+  {
+    id: 'S1floor',
+    title: "S1 floor: nest-cors's headers from a bare hook vs none",
+    num: ['S1', 'floor'],
+    den: ['S1', 'none'],
+    info: true,
+  },
+  {
+    id: 'S1overFloor',
+    title: 'S1 nest-cors vs the floor: its own work',
+    num: ['S1', 'nest-cors'],
+    den: ['S1', 'floor'],
+    info: true,
+  },
+  {
+    id: 'S2floor',
+    title: 'S2 floor: `Vary` from a bare hook vs none',
+    num: ['S2', 'floor'],
+    den: ['S2', 'none'],
+    info: true,
+  },
+  {
+    id: 'S2overFloor',
+    title: 'S2 nest-cors vs the floor: its own work',
+    num: ['S2', 'nest-cors'],
+    den: ['S2', 'floor'],
+    info: true,
+  },
+  {
+    id: 'S5',
+    title: 'S5 S1 on 1,000 routes: nest-cors ≥ 0.97× none',
+    num: ['S5', 'nest-cors'],
+    den: ['S5', 'none'],
+    min: 0.97,
+  },
 ];
 const BOOT_TARGET_MS = 50;
 
@@ -493,8 +631,14 @@ function evaluateTargets(samples, summary, boot) {
       if (n === undefined || d === undefined) continue;
       const paired = [];
       for (let round = 1; round <= SETTINGS.rounds; round++) {
-        const a = samples.find((s) => s.round === round && s.adapter === adapter && s.scenario === target.num[0] && s.variant === target.num[1]);
-        const b = samples.find((s) => s.round === round && s.adapter === adapter && s.scenario === target.den[0] && s.variant === target.den[1]);
+        const a = samples.find(
+          (s) =>
+            s.round === round && s.adapter === adapter && s.scenario === target.num[0] && s.variant === target.num[1],
+        );
+        const b = samples.find(
+          (s) =>
+            s.round === round && s.adapter === adapter && s.scenario === target.den[0] && s.variant === target.den[1],
+        );
         if (a && b) paired.push(a.rps / b.rps);
       }
       const ratio = n.rpsMedian / d.rpsMedian;
@@ -510,8 +654,14 @@ function evaluateTargets(samples, summary, boot) {
         met: target.control || target.info ? undefined : ratio >= target.min,
         // CPU per request is immune to time slicing by other processes: the overhead in
         // microseconds, and the throughput ratio it implies for a server bound by its CPU.
-        cpuUsDelta: n.cpuUsPerRequestMedian !== undefined && d.cpuUsPerRequestMedian !== undefined ? n.cpuUsPerRequestMedian - d.cpuUsPerRequestMedian : undefined,
-        cpuRatio: n.cpuUsPerRequestMedian && d.cpuUsPerRequestMedian ? d.cpuUsPerRequestMedian / n.cpuUsPerRequestMedian : undefined,
+        cpuUsDelta:
+          n.cpuUsPerRequestMedian !== undefined && d.cpuUsPerRequestMedian !== undefined
+            ? n.cpuUsPerRequestMedian - d.cpuUsPerRequestMedian
+            : undefined,
+        cpuRatio:
+          n.cpuUsPerRequestMedian && d.cpuUsPerRequestMedian
+            ? d.cpuUsPerRequestMedian / n.cpuUsPerRequestMedian
+            : undefined,
       });
     }
     // "S1 unchanged" on 1,000 routes: nest-cors's relative cost there, against its cost on the
@@ -553,7 +703,8 @@ function evaluateTargets(samples, summary, boot) {
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -590,7 +741,9 @@ function printResults(results) {
 function machineInfo() {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) cpuModel = line.split(':')[1].trim();
   } catch {
     // not Linux
@@ -615,14 +768,28 @@ function machineInfo() {
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     packages: Object.fromEntries(
-      ['@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'express', 'fastify', 'cors', '@fastify/cors', 'autocannon', 'find-my-way'].map((n) => [n, version(n)]),
+      [
+        '@nestjs/core',
+        '@nestjs/platform-express',
+        '@nestjs/platform-fastify',
+        'express',
+        'fastify',
+        'cors',
+        '@fastify/cors',
+        'autocannon',
+        'find-my-way',
+      ].map((n) => [n, version(n)]),
     ),
   };
 }
 
 async function bootSample(adapter, variant, index, allCpus) {
   const label = `${adapter}/many-${variant} boot #${index}`;
-  const app = await startApp(label, { adapter, app: 'many', variant }, { profileName: `boot-${adapter}-${variant}-${index}`, profileIntervalUs: 100, allCpus });
+  const app = await startApp(
+    label,
+    { adapter, app: 'many', variant },
+    { profileName: `boot-${adapter}-${variant}-${index}`, profileIntervalUs: 100, allCpus },
+  );
   try {
     const { importMs, createInitMs, listenMs, startToListenMs } = app.timings;
     return {
@@ -647,7 +814,9 @@ function summarizeBoot(bootSamples, allCpus = false) {
   const summary = {};
   for (const adapter of ADAPTERS) {
     for (const variant of ['none', 'nest-cors']) {
-      const list = bootSamples.filter((b) => b.adapter === adapter && b.variant === variant && (b.allCpus === true) === allCpus);
+      const list = bootSamples.filter(
+        (b) => b.adapter === adapter && b.variant === variant && (b.allCpus === true) === allCpus,
+      );
       if (list.length === 0) continue;
       (summary[adapter] ??= {})[variant] = {
         samples: list.length,
@@ -673,8 +842,11 @@ async function main() {
       `${SETTINGS.connections} connections, scenarios ${SCENARIOS.join(' ')}, adapters ${ADAPTERS.join(' ')}` +
       (SETTINGS.pin ? `, servers pinned to CPU ${SERVER_CPU}` : ''),
   );
-  console.log(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${CPU_COUNT} CPUs${loadBefore[0] > 0.5 ? ' — the machine is busy: expect noise' : ''}`);
-  if (!existsSync(join(ROOT, 'dist', 'lib', 'index.js'))) throw new Error('dist/lib/index.js is missing: run `npm run build` first');
+  console.log(
+    `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${CPU_COUNT} CPUs${loadBefore[0] > 0.5 ? ' — the machine is busy: expect noise' : ''}`,
+  );
+  if (!existsSync(join(ROOT, 'dist', 'lib', 'index.js')))
+    throw new Error('dist/lib/index.js is missing: run `npm run build` first');
   mkdirSync(SCRATCH_DIR, { recursive: true });
   if (PROFILE) {
     for (const f of readdirSync(RESULTS_DIR)) if (f.endsWith('.cpuprofile')) unlinkSync(join(RESULTS_DIR, f));
@@ -692,7 +864,9 @@ async function main() {
   const groups = [];
   for (const group of GROUPS) {
     for (const adapter of ADAPTERS) {
-      const items = group.filter(([scenario]) => SCENARIOS.includes(scenario)).map(([scenario, variant, proc]) => ({ scenario, variant, adapter, proc: `${adapter}/${proc}` }));
+      const items = group
+        .filter(([scenario]) => SCENARIOS.includes(scenario))
+        .map(([scenario, variant, proc]) => ({ scenario, variant, adapter, proc: `${adapter}/${proc}` }));
       if (items.length) groups.push(items);
     }
   }
@@ -715,11 +889,21 @@ async function main() {
     await Promise.all(
       Array.from({ length: Math.min(2, pending.length) }, async () => {
         for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
-          apps.set(next.label, await startApp(next.label, next.spec, { profileName: next.profileName, profileIntervalUs: PROFILE_INTERVAL_US, underLoad: true }));
+          apps.set(
+            next.label,
+            await startApp(next.label, next.spec, {
+              profileName: next.profileName,
+              profileIntervalUs: PROFILE_INTERVAL_US,
+              underLoad: true,
+            }),
+          );
         }
       }),
     );
-    if (announce) console.log(`${apps.size} applications listening after ${((Date.now() - startPhase) / 1000).toFixed(1)} s; checking their answers`);
+    if (announce)
+      console.log(
+        `${apps.size} applications listening after ${((Date.now() - startPhase) / 1000).toFixed(1)} s; checking their answers`,
+      );
     for (const m of groups.flat()) await checkAnswer(apps.get(m.proc), m.scenario, m.variant, apps);
 
     if (groups.length) {
@@ -758,13 +942,18 @@ async function main() {
         for (let i = 0; i < SETTINGS.bootsPerRound; i++) {
           for (const adapter of ADAPTERS) {
             const order = (round + i) % 2 === 0 ? ['none', 'nest-cors'] : ['nest-cors', 'none'];
-            for (const variant of order) bootSamples.push({ round, ...(await bootSample(adapter, variant, bootSamples.length, false)) });
+            for (const variant of order)
+              bootSamples.push({ round, ...(await bootSample(adapter, variant, bootSamples.length, false)) });
             // The same on all CPUs, where the JIT compiles beside the bootstrap, not in its time.
-            if (SETTINGS.pin) for (const variant of order) bootSamples.push({ round, ...(await bootSample(adapter, variant, bootSamples.length, true)) });
+            if (SETTINGS.pin)
+              for (const variant of order)
+                bootSamples.push({ round, ...(await bootSample(adapter, variant, bootSamples.length, true)) });
           }
         }
       }
-      console.log(`round ${round}/${SETTINGS.rounds} done in ${((Date.now() - roundStart) / 1000).toFixed(0)} s (load ${os.loadavg()[0].toFixed(2)})`);
+      console.log(
+        `round ${round}/${SETTINGS.rounds} done in ${((Date.now() - roundStart) / 1000).toFixed(0)} s (load ${os.loadavg()[0].toFixed(2)})`,
+      );
     }
   } finally {
     await stopApps();
@@ -775,7 +964,11 @@ async function main() {
   for (const key of new Set(samples.map((s) => `${s.scenario}/${s.adapter}/${s.variant}`))) {
     summary[key] = summarizeSamples(samples.filter((s) => `${s.scenario}/${s.adapter}/${s.variant}` === key));
   }
-  const boot = { samples: bootSamples, summary: summarizeBoot(bootSamples), summaryAllCpus: summarizeBoot(bootSamples, true) };
+  const boot = {
+    samples: bootSamples,
+    summary: summarizeBoot(bootSamples),
+    summaryAllCpus: summarizeBoot(bootSamples, true),
+  };
   const finishedAt = new Date();
   const results = {
     kind: RUN_KIND,
@@ -793,30 +986,42 @@ async function main() {
   };
   printResults(results);
   const failures = samples.reduce((n, s) => n + s.non2xx + s.errors + s.timeouts, 0);
-  if (failures > 0) console.warn(`\nWARNING: ${failures} failed requests (non-2xx, errors or timeouts): see the 'fail' column`);
+  if (failures > 0)
+    console.warn(`\nWARNING: ${failures} failed requests (non-2xx, errors or timeouts): see the 'fail' column`);
 
   if (PROFILE) {
-    const profiles = readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
+    const profiles = readdirSync(RESULTS_DIR)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort();
     const text = profiles.map((f) => formatSummary(f, summarizeProfile(join(RESULTS_DIR, f)))).join('\n\n');
     writeFileSync(join(SCRATCH_DIR, 'profile-summary.txt'), `${text}\n`);
-    console.log(`\n${profiles.length} profiles in ${relative(ROOT, RESULTS_DIR)}/; summary in ${relative(ROOT, join(SCRATCH_DIR, 'profile-summary.txt'))}`);
+    console.log(
+      `\n${profiles.length} profiles in ${relative(ROOT, RESULTS_DIR)}/; summary in ${relative(ROOT, join(SCRATCH_DIR, 'profile-summary.txt'))}`,
+    );
   }
 
   if (COMPLETE) {
     writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results, { throughputRows: throughputRows(summary) }));
-    console.log(`\nwrote ${relative(ROOT, join(RESULTS_DIR, 'latest.json'))} and BENCHMARKS.md (${results.wallSeconds.toFixed(0)} s)`);
+    console.log(
+      `\nwrote ${relative(ROOT, join(RESULTS_DIR, 'latest.json'))} and BENCHMARKS.md (${results.wallSeconds.toFixed(0)} s)`,
+    );
   } else {
     const file = join(SCRATCH_DIR, `${RUN_KIND}.json`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nwrote ${relative(ROOT, file)} (${RUN_KIND} run: latest.json and BENCHMARKS.md untouched) in ${results.wallSeconds.toFixed(0)} s`);
+    console.log(
+      `\nwrote ${relative(ROOT, file)} (${RUN_KIND} run: latest.json and BENCHMARKS.md untouched) in ${results.wallSeconds.toFixed(0)} s`,
+    );
   }
 }
 
 /** `node bench/run.mjs --render`: rewrites BENCHMARKS.md from bench/results/latest.json (after editing bench/ANALYSIS.md). */
 function renderOnly() {
   const results = JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8'));
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results, { throughputRows: throughputRows(results.summary) }));
+  writeFileSync(
+    join(ROOT, 'BENCHMARKS.md'),
+    renderMarkdown(results, { throughputRows: throughputRows(results.summary) }),
+  );
   console.log(`BENCHMARKS.md rendered from the run of ${results.startedAt}`);
 }
 

@@ -94,7 +94,15 @@ const BODILESS = new Set([204, 304]);
 const MIXED = Number(process.env.SERVER_MIXED ?? 3000);
 const OTHER_SCENARIOS = {
   S1w: { method: 'GET', path: '/items', headers: { origin: SMALL_PATTERN_ORIGIN } },
-  S3: { method: 'OPTIONS', path: '/items', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type, x-request-id' } },
+  S3: {
+    method: 'OPTIONS',
+    path: '/items',
+    headers: {
+      origin: APP_ORIGIN,
+      'access-control-request-method': 'PUT',
+      'access-control-request-headers': 'content-type, x-request-id',
+    },
+  },
   S4: { method: 'GET', path: '/big', headers: { origin: BIG_EXACT_ORIGIN } },
   S4w: { method: 'GET', path: '/big', headers: { origin: BIG_PATTERN_ORIGIN } },
   S6: { method: 'GET', path: '/dyn', headers: { origin: DYN_ORIGIN } },
@@ -103,7 +111,8 @@ const OTHER_SCENARIOS = {
 function parseVariant(variant) {
   const [base, mix] = variant.split('+');
   const names = mix === undefined ? [] : mix === 'mixed' ? Object.keys(OTHER_SCENARIOS) : mix.split('.');
-  for (const name of names) if (!(name in OTHER_SCENARIOS)) throw new Error(`${variant}: no scenario ${name} to mix in`);
+  for (const name of names)
+    if (!(name in OTHER_SCENARIOS)) throw new Error(`${variant}: no scenario ${name} to mix in`);
   return { base, mixed: names.map((name) => OTHER_SCENARIOS[name]) };
 }
 
@@ -126,12 +135,18 @@ function hasTaskset() {
 async function startServer(variant) {
   const { base } = parseVariant(variant);
   // `baseline` is nest-cors's application, built with the library of another commit.
-  const spec = { adapter: ADAPTER, app: 'main', variant: base === 'none-twin' ? 'none' : base === 'baseline' ? 'nest-cors' : base };
+  const spec = {
+    adapter: ADAPTER,
+    app: 'main',
+    variant: base === 'none-twin' ? 'none' : base === 'baseline' ? 'nest-cors' : base,
+  };
   if (base === 'baseline') spec.lib = pathToFileURL(join(resolve(BASELINE), 'index.js')).href;
   // app.enableCors() (@fastify/cors or cors) with S1–S3's allow-list, as bench/run.mjs's enableCors-small.
   if (base === 'enableCors') spec.peer = 'small';
   const nodeArgs = ['--expose-gc', '--no-memory-reducer', CHILD];
-  const [command, args] = pinned ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const [command, args] = pinned
+    ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
   const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -161,8 +176,12 @@ function reply(server, type, message) {
       if (received?.type === type) settle(undefined, received);
       else if (received?.type === 'error') settle(new Error(`${server.variant}: ${received.message}`));
     };
-    const onExit = (code, signal) => settle(new Error(`${server.variant} exited (${code ?? signal}) while awaited for '${type}'`));
-    const timer = setTimeout(() => settle(new Error(`${server.variant}: no '${type}' within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    const onExit = (code, signal) =>
+      settle(new Error(`${server.variant} exited (${code ?? signal}) while awaited for '${type}'`));
+    const timer = setTimeout(
+      () => settle(new Error(`${server.variant}: no '${type}' within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
     child.on('message', onMessage);
     child.once('exit', onExit);
     if (message !== undefined) child.send(message);
@@ -184,7 +203,9 @@ function requestBytes(server, scenario) {
 /** One response to `request` on a fresh connection: its length in bytes, status and headers. */
 async function probe(server, request) {
   const socket = net.connect(server.port, HOST);
-  socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`${server.variant}: no whole response within ${TIMEOUT_MS} ms`)));
+  socket.setTimeout(TIMEOUT_MS, () =>
+    socket.destroy(new Error(`${server.variant}: no whole response within ${TIMEOUT_MS} ms`)),
+  );
   socket.write(request);
   let received = Buffer.alloc(0);
   for await (const chunk of socket) {
@@ -202,7 +223,8 @@ async function probe(server, request) {
     if (!BODILESS.has(status)) {
       bodyLength = Number(headers['content-length']);
       // Counting bytes needs every response's length known in advance.
-      if (!Number.isSafeInteger(bodyLength)) throw new Error(`${server.variant}: ${statusLine} without a Content-Length`);
+      if (!Number.isSafeInteger(bodyLength))
+        throw new Error(`${server.variant}: ${statusLine} without a Content-Length`);
     }
     const length = headEnd + 4 + bodyLength;
     if (received.length < length) continue;
@@ -233,7 +255,10 @@ class Connection {
    */
   run(count, request, length, okOnly = true) {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error(`${this.label}: batch not done within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      const timer = setTimeout(
+        () => this.fail(new Error(`${this.label}: batch not done within ${TIMEOUT_MS} ms`)),
+        TIMEOUT_MS,
+      );
       const done = (error) => {
         clearTimeout(timer);
         this.batch = undefined;
@@ -253,12 +278,17 @@ class Connection {
     let position = 0;
     while (position < chunk.length) {
       const batch = this.batch;
-      if (batch === undefined) return this.socket.destroy(new Error(`${this.label}: bytes beyond the responses counted`));
+      if (batch === undefined)
+        return this.socket.destroy(new Error(`${this.label}: bytes beyond the responses counted`));
       if (batch.okOnly && this.offset < OK_STATUS_LINE.length) {
         const wanted = Math.min(OK_STATUS_LINE.length - this.offset, chunk.length - position);
         this.start = Buffer.concat([this.start, chunk.subarray(position, position + wanted)]);
         if (this.start.length === OK_STATUS_LINE.length && !this.start.equals(OK_STATUS_LINE)) {
-          return batch.done(new Error(`${this.label}: unexpected response ${chunk.subarray(position, position + 40).toString('latin1')}`));
+          return batch.done(
+            new Error(
+              `${this.label}: unexpected response ${chunk.subarray(position, position + 40).toString('latin1')}`,
+            ),
+          );
         }
       }
       const taken = Math.min(batch.length - this.offset, chunk.length - position);
@@ -286,7 +316,9 @@ async function connect(server, count = CONNECTIONS) {
 /** Sends `total` requests of `target` over `connections`, all of them at once. */
 function load(connections, target, total, okOnly = true) {
   const share = Math.ceil(total / connections.length);
-  return Promise.all(connections.map((connection) => connection.run(share, target.request, target.length, okOnly))).then(() => share * connections.length);
+  return Promise.all(
+    connections.map((connection) => connection.run(share, target.request, target.length, okOnly)),
+  ).then(() => share * connections.length);
 }
 
 /** The server's CPU µs per request over one batch of `BATCH` requests. */
@@ -334,8 +366,11 @@ try {
       targets.set(server, { request, length, cors: corsHeadersOf(headers) });
     }
     const corsOf = (variant) => targets.get(servers.find((s) => s.variant === variant)).cors;
-    for (const variant of VARIANTS.filter((v) => SAME_HEADERS_AS_NEST_CORS.has(parseVariant(v).base) || parseVariant(v).base === 'nest-cors')) {
-      if (corsOf(variant) !== corsOf('nest-cors')) throw new Error(`${name}: ${variant} sends ${corsOf(variant)}, nest-cors ${corsOf('nest-cors')}`);
+    for (const variant of VARIANTS.filter(
+      (v) => SAME_HEADERS_AS_NEST_CORS.has(parseVariant(v).base) || parseVariant(v).base === 'nest-cors',
+    )) {
+      if (corsOf(variant) !== corsOf('nest-cors'))
+        throw new Error(`${name}: ${variant} sends ${corsOf(variant)}, nest-cors ${corsOf('nest-cors')}`);
     }
 
     for (const server of servers) for (let i = 0; i < WARM_UP_BATCHES; i++) await batch(server, targets.get(server));
@@ -364,12 +399,27 @@ try {
     for (const variant of VARIANTS.slice(1)) {
       const costs = samples.get(variant);
       // Batches of one rotation ran within a few hundred ms of each other: paired.
-      console.log(`  ${`${variant} − none`.padEnd(18)} ${withInterval(costs.map((x, i) => x - none[i]), 3)} µs`);
-      console.log(`  ${`none ÷ ${variant}`.padEnd(18)} ${spread(costs.map((x, i) => none[i] / x), 3)} (a CPU-bound server's throughput ratio)`);
+      console.log(
+        `  ${`${variant} − none`.padEnd(18)} ${withInterval(
+          costs.map((x, i) => x - none[i]),
+          3,
+        )} µs`,
+      );
+      console.log(
+        `  ${`none ÷ ${variant}`.padEnd(18)} ${spread(
+          costs.map((x, i) => none[i] / x),
+          3,
+        )} (a CPU-bound server's throughput ratio)`,
+      );
     }
     for (const base of ['floor', ...(BASELINE ? ['baseline'] : [])]) {
       const costs = samples.get(base);
-      console.log(`  ${`nest-cors − ${base}`.padEnd(18)} ${withInterval(samples.get('nest-cors').map((x, i) => x - costs[i]), 3)} µs`);
+      console.log(
+        `  ${`nest-cors − ${base}`.padEnd(18)} ${withInterval(
+          samples.get('nest-cors').map((x, i) => x - costs[i]),
+          3,
+        )} µs`,
+      );
     }
   }
   if (PROFILE_DIR) console.log(`\nprofiles in ${PROFILE_DIR}`);

@@ -72,9 +72,15 @@ export class CorsAuditService {
         risks.push({ code: 'no_policy_under_global', message: 'opted out of the global policy with @Cors(false)' });
       }
       if (policy instanceof AmbiguousRoutePolicy) {
-        risks.push({ code: 'ambiguous_route', message: 'one handler serves controllers with different policies: preflights must satisfy every one' });
+        risks.push({
+          code: 'ambiguous_route',
+          message: 'one handler serves controllers with different policies: preflights must satisfy every one',
+        });
       } else if (passesOn && policy !== null) {
-        risks.push({ code: 'ambiguous_route', message: 'a version or host filter picks the handler: preflights must satisfy every handler at this path' });
+        risks.push({
+          code: 'ambiguous_route',
+          message: 'a version or host filter picks the handler: preflights must satisfy every handler at this path',
+        });
       }
       return {
         method,
@@ -100,7 +106,14 @@ export class CorsAuditService {
     ]);
     const header = ['METHOD', 'PATH', 'HANDLER', 'ORIGINS', 'CREDENTIALS', 'MAX-AGE', 'RISKS'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+    return [header, ...rows]
+      .map((row) =>
+        row
+          .map((cell, i) => cell.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n');
   }
 
   /**
@@ -119,14 +132,20 @@ export class CorsAuditService {
         if (!policy.credentials) continue;
         const where = `${route.method} ${route.path} (${route.handler})`;
         if (typeof policy.origins === 'string') {
-          findings.push(`${where}: origins are ${policy.origins === '*' ? "'*'" : 'a callback'}; CSRF protection trusts only listed origins`);
+          findings.push(
+            `${where}: origins are ${policy.origins === '*' ? "'*'" : 'a callback'}; CSRF protection trusts only listed origins`,
+          );
           continue;
         }
         for (const origin of policy.origins) {
           if (origin.startsWith('/') || origin.includes('://*.')) {
-            findings.push(`${where}: ${origin} cannot be listed in trustedOrigins; requests from it get 403 from CSRF protection`);
+            findings.push(
+              `${where}: ${origin} cannot be listed in trustedOrigins; requests from it get 403 from CSRF protection`,
+            );
           } else if (!trusted.has(origin)) {
-            findings.push(`${where}: ${origin} is allowed by CORS but not in trustedOrigins; its requests get 403 from CSRF protection`);
+            findings.push(
+              `${where}: ${origin} is allowed by CORS but not in trustedOrigins; its requests get 403 from CSRF protection`,
+            );
           }
         }
       }
@@ -153,25 +172,52 @@ export class CorsAuditService {
     const target = described.targets?.[0];
     const policies = described.targets === undefined ? [] : described.targets.flatMap((t) => policiesOf(t.policy));
     if (target === undefined || policies.length === 0) {
-      return explained({ route: target ? routeOf(target) : null, policy: null, decision: 'not-applicable', reason: target ? 'no_policy' : 'no_route', status: undefined });
+      return explained({
+        route: target ? routeOf(target) : null,
+        policy: null,
+        decision: 'not-applicable',
+        reason: target ? 'no_policy' : 'no_route',
+        status: undefined,
+      });
     }
     const policy = policies.length === 1 ? summarizePolicy(policies[0].source) : null;
     const timeout = this.hook.getTimeout();
     if (described.preflight) {
       const method = String(headers['access-control-request-method']);
       const undecidable = described.targets!.some((t) => t.policy === null);
-      const decision = undecidable ? { allowed: false, reason: 'origin_not_allowed' as const } : await decidePreflight(policies, request, String(headers.origin), method, sink, timeout);
-      return explained({ route: routeOf(target), policy, decision: decision.allowed ? 'allowed' : 'refused', reason: decision.reason, status: decision.allowed ? 204 : 403 });
+      const decision = undecidable
+        ? { allowed: false, reason: 'origin_not_allowed' as const }
+        : await decidePreflight(policies, request, String(headers.origin), method, sink, timeout);
+      return explained({
+        route: routeOf(target),
+        policy,
+        decision: decision.allowed ? 'allowed' : 'refused',
+        reason: decision.reason,
+        status: decision.allowed ? 204 : 403,
+      });
     }
     if (target.policy instanceof AmbiguousRoutePolicy) {
-      return explained({ route: routeOf(target), policy, decision: 'handler-decides', reason: undefined, status: undefined });
+      return explained({
+        route: routeOf(target),
+        policy,
+        decision: 'handler-decides',
+        reason: undefined,
+        status: undefined,
+      });
     }
     const verdict = await decideRequest(policies[0], request, sink, timeout);
     return explained({
       route: routeOf(target),
       policy,
       decision: verdict === undefined || verdict.allowed ? 'allowed' : 'refused',
-      reason: verdict === undefined ? (headers.origin === undefined ? 'no_origin' : undefined) : verdict.allowed ? undefined : verdict.reason,
+      reason:
+        verdict === undefined
+          ? headers.origin === undefined
+            ? 'no_origin'
+            : undefined
+          : verdict.allowed
+            ? undefined
+            : verdict.reason,
       status: undefined,
     });
   }

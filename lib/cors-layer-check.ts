@@ -85,7 +85,8 @@ function expressLayers(app: unknown): ForeignCorsLayer[] {
       const handle = layer.handle as { stack?: unknown; _router?: unknown; handle?: unknown };
       // A mounted `express.Router()` has its own stack; a mounted sub-app its own router.
       if (Array.isArray(handle.stack)) visit(handle.stack as ExpressLayer[], depth + 1);
-      else if (typeof handle.handle === 'function' && (handle._router !== undefined || 'router' in handle)) visit(routerStack(handle), depth + 1);
+      else if (typeof handle.handle === 'function' && (handle._router !== undefined || 'router' in handle))
+        visit(routerStack(handle), depth + 1);
     }
   };
   visit(routerStack(app), 0);
@@ -114,15 +115,22 @@ function fastifyLayers(adapter: { corsHook?: unknown }, instance: unknown): Fore
   // Nest 11 and 12 run `@fastify/cors` from a plugin named `nestjs-cors`, keeping its hook.
   const nestCors = adapter.corsHook !== undefined || hasPlugin('nestjs-cors');
   if (nestCors) {
-    layers.push({ kind: 'nest_enable_cors', description: "app.enableCors() or NestFactory.create(…, { cors }) (Nest's @fastify/cors hook)" });
+    layers.push({
+      kind: 'nest_enable_cors',
+      description: "app.enableCors() or NestFactory.create(…, { cors }) (Nest's @fastify/cors hook)",
+    });
   }
   if (hasPlugin('@fastify/cors')) {
     layers.push({
       kind: 'fastify_cors',
-      description: '@fastify/cors registered on the Fastify instance (app.register(fastifyCors), fastify.register(fastifyCors) or app.enableCors({ hook }))',
+      description:
+        '@fastify/cors registered on the Fastify instance (app.register(fastifyCors), fastify.register(fastifyCors) or app.enableCors({ hook }))',
     });
   } else if (!nestCors && fastify.hasRequestDecorator?.('corsPreflightEnabled') === true) {
-    layers.push({ kind: 'fastify_cors', description: "@fastify/cors on the Fastify instance (its 'corsPreflightEnabled' request decorator is there)" });
+    layers.push({
+      kind: 'fastify_cors',
+      description: "@fastify/cors on the Fastify instance (its 'corsPreflightEnabled' request decorator is there)",
+    });
   }
   return layers;
 }

@@ -63,7 +63,9 @@ function differenceAt(a: unknown, b: unknown, path: string, comparing: [unknown,
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return path;
   if (comparing.some(([x, y]) => x === a && y === b)) return undefined; // a cycle: equal so far
   if (a instanceof RegExp || b instanceof RegExp) {
-    return a instanceof RegExp && b instanceof RegExp && a.source === b.source && a.flags === b.flags ? undefined : path;
+    return a instanceof RegExp && b instanceof RegExp && a.source === b.source && a.flags === b.flags
+      ? undefined
+      : path;
   }
   if (a instanceof Date || b instanceof Date) {
     return a instanceof Date && b instanceof Date && a.getTime() === b.getTime() ? undefined : path;
@@ -84,7 +86,11 @@ function differenceAt(a: unknown, b: unknown, path: string, comparing: [unknown,
     for (const key of keys) {
       const valueA = (a as Record<string, unknown>)[key];
       const valueB = (b as Record<string, unknown>)[key];
-      const at = /^[A-Za-z_$][\w$]*$/.test(key) ? (path === '' ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`;
+      const at = /^[A-Za-z_$][\w$]*$/.test(key)
+        ? path === ''
+          ? key
+          : `${path}.${key}`
+        : `${path}[${JSON.stringify(key)}]`;
       const found = differenceAt(valueA, valueB, at, comparing);
       if (found !== undefined) return found;
     }

@@ -63,9 +63,9 @@ export class CorsPolicyRegistry {
 
     // Named and global policies are checked on their own too, so that a mistake in one that no
     // route uses yet is caught; their origins may still come from a handler, so not required.
-    const standalone: { controller: string | undefined; location: string }[] = Object.keys(this.options.policies ?? {}).map(
-      (name) => ({ controller: name, location: `policies.${name}` }),
-    );
+    const standalone: { controller: string | undefined; location: string }[] = Object.keys(
+      this.options.policies ?? {},
+    ).map((name) => ({ controller: name, location: `policies.${name}` }));
     for (const { controller, location } of standalone) {
       const resolved = resolveRoutePolicy(this.options, { controller, handler: undefined }, location);
       if (resolved.kind === 'policy') this.check(validator, resolved.policy, location, problems, false);
@@ -78,7 +78,9 @@ export class CorsPolicyRegistry {
       if (resolved.kind !== 'policy' || !this.check(validator, resolved.policy, location, problems)) return null;
       return compiler.compile(resolved.policy);
     };
-    const globalPolicy = this.options.global ? compileStandalone({ controller: undefined, handler: undefined }, 'global') : null;
+    const globalPolicy = this.options.global
+      ? compileStandalone({ controller: undefined, handler: undefined }, 'global')
+      : null;
     const pathPolicies = Object.entries(this.options.paths ?? {}).map(
       ([path, ref]) => [path, compileStandalone({ controller: false, handler: ref }, `paths['${path}']`)] as const,
     );
@@ -110,7 +112,13 @@ export class CorsPolicyRegistry {
         const direct = compiled !== null && readsDirectResponses && respondsDirectly(controller, methodName);
         // Express runs the next matching route when a host filter or a `@Next()` handler declines.
         const declines = passesOn && (hostFiltered || takesNext(controller, methodName));
-        const own = Object.freeze({ policy: compiled, location, respondsDirectly: direct, passesOn: declines, guarded: this.guarded.has(handler) });
+        const own = Object.freeze({
+          policy: compiled,
+          location,
+          respondsDirectly: direct,
+          passesOn: declines,
+          guarded: this.guarded.has(handler),
+        });
         this.byLocation.set(location, this.byLocation.has(location) ? null : own);
         // An inherited method shared by controllers with different policies stays ambiguous on
         // its function; Nest 12 names each route's callback after its controller (`byLocation`).
@@ -192,7 +200,11 @@ export class CorsPolicyRegistry {
       if (typeof type !== 'function' || seen.has(type) || this.byController.has(type)) continue;
       seen.add(type);
       const prototype = type.prototype as Record<string, unknown> | undefined;
-      const onMethod = prototype !== undefined && this.scanner.getAllMethodNames(prototype).some((name) => Reflect.getOwnMetadata(CORS_POLICY_METADATA, prototype[name] as object) !== undefined);
+      const onMethod =
+        prototype !== undefined &&
+        this.scanner
+          .getAllMethodNames(prototype)
+          .some((name) => Reflect.getOwnMetadata(CORS_POLICY_METADATA, prototype[name] as object) !== undefined);
       if (Reflect.getOwnMetadata(CORS_POLICY_METADATA, type) === undefined && !onMethod) continue;
       this.logger.warn(
         `@Cors() on ${type.name}, which is not a controller, has no effect: only controllers' routes read it. ` +
@@ -215,7 +227,6 @@ export class CorsPolicyRegistry {
     return false;
   }
 }
-
 
 /**
  * One problem per field and message (and so code): a mistake in a named policy shows once, with

@@ -26,12 +26,17 @@ export class CorsRefusalLogger {
   callbackFailed(url: string, origin: string, error: unknown): void {
     if (!this.admit()) return;
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`origin callback failed for ${quote(url)} from ${quote(origin)}, request denied: ${quote(message)}`);
+    this.logger.warn(
+      `origin callback failed for ${quote(url)} from ${quote(origin)}, request denied: ${quote(message)}`,
+    );
   }
 
   failed(url: string, error: unknown): void {
     if (!this.admit()) return;
-    this.logger.error(`CORS handling failed for ${quote(url)}; no CORS headers sent`, error instanceof Error ? error.stack : String(error));
+    this.logger.error(
+      `CORS handling failed for ${quote(url)}; no CORS headers sent`,
+      error instanceof Error ? error.stack : String(error),
+    );
   }
 
   private admit(): boolean {

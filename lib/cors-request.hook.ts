@@ -23,7 +23,6 @@ type Done = (error?: unknown) => void;
 type RequestHook = (request: unknown, response: unknown, done: Done) => void;
 type Verb = (...args: unknown[]) => unknown;
 
-
 interface HookableAdapter {
   getType(): string;
   getInstance(): unknown;
@@ -95,7 +94,9 @@ export class CorsRequestHook {
     const instance = adapter.getInstance();
     const exchange = exchangeFor(adapter.getType(), instance);
     if (exchange === undefined) {
-      this.logger.error(`HTTP adapter '${adapter.getType()}' is not supported (Express and Fastify are): no CORS headers will be sent`);
+      this.logger.error(
+        `HTTP adapter '${adapter.getType()}' is not supported (Express and Fastify are): no CORS headers will be sent`,
+      );
       return;
     }
     this.adapter = adapter;
@@ -108,7 +109,10 @@ export class CorsRequestHook {
         : new FastifyRouteResolver(instance as FastifyRouterHost, foreign, note);
     this.resolver = resolver;
     this.registration = new RouteRegistration(adapter, resolver, (callback) => this.registry.routeOf(callback));
-    this.registration.watch({ declining: (callback) => this.redecidingOnDecline(callback), notFound: (handler) => this.redecidingNotFound(handler) });
+    this.registration.watch({
+      declining: (callback) => this.redecidingOnDecline(callback),
+      notFound: (handler) => this.redecidingNotFound(handler),
+    });
     this.keepHeadersOnEnd(adapter, exchange);
     this.previousHook = adapter.onRequestHook;
     adapter.setOnRequestHook(this.hook);
@@ -123,7 +127,9 @@ export class CorsRequestHook {
     this.resolver!.seal();
     this.registration!.release();
     if (adapter.onRequestHook !== this.hook) {
-      this.logger.error('setOnRequestHook() was called after CorsModule installed its hook, replacing it: preflights are no longer answered');
+      this.logger.error(
+        'setOnRequestHook() was called after CorsModule installed its hook, replacing it: preflights are no longer answered',
+      );
     }
   }
 
@@ -178,9 +184,16 @@ export class CorsRequestHook {
   private routeDetached(request: CorsRequest): string {
     const token = randomUUID();
     const raw = new IncomingMessage(new Socket());
-    Object.assign(raw, { method: request.method, url: request.url, headers: { ...request.headers, [this.describeHeader]: token } });
+    Object.assign(raw, {
+      method: request.method,
+      url: request.url,
+      headers: { ...request.headers, [this.describeHeader]: token },
+    });
     this.describing.set(token, undefined);
-    (this.adapter!.getInstance() as { routing(req: IncomingMessage, res: ServerResponse): void }).routing(raw, new ServerResponse(raw));
+    (this.adapter!.getInstance() as { routing(req: IncomingMessage, res: ServerResponse): void }).routing(
+      raw,
+      new ServerResponse(raw),
+    );
     return token;
   }
 
@@ -211,7 +224,11 @@ export class CorsRequestHook {
         const raw = this.exchange!.rawRequest(request);
         const after = this.resolver!.targetAfter!(raw);
         const decided = after === undefined ? undefined : this.decideActual(request, response, raw, after);
-        if (decided instanceof Promise) void decided.then(() => (next as Done)(error), () => (next as Done)(error));
+        if (decided instanceof Promise)
+          void decided.then(
+            () => (next as Done)(error),
+            () => (next as Done)(error),
+          );
         else (next as Done)(error);
       };
       return callback(request, response, onDecline);
@@ -287,23 +304,34 @@ export class CorsRequestHook {
     if (!NODE_METHODS.has(method) || this.adapter!.isRoutableRequestTarget?.(raw.url) === false) return GOES_ON;
     const resolver = this.resolver!;
     let targets = resolver.preflightTargets(request, raw, method);
-    if (targets === undefined && resolver.routesUnseen?.(request) === true) targets = this.unseenPreflightTargets(raw, method);
+    if (targets === undefined && resolver.routesUnseen?.(request) === true)
+      targets = this.unseenPreflightTargets(raw, method);
     const candidates = targets === undefined ? undefined : policiesOf(targets);
     if (candidates === undefined) return GOES_ON;
     const sink = this.exchange!.sinkOf(response, true, targets![0]);
-    const decision = candidates.length === 0 ? UNDECIDABLE : decidePreflight(candidates, raw, raw.headers.origin as string, method, sink, this.timeoutMs);
-    if (decision instanceof Promise) return decision.then((settled) => this.endPreflight(response, raw, method, settled));
+    const decision =
+      candidates.length === 0
+        ? UNDECIDABLE
+        : decidePreflight(candidates, raw, raw.headers.origin as string, method, sink, this.timeoutMs);
+    if (decision instanceof Promise)
+      return decision.then((settled) => this.endPreflight(response, raw, method, settled));
     return this.endPreflight(response, raw, method, decision);
   }
 
   private endPreflight(response: unknown, raw: IncomingMessage, method: string, decision: PreflightDecision): Outcome {
-    if (!decision.allowed) this.logRefusal('preflight', raw, method, decision.reason ?? 'origin_not_allowed', decision.error);
+    if (!decision.allowed)
+      this.logRefusal('preflight', raw, method, decision.reason ?? 'origin_not_allowed', decision.error);
     if (!this.exchange!.rawResponse(response).headersSent) this.exchange!.end(response, decision.allowed ? 204 : 403);
     return ENDED;
   }
 
   /** Writes an actual response's CORS headers under the policy of the route it reaches. */
-  private decideActual(request: unknown, response: unknown, raw: IncomingMessage, target: RouteTarget | undefined): Outcome | Promise<Outcome> {
+  private decideActual(
+    request: unknown,
+    response: unknown,
+    raw: IncomingMessage,
+    target: RouteTarget | undefined,
+  ): Outcome | Promise<Outcome> {
     if (target === undefined || target.policy === null) return GOES_ON;
     const sink = this.exchange!.sinkOf(response, false, target);
     const { policy } = target;
@@ -313,7 +341,12 @@ export class CorsRequestHook {
     return this.noteDecision(request, sink, target, verdict);
   }
 
-  private noteDecision(request: unknown, sink: HeaderSink, target: RouteTarget, verdict: OriginVerdict | undefined): Outcome {
+  private noteDecision(
+    request: unknown,
+    sink: HeaderSink,
+    target: RouteTarget,
+    verdict: OriginVerdict | undefined,
+  ): Outcome {
     if (target.policy instanceof AmbiguousRoutePolicy) appendVary(sink, 'Origin'); // the guard decides the rest
     // Only the guard reads it, and only guarded handlers have one.
     if (target.guarded) this.decisions.set(request as object, { target, verdict });
@@ -324,7 +357,13 @@ export class CorsRequestHook {
     return GOES_ON;
   }
 
-  private logRefusal(kind: 'preflight' | 'request', raw: CorsRequest, method: string, reason: CorsRefusalReason, error: unknown): void {
+  private logRefusal(
+    kind: 'preflight' | 'request',
+    raw: CorsRequest,
+    method: string,
+    reason: CorsRefusalReason,
+    error: unknown,
+  ): void {
     const origin = String(raw.headers.origin ?? '');
     if (reason === 'origin_callback_failed') this.refusals.callbackFailed(raw.url ?? '', origin, error);
     this.refusals.refused(kind, method, raw.url ?? '', origin, reason);
@@ -374,14 +413,17 @@ const GOES_ON = 'goes-on';
 /** A preflight whose candidates include a handler of no policy: nothing can tell, so refused. */
 const UNDECIDABLE: PreflightDecision = Object.freeze({ allowed: false, reason: 'origin_not_allowed' });
 
-
 /**
  * A CORS preflight (Fetch standard, "CORS-preflight request"): `OPTIONS` with `Origin` and
  * `Access-Control-Request-Method`. Any other `OPTIONS` request is the app's.
  */
 export function isPreflight(request: CorsRequest): boolean {
   const { headers } = request;
-  return request.method === 'OPTIONS' && typeof headers.origin === 'string' && typeof headers['access-control-request-method'] === 'string';
+  return (
+    request.method === 'OPTIONS' &&
+    typeof headers.origin === 'string' &&
+    typeof headers['access-control-request-method'] === 'string'
+  );
 }
 
 /**
@@ -399,4 +441,3 @@ function policiesOf(targets: readonly RouteTarget[]): readonly CompiledPolicy[] 
   if (policies.length === 0) return undefined;
   return withoutPolicy === 0 ? policies : [];
 }
-

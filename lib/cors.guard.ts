@@ -56,7 +56,12 @@ export class CorsGuard implements CanActivate {
   }
 
   /** Replaces what the hook wrote under another route's policy with the handler's own. */
-  private correct(request: object, exchange: HttpExchange, response: unknown, exact: CompiledPolicy | null): boolean | Promise<boolean> {
+  private correct(
+    request: object,
+    exchange: HttpExchange,
+    response: unknown,
+    exact: CompiledPolicy | null,
+  ): boolean | Promise<boolean> {
     const out = exchange.rawResponse(response);
     if (out.headersSent) return true;
     // The hook may have written another route's headers through the framework's reply.
@@ -64,7 +69,8 @@ export class CorsGuard implements CanActivate {
     if (exact === null) return true;
     const raw = exchange.rawRequest(request);
     const policy = exact;
-    const apply = (verdict: OriginVerdict | undefined): boolean => (this.enforce ? this.enforceVerdict(request, verdict, policy) : true);
+    const apply = (verdict: OriginVerdict | undefined): boolean =>
+      this.enforce ? this.enforceVerdict(request, verdict, policy) : true;
     const verdict = decideRequest(exact, raw, out, this.hook.getTimeout());
     return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
   }

@@ -10,11 +10,23 @@ import {
   type OnApplicationBootstrap,
   type Provider,
 } from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, HttpAdapterHost, ModulesContainer, type AbstractHttpAdapter } from '@nestjs/core';
+import {
+  DiscoveryModule,
+  DiscoveryService,
+  HttpAdapterHost,
+  ModulesContainer,
+  type AbstractHttpAdapter,
+} from '@nestjs/core';
 import { CorsAuditService } from './cors-audit.service.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { findForeignCorsLayers, watchLateCorsLayers } from './cors-layer-check.js';
-import { CORS_MODULE_IMPORT, CorsModuleImport, DynamicModuleCache, firstDifference, importersOf } from './cors-module-imports.js';
+import {
+  CORS_MODULE_IMPORT,
+  CorsModuleImport,
+  DynamicModuleCache,
+  firstDifference,
+  importersOf,
+} from './cors-module-imports.js';
 import { CorsForeignLayerError, CorsMultipleImportsError, type ForeignCorsLayerKind } from './cors-setup-error.js';
 
 // Where `@UseGuards()` keeps a handler's guards (Nest's `GUARDS_METADATA`), spelled out so that
@@ -204,13 +216,19 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
       if (difference !== undefined) break;
     }
     const markers = new Set(
-      instances.map((module) => module.providers.get(CORS_MODULE_IMPORT)?.instance).filter((marker) => marker instanceof CorsModuleImport),
+      instances
+        .map((module) => module.providers.get(CORS_MODULE_IMPORT)?.instance)
+        .filter((marker) => marker instanceof CorsModuleImport),
     );
     const importedBy = importersOf(
       modules.map((module) => module.metatype).filter((metatype) => typeof metatype === 'function'),
       markers,
     );
-    throw new CorsMultipleImportsError(instances.length, importedBy, difference === '' ? 'the options themselves' : difference);
+    throw new CorsMultipleImportsError(
+      instances.length,
+      importedBy,
+      difference === '' ? 'the options themselves' : difference,
+    );
   }
 
   /**
@@ -250,7 +268,11 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
       this.discovery
         .getControllers()
         .filter((wrapper) => !wrapper.isDependencyTreeStatic())
-        .flatMap((wrapper) => Object.values(Object.getOwnPropertyDescriptors((wrapper.metatype as { prototype?: object } | null)?.prototype ?? {})).map((d) => d.value as unknown)),
+        .flatMap((wrapper) =>
+          Object.values(
+            Object.getOwnPropertyDescriptors((wrapper.metatype as { prototype?: object } | null)?.prototype ?? {}),
+          ).map((d) => d.value as unknown),
+        ),
     );
     for (const [handler, guards] of this.originalGuards) {
       if (requestScoped.has(handler)) continue;
@@ -278,7 +300,8 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
     const logger = new Logger(CORS_LOGGER_CONTEXT);
     if (this.options.logRoutes === true) logger.log(`CORS routes:\n${this.audit.formatTable()}`);
     if (this.options.csrfTrustedOrigins !== undefined) {
-      for (const finding of this.audit.checkCsrfProtection(this.options.csrfTrustedOrigins)) logger.warn(`CSRF protection: ${finding}`);
+      for (const finding of this.audit.checkCsrfProtection(this.options.csrfTrustedOrigins))
+        logger.warn(`CSRF protection: ${finding}`);
     }
   }
 }
@@ -299,5 +322,8 @@ function tokenName(token: InjectionToken): string {
 }
 
 function isCorsModule(metatype: unknown): boolean {
-  return metatype === CorsModule || (typeof metatype === 'function' && (metatype as { [CORS_MODULE_MARK]?: unknown })[CORS_MODULE_MARK] === true);
+  return (
+    metatype === CorsModule ||
+    (typeof metatype === 'function' && (metatype as { [CORS_MODULE_MARK]?: unknown })[CORS_MODULE_MARK] === true)
+  );
 }

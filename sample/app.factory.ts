@@ -13,7 +13,10 @@ export function configureSampleApp(app: INestApplication): void {
   app.enableVersioning({ type: VersioningType.URI });
 }
 
-export async function createSampleApp(adapter: AdapterName, options: { logger?: false } = {}): Promise<INestApplication> {
+export async function createSampleApp(
+  adapter: AdapterName,
+  options: { logger?: false } = {},
+): Promise<INestApplication> {
   const app =
     adapter === 'fastify'
       ? await NestFactory.create<NestFastifyApplication>(SampleAppModule, new FastifyAdapter(), options)

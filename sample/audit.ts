@@ -10,5 +10,7 @@ const adapter: AdapterName = process.env.ADAPTER === 'fastify' ? 'fastify' : 'ex
 const app = await createSampleApp(adapter, { logger: false });
 await app.init();
 const audit = app.get(CorsAuditService);
-process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(audit.routes(), null, 2)}\n` : `${audit.formatTable()}\n`);
+process.stdout.write(
+  process.argv.includes('--json') ? `${JSON.stringify(audit.routes(), null, 2)}\n` : `${audit.formatTable()}\n`,
+);
 await app.close();

@@ -5,7 +5,8 @@ import { Injectable, UnauthorizedException, type CanActivate, type ExecutionCont
 export class DemoAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
-    if (request.headers.authorization !== 'Bearer demo-token') throw new UnauthorizedException('a valid bearer token is required');
+    if (request.headers.authorization !== 'Bearer demo-token')
+      throw new UnauthorizedException('a valid bearer token is required');
     return true;
   }
 }

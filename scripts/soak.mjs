@@ -41,7 +41,10 @@ const SECONDS = num('SOAK_SECONDS', 60);
 const WARMUP_SECONDS = Math.min(num('SOAK_WARMUP_SECONDS', 10), SECONDS);
 const CONNECTIONS = num('SOAK_CONNECTIONS', 16);
 const MAX_HEAP_GROWTH_MB = num('SOAK_MAX_HEAP_GROWTH_MB', 8);
-const ADAPTERS = (env.SOAK_ADAPTERS ?? 'express,fastify').split(',').map((a) => a.trim()).filter(Boolean);
+const ADAPTERS = (env.SOAK_ADAPTERS ?? 'express,fastify')
+  .split(',')
+  .map((a) => a.trim())
+  .filter(Boolean);
 
 // ------------------------------------------------------------------------------ the request mix
 
@@ -59,28 +62,180 @@ const manyHeaders = Array.from({ length: 600 }, (_, i) => `x-h${i}`).join(', ');
  * every connection, so each kind gets the same share.
  */
 const MIX = [
-  { kind: 'allowed GET (R3)', method: 'GET', path: '/api/partners/orders', headers: { origin: APP }, status: 200, acao: APP },
-  { kind: 'allowed preflight DELETE (R4)', method: 'OPTIONS', path: '/api/partners/orders/1', headers: { origin: ADMIN, 'access-control-request-method': 'DELETE' }, status: 204, acao: ADMIN },
-  { kind: 'refused preflight (R3)', method: 'OPTIONS', path: '/api/partners/orders', headers: { origin: 'https://evil.example.org', 'access-control-request-method': 'POST' }, status: 403, acao: undefined },
-  { kind: 'tenant callback allows (R9)', method: 'GET', path: '/api/tenants/acme/profile', headers: { origin: ACME }, status: 200, acao: ACME },
-  { kind: 'tenant callback refuses (R9)', method: 'GET', path: '/api/tenants/acme/profile', headers: { origin: 'https://initech.tenants.example.net' }, status: 200, acao: undefined },
-  { kind: 'tenant preflight PUT allowed (R9)', method: 'OPTIONS', path: '/api/tenants/globex/profile', headers: { origin: GLOBEX, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' }, status: 204, acao: GLOBEX },
-  { kind: 'tenant preflight refused (R9)', method: 'OPTIONS', path: '/api/tenants/globex/profile', headers: { origin: 'https://hooli.tenants.example.net', 'access-control-request-method': 'PUT' }, status: 403, acao: undefined },
-  { kind: 'tenant PUT allowed (R9)', method: 'PUT', path: '/api/tenants/acme/profile', headers: { origin: ACME, 'content-type': 'application/json' }, body: '{"name":"Acme"}', status: 200, acao: ACME },
-  { kind: 'partner wildcard, 401 from guard (R5)', method: 'GET', path: '/api/partners/orders/2', headers: { origin: PARTNER }, status: 401, acao: PARTNER },
-  { kind: 'partner wildcard, authorized (R5)', method: 'GET', path: '/api/partners/orders/2', headers: { origin: PARTNER, authorization: 'Bearer demo-token' }, status: 200, acao: PARTNER },
-  { kind: 'public, Origin: null (R2)', method: 'GET', path: '/api/public/items', headers: { origin: 'null' }, status: 200, acao: '*' },
-  { kind: 'versioned v2 (R8)', method: 'GET', path: '/api/v2/catalog', headers: { origin: APP }, status: 200, acao: APP },
-  { kind: 'private network preflight (R10)', method: 'OPTIONS', path: '/api/devices/status', headers: { origin: APP, 'access-control-request-method': 'GET', 'access-control-request-private-network': 'true' }, status: 204, acao: APP },
-  { kind: 'no CORS route (R1)', method: 'GET', path: '/api/health', headers: { origin: APP }, status: 200, acao: undefined },
-  { kind: 'hostile: 3.7 KB Origin', method: 'GET', path: '/api/partners/orders', headers: { origin: junkOrigin }, status: 200, acao: undefined },
+  {
+    kind: 'allowed GET (R3)',
+    method: 'GET',
+    path: '/api/partners/orders',
+    headers: { origin: APP },
+    status: 200,
+    acao: APP,
+  },
+  {
+    kind: 'allowed preflight DELETE (R4)',
+    method: 'OPTIONS',
+    path: '/api/partners/orders/1',
+    headers: { origin: ADMIN, 'access-control-request-method': 'DELETE' },
+    status: 204,
+    acao: ADMIN,
+  },
+  {
+    kind: 'refused preflight (R3)',
+    method: 'OPTIONS',
+    path: '/api/partners/orders',
+    headers: { origin: 'https://evil.example.org', 'access-control-request-method': 'POST' },
+    status: 403,
+    acao: undefined,
+  },
+  {
+    kind: 'tenant callback allows (R9)',
+    method: 'GET',
+    path: '/api/tenants/acme/profile',
+    headers: { origin: ACME },
+    status: 200,
+    acao: ACME,
+  },
+  {
+    kind: 'tenant callback refuses (R9)',
+    method: 'GET',
+    path: '/api/tenants/acme/profile',
+    headers: { origin: 'https://initech.tenants.example.net' },
+    status: 200,
+    acao: undefined,
+  },
+  {
+    kind: 'tenant preflight PUT allowed (R9)',
+    method: 'OPTIONS',
+    path: '/api/tenants/globex/profile',
+    headers: {
+      origin: GLOBEX,
+      'access-control-request-method': 'PUT',
+      'access-control-request-headers': 'content-type',
+    },
+    status: 204,
+    acao: GLOBEX,
+  },
+  {
+    kind: 'tenant preflight refused (R9)',
+    method: 'OPTIONS',
+    path: '/api/tenants/globex/profile',
+    headers: { origin: 'https://hooli.tenants.example.net', 'access-control-request-method': 'PUT' },
+    status: 403,
+    acao: undefined,
+  },
+  {
+    kind: 'tenant PUT allowed (R9)',
+    method: 'PUT',
+    path: '/api/tenants/acme/profile',
+    headers: { origin: ACME, 'content-type': 'application/json' },
+    body: '{"name":"Acme"}',
+    status: 200,
+    acao: ACME,
+  },
+  {
+    kind: 'partner wildcard, 401 from guard (R5)',
+    method: 'GET',
+    path: '/api/partners/orders/2',
+    headers: { origin: PARTNER },
+    status: 401,
+    acao: PARTNER,
+  },
+  {
+    kind: 'partner wildcard, authorized (R5)',
+    method: 'GET',
+    path: '/api/partners/orders/2',
+    headers: { origin: PARTNER, authorization: 'Bearer demo-token' },
+    status: 200,
+    acao: PARTNER,
+  },
+  {
+    kind: 'public, Origin: null (R2)',
+    method: 'GET',
+    path: '/api/public/items',
+    headers: { origin: 'null' },
+    status: 200,
+    acao: '*',
+  },
+  {
+    kind: 'versioned v2 (R8)',
+    method: 'GET',
+    path: '/api/v2/catalog',
+    headers: { origin: APP },
+    status: 200,
+    acao: APP,
+  },
+  {
+    kind: 'private network preflight (R10)',
+    method: 'OPTIONS',
+    path: '/api/devices/status',
+    headers: { origin: APP, 'access-control-request-method': 'GET', 'access-control-request-private-network': 'true' },
+    status: 204,
+    acao: APP,
+  },
+  {
+    kind: 'no CORS route (R1)',
+    method: 'GET',
+    path: '/api/health',
+    headers: { origin: APP },
+    status: 200,
+    acao: undefined,
+  },
+  {
+    kind: 'hostile: 3.7 KB Origin',
+    method: 'GET',
+    path: '/api/partners/orders',
+    headers: { origin: junkOrigin },
+    status: 200,
+    acao: undefined,
+  },
   // Two Origin lines (keys differing in case): Node joins them, which is no origin.
-  { kind: 'hostile: two Origin headers', method: 'GET', path: '/api/partners/orders', headers: { Origin: APP, origin: 'https://evil.example.org' }, status: 200, acao: undefined },
-  { kind: 'hostile: look-alike origin', method: 'GET', path: '/api/partners/orders', headers: { origin: 'https://app.example.com.evil.example.org' }, status: 200, acao: undefined },
-  { kind: 'hostile: garbage request method', method: 'OPTIONS', path: '/api/partners/orders', headers: { origin: APP, 'access-control-request-method': '<script>' }, status: 404, acao: undefined },
-  { kind: 'hostile: 600 requested headers', method: 'OPTIONS', path: '/api/partners/orders', headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': manyHeaders }, status: 403, acao: undefined },
-  { kind: 'hostile: preflight to unknown path', method: 'OPTIONS', path: '/api/nowhere', headers: { origin: APP, 'access-control-request-method': 'GET' }, status: 404, acao: undefined },
-  { kind: 'hostile: non-ASCII origin on callback route', method: 'GET', path: '/api/tenants/acme/profile', headers: { origin: 'https://acm\u00e9.tenants.example.net' }, status: 200, acao: undefined },
+  {
+    kind: 'hostile: two Origin headers',
+    method: 'GET',
+    path: '/api/partners/orders',
+    headers: { Origin: APP, origin: 'https://evil.example.org' },
+    status: 200,
+    acao: undefined,
+  },
+  {
+    kind: 'hostile: look-alike origin',
+    method: 'GET',
+    path: '/api/partners/orders',
+    headers: { origin: 'https://app.example.com.evil.example.org' },
+    status: 200,
+    acao: undefined,
+  },
+  {
+    kind: 'hostile: garbage request method',
+    method: 'OPTIONS',
+    path: '/api/partners/orders',
+    headers: { origin: APP, 'access-control-request-method': '<script>' },
+    status: 404,
+    acao: undefined,
+  },
+  {
+    kind: 'hostile: 600 requested headers',
+    method: 'OPTIONS',
+    path: '/api/partners/orders',
+    headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': manyHeaders },
+    status: 403,
+    acao: undefined,
+  },
+  {
+    kind: 'hostile: preflight to unknown path',
+    method: 'OPTIONS',
+    path: '/api/nowhere',
+    headers: { origin: APP, 'access-control-request-method': 'GET' },
+    status: 404,
+    acao: undefined,
+  },
+  {
+    kind: 'hostile: non-ASCII origin on callback route',
+    method: 'GET',
+    path: '/api/tenants/acme/profile',
+    headers: { origin: 'https://acm\u00e9.tenants.example.net' },
+    status: 200,
+    acao: undefined,
+  },
 ];
 
 // ------------------------------------------------------------------------------------ helpers
@@ -162,7 +317,8 @@ async function soak(adapter) {
   const onLog = (chunk) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
       logLines.total++;
-      if (/\bERROR\b|Error:|unhandled/i.test(line) && logLines.errors.length < 10) logLines.errors.push(line.slice(0, 300));
+      if (/\bERROR\b|Error:|unhandled/i.test(line) && logLines.errors.length < 10)
+        logLines.errors.push(line.slice(0, 300));
     }
   };
   child.stdout.on('data', onLog);
@@ -198,8 +354,11 @@ async function soak(adapter) {
     const stillServing = (await fetch(`${url}/api/health`)).ok;
     console.log('done');
 
-    const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, Number(count)]));
-    const mismatches = checks.reduce((sum, c) => sum + c.mismatches, 0) + warmupChecks.reduce((sum, c) => sum + c.mismatches, 0);
+    const statusCodes = Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, Number(count)]),
+    );
+    const mismatches =
+      checks.reduce((sum, c) => sum + c.mismatches, 0) + warmupChecks.reduce((sum, c) => sum + c.mismatches, 0);
     return {
       adapter,
       seconds: result.duration,
@@ -242,29 +401,43 @@ for (const adapter of ADAPTERS) reports.push(await soak(adapter));
 
 const failures = [];
 console.log('');
-console.log('| adapter | requests | req/s | p50 / p99 / max latency | status codes | errors | timeouts | contract mismatches | heap used before → after GC | RSS before → after | peak RSS |');
+console.log(
+  '| adapter | requests | req/s | p50 / p99 / max latency | status codes | errors | timeouts | contract mismatches | heap used before → after GC | RSS before → after | peak RSS |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of reports) {
   const growth = r.memory.after.heapUsed - r.memory.before.heapUsed;
   console.log(
     `| ${r.adapter} | ${r.requests} | ${r.requestsPerSecond} | ${r.latencyMs.p50} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms | ` +
-      `${Object.entries(r.statusCodes).map(([c, n]) => `${c}: ${n}`).join(', ')} | ${r.errors} | ${r.timeouts} | ${r.mismatches} | ` +
+      `${Object.entries(r.statusCodes)
+        .map(([c, n]) => `${c}: ${n}`)
+        .join(', ')} | ${r.errors} | ${r.timeouts} | ${r.mismatches} | ` +
       `${fmtMb(r.memory.before.heapUsed)} → ${fmtMb(r.memory.after.heapUsed)} (${growth >= 0 ? '+' : ''}${mb(growth).toFixed(1)}) | ` +
       `${fmtMb(r.memory.before.rss)} → ${fmtMb(r.memory.after.rss)} | ${fmtMb(r.memory.peak.rss)} |`,
   );
-  if (r.errors > 0 || r.timeouts > 0) failures.push(`${r.adapter}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
-  if (r.mismatches > 0) failures.push(`${r.adapter}: ${r.mismatches} responses off the contract: ${JSON.stringify(r.mismatchesByKind)}`);
-  if (mb(growth) > MAX_HEAP_GROWTH_MB) failures.push(`${r.adapter}: heap grew by ${mb(growth).toFixed(1)} MB (limit ${MAX_HEAP_GROWTH_MB} MB)`);
+  if (r.errors > 0 || r.timeouts > 0)
+    failures.push(`${r.adapter}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
+  if (r.mismatches > 0)
+    failures.push(`${r.adapter}: ${r.mismatches} responses off the contract: ${JSON.stringify(r.mismatchesByKind)}`);
+  if (mb(growth) > MAX_HEAP_GROWTH_MB)
+    failures.push(`${r.adapter}: heap grew by ${mb(growth).toFixed(1)} MB (limit ${MAX_HEAP_GROWTH_MB} MB)`);
   if (!r.stillServing) failures.push(`${r.adapter}: not serving after the soak`);
-  if (r.serverErrorLines.length > 0) failures.push(`${r.adapter}: error lines in the server log: ${JSON.stringify(r.serverErrorLines)}`);
+  if (r.serverErrorLines.length > 0)
+    failures.push(`${r.adapter}: error lines in the server log: ${JSON.stringify(r.serverErrorLines)}`);
 }
 console.log('');
 console.log(`requests per kind (${reports.map((r) => r.adapter).join(' / ')}):`);
 for (const { kind } of MIX) console.log(`  ${kind}: ${reports.map((r) => r.perKind[kind]).join(' / ')}`);
-if (env.SOAK_REPORT) writeFileSync(env.SOAK_REPORT, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, reports }, null, 2)}\n`);
+if (env.SOAK_REPORT)
+  writeFileSync(
+    env.SOAK_REPORT,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, reports }, null, 2)}\n`,
+  );
 if (failures.length > 0) {
   console.log(`\nFAILED:\n  - ${failures.join('\n  - ')}`);
   process.exitCode = 1;
 } else {
-  console.log('\nOK: no connection errors or timeouts, every response as the contract says, no heap growth beyond noise.');
+  console.log(
+    '\nOK: no connection errors or timeouts, every response as the contract says, no heap growth beyond noise.',
+  );
 }

@@ -15,12 +15,16 @@ const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const nest11 = JSON.parse(readFileSync(join(root, 'compat/nest11/package.json'), 'utf8')).dependencies;
 const dev = rootPackage.devDependencies;
 const work = mkdtempSync(join(tmpdir(), 'nest-cors-package-'));
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 let passed = 0;
 let failed = 0;
 try {
-  const tarball = join(work, run('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop());
+  const tarball = join(
+    work,
+    run('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop(),
+  );
   const apps = [
     {
       name: 'nest12-esm',
@@ -62,14 +66,33 @@ try {
     run('mkdir', ['-p', dir], work);
     writeFileSync(
       join(dir, 'package.json'),
-      JSON.stringify({ name: app.name, private: true, type: app.type, dependencies: { ...app.deps, 'nest-cors': `file:${tarball}` } }, null, 2),
+      JSON.stringify(
+        {
+          name: app.name,
+          private: true,
+          type: app.type,
+          dependencies: { ...app.deps, 'nest-cors': `file:${tarball}` },
+        },
+        null,
+        2,
+      ),
     );
     copyFileSync(join(fixtures, app.entry), join(dir, app.entry));
     copyFileSync(join(fixtures, app.types.file), join(dir, app.types.file));
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: app.types.module, moduleResolution: app.types.module, strict: true, noEmit: true, skipLibCheck: false, types: ['node'], experimentalDecorators: true, lib: ['ES2022'], target: 'ES2022' },
+        compilerOptions: {
+          module: app.types.module,
+          moduleResolution: app.types.module,
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          experimentalDecorators: true,
+          lib: ['ES2022'],
+          target: 'ES2022',
+        },
         files: [app.types.file],
       }),
     );

@@ -19,7 +19,10 @@ function time(label, run) {
 }
 
 // Fastify's own headers of S1's JSON response, and what nest-cors adds to them on S1 and S2.
-const FASTIFY_OWN = [['content-type', 'application/json; charset=utf-8'], ['content-length', '42']];
+const FASTIFY_OWN = [
+  ['content-type', 'application/json; charset=utf-8'],
+  ['content-length', '42'],
+];
 const S1_CORS = [
   ['vary', 'Origin'],
   ['access-control-allow-origin', 'https://app.example.com'],
@@ -27,7 +30,10 @@ const S1_CORS = [
   ['access-control-expose-headers', 'X-Total-Count'],
 ];
 const S2_CORS = [['vary', 'Origin']];
-const S1_CORS_CAPITALIZED = S1_CORS.map(([name, value]) => [name.replace(/(^|-)([a-z])/g, (_, dash, letter) => dash + letter.toUpperCase()), value]);
+const S1_CORS_CAPITALIZED = S1_CORS.map(([name, value]) => [
+  name.replace(/(^|-)([a-z])/g, (_, dash, letter) => dash + letter.toUpperCase()),
+  value,
+]);
 
 /** Fastify's own header object for a response: built per response, as Fastify does. */
 function fastifyHeaders(cors) {
@@ -58,15 +64,39 @@ function parsedRequest(rawHeaders) {
 }
 function scanOrigin(raw) {
   let origin;
-  for (let i = 0; i < raw.length - 1; i += 2) if (raw[i].length === 6 && raw[i].toLowerCase() === 'origin') origin = origin === undefined ? raw[i + 1] : `${origin}, ${raw[i + 1]}`;
+  for (let i = 0; i < raw.length - 1; i += 2)
+    if (raw[i].length === 6 && raw[i].toLowerCase() === 'origin')
+      origin = origin === undefined ? raw[i + 1] : `${origin}, ${raw[i + 1]}`;
   return origin;
 }
 const AUTOCANNON = ['Host', '127.0.0.1:3000', 'origin', 'https://app.example.com'];
 const BROWSER = [
-  'Host', 'api.example.com', 'Connection', 'keep-alive', 'sec-ch-ua', '"Chromium";v="156"', 'Accept', 'application/json',
-  'Origin', 'https://app.example.com', 'Sec-Fetch-Site', 'cross-site', 'Sec-Fetch-Mode', 'cors', 'Sec-Fetch-Dest', 'empty',
-  'Referer', 'https://app.example.com/', 'Accept-Encoding', 'gzip, deflate, br', 'Accept-Language', 'en-US,en;q=0.9',
-  'User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36', 'Cookie', 'a=b',
+  'Host',
+  'api.example.com',
+  'Connection',
+  'keep-alive',
+  'sec-ch-ua',
+  '"Chromium";v="156"',
+  'Accept',
+  'application/json',
+  'Origin',
+  'https://app.example.com',
+  'Sec-Fetch-Site',
+  'cross-site',
+  'Sec-Fetch-Mode',
+  'cors',
+  'Sec-Fetch-Dest',
+  'empty',
+  'Referer',
+  'https://app.example.com/',
+  'Accept-Encoding',
+  'gzip, deflate, br',
+  'Accept-Language',
+  'en-US,en;q=0.9',
+  'User-Agent',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+  'Cookie',
+  'a=b',
 ];
 
 console.log(`Node ${process.version}, ${N.toLocaleString('en')} iterations each (after as many to warm up)\n`);

@@ -18,8 +18,9 @@ const ROUNDS = 5;
 const time = (run) => medianNsPerCall(run, N, ROUNDS);
 const noop = () => {};
 
-
-const app = await NestFactory.create(rootModule({ app: 'main', variant: 'nest-cors' }, cors), new ExpressAdapter(), { logger: false });
+const app = await NestFactory.create(rootModule({ app: 'main', variant: 'nest-cors' }, cors), new ExpressAdapter(), {
+  logger: false,
+});
 const adapter = app.getHttpAdapter();
 await app.init();
 await app.listen(0, HOST);
@@ -29,7 +30,8 @@ const results = [];
 adapter.onRequestHook = (request, response, done) => {
   // Node keeps a response's headers under this symbol (not public API); null until one is set.
   const headers = Object.getOwnPropertySymbols(response).find((s) => s.description === 'kOutHeaders');
-  if (headers === undefined) throw new Error("this Node keeps a response's headers elsewhere: update bench/tools/hook-costs-express.mjs");
+  if (headers === undefined)
+    throw new Error("this Node keeps a response's headers elsewhere: update bench/tools/hook-costs-express.mjs");
   const reset = () => {
     response[headers] = null;
   };
@@ -59,5 +61,7 @@ for (const [label, headers] of [
 }
 await app.close();
 
-console.log(`Node ${process.version}, nest-cors's request hook on Express, median of ${ROUNDS} × ${N.toLocaleString('en')} calls\n`);
+console.log(
+  `Node ${process.version}, nest-cors's request hook on Express, median of ${ROUNDS} × ${N.toLocaleString('en')} calls\n`,
+);
 for (const [label, ns] of results) console.log(`${label.padEnd(50)} ${ns.toFixed(0).padStart(5)} ns`);

@@ -19,13 +19,13 @@ const ROUNDS = 5;
 const time = (run) => medianNsPerCall(run, N, ROUNDS);
 const noop = () => {};
 
-
 const results = [];
 
 /** Fastify's own header object of a reply, under a symbol of Fastify's (not public API). */
 function replyHeadersSymbol(reply) {
   const symbol = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers');
-  if (symbol === undefined) throw new Error("this Fastify keeps a reply's headers elsewhere: update bench/tools/hook-costs.mjs");
+  if (symbol === undefined)
+    throw new Error("this Fastify keeps a reply's headers elsewhere: update bench/tools/hook-costs.mjs");
   return symbol;
 }
 
@@ -39,7 +39,9 @@ function replyHeadersSymbol(reply) {
  * under load pays.
  */
 async function measureHook(appName, cases) {
-  const app = await NestFactory.create(rootModule({ app: appName, variant: 'nest-cors' }, cors), new FastifyAdapter(), { logger: false });
+  const app = await NestFactory.create(rootModule({ app: appName, variant: 'nest-cors' }, cors), new FastifyAdapter(), {
+    logger: false,
+  });
   const adapter = app.getHttpAdapter();
   await app.init();
   const hook = adapter.onRequestHook;
@@ -53,7 +55,11 @@ async function measureHook(appName, cases) {
     // the bare writes below to hold.
     reset();
     hook.call(adapter, request, reply, noop);
-    if (request.headers.origin !== undefined && reply[headers]['access-control-allow-origin'] === undefined && reply[headers].vary === undefined) {
+    if (
+      request.headers.origin !== undefined &&
+      reply[headers]['access-control-allow-origin'] === undefined &&
+      reply[headers].vary === undefined
+    ) {
       throw new Error(`${label}: the hook wrote nothing into the reply's own headers`);
     }
     const resetNs = time(reset);
@@ -71,7 +77,9 @@ async function measureHook(appName, cases) {
     done();
   };
   for (const [label, headers, url] of cases) {
-    const response = await adapter.getInstance().inject({ method: 'GET', url, headers: { ...headers, 'x-case': label } });
+    const response = await adapter
+      .getInstance()
+      .inject({ method: 'GET', url, headers: { ...headers, 'x-case': label } });
     if (response.statusCode !== 200) throw new Error(`${label}: ${response.statusCode} ${response.body}`);
   }
   await app.close();
@@ -81,11 +89,19 @@ await measureHook('main', [
   ['S1: GET /items from an allowed origin', { origin: APP_ORIGIN }, '/items'],
   ['S1w: GET /items from an origin the pattern of the 3-entry list allows', { origin: SMALL_PATTERN_ORIGIN }, '/items'],
   ['S2: GET /items without Origin', {}, '/items'],
-  ['S4: GET /big from an exact origin near the end of 10,000', { origin: 'https://site-9990.customers.example.com' }, '/big'],
+  [
+    'S4: GET /big from an exact origin near the end of 10,000',
+    { origin: 'https://site-9990.customers.example.com' },
+    '/big',
+  ],
   ['S4w: GET /big from an origin the 49th of 50 patterns allows', { origin: BIG_PATTERN_ORIGIN }, '/big'],
   ['a refused origin', { origin: 'https://evil.example.org' }, '/items'],
 ]);
-await measureHook('many', [[`S5: GET ${MANY_ROUTES_PATH} (1,000 routes), allowed origin, 3 headers`, { origin: APP_ORIGIN }, MANY_ROUTES_PATH]]);
+await measureHook('many', [
+  [`S5: GET ${MANY_ROUTES_PATH} (1,000 routes), allowed origin, 3 headers`, { origin: APP_ORIGIN }, MANY_ROUTES_PATH],
+]);
 
-console.log(`Node ${process.version}, nest-cors's request hook on Fastify, median of ${ROUNDS} × ${N.toLocaleString('en')} calls\n`);
+console.log(
+  `Node ${process.version}, nest-cors's request hook on Fastify, median of ${ROUNDS} × ${N.toLocaleString('en')} calls\n`,
+);
 for (const [label, ns] of results) console.log(`${label.padEnd(72)} ${ns.toFixed(0).padStart(5)} ns`);

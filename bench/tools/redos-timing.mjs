@@ -49,7 +49,24 @@ const REFUSED = [
 ];
 
 const PREFIXES = ['https://', 'http://', 'https://a.', 'wss://', ''];
-const UNITS = ['a', '0', '-', '.', 'a.', 'a-', '0.', 'ab', 'example', 'example.', 'a.example.', 'partner.', '://', ':', 'https://', 'aa.'];
+const UNITS = [
+  'a',
+  '0',
+  '-',
+  '.',
+  'a.',
+  'a-',
+  '0.',
+  'ab',
+  'example',
+  'example.',
+  'a.example.',
+  'partner.',
+  '://',
+  ':',
+  'https://',
+  'aa.',
+];
 const SUFFIXES = ['', '!', '.', '-', ':', 'A', '.example.co', '.example.com.evil', ':99999', '\n'];
 
 /** Origins of exactly `length` characters (or less, with a suffix that does not fit): prefix, a pumped unit, a suffix. */
@@ -94,7 +111,9 @@ function verdict(regexp) {
 
 let failed = false;
 const long = hostileOrigins(MAX_ORIGIN_LENGTH);
-console.log(`accepted RegExps, ${long.length} hostile origins of ${MAX_ORIGIN_LENGTH} characters, best of ${RUNS} runs each:`);
+console.log(
+  `accepted RegExps, ${long.length} hostile origins of ${MAX_ORIGIN_LENGTH} characters, best of ${RUNS} runs each:`,
+);
 for (const regexp of ACCEPTED) {
   const { accepted, checkMs, problems } = verdict(regexp);
   if (!accepted) {
@@ -105,7 +124,9 @@ for (const regexp of ACCEPTED) {
   const { slowest, slowestOrigin } = worst(regexp, long, RUNS);
   const over = slowest >= LIMIT_MS;
   failed ||= over;
-  console.log(`  ${over ? 'SLOW' : 'ok  '} ${slowest.toFixed(4).padStart(9)} ms  check ${checkMs.toFixed(1).padStart(6)} ms  ${regexp}${over ? `  on ${JSON.stringify(slowestOrigin)}` : ''}`);
+  console.log(
+    `  ${over ? 'SLOW' : 'ok  '} ${slowest.toFixed(4).padStart(9)} ms  check ${checkMs.toFixed(1).padStart(6)} ms  ${regexp}${over ? `  on ${JSON.stringify(slowestOrigin)}` : ''}`,
+  );
 }
 
 const short = [30, 34, 38].flatMap(hostileOrigins);
@@ -114,6 +135,8 @@ for (const regexp of REFUSED) {
   const { accepted, checkMs } = verdict(regexp);
   if (accepted) failed = true;
   const { slowest, slowestOrigin } = worst(regexp, short, 1);
-  console.log(`  ${accepted ? 'ACCEPTED (expected refused)' : 'refused'} ${slowest.toFixed(3).padStart(9)} ms  check ${checkMs.toFixed(1).padStart(6)} ms  ${regexp} on ${JSON.stringify(slowestOrigin)}`);
+  console.log(
+    `  ${accepted ? 'ACCEPTED (expected refused)' : 'refused'} ${slowest.toFixed(3).padStart(9)} ms  check ${checkMs.toFixed(1).padStart(6)} ms  ${regexp} on ${JSON.stringify(slowestOrigin)}`,
+  );
 }
 process.exitCode = failed ? 1 : 0;

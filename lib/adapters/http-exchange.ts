@@ -144,7 +144,9 @@ class MiddlewareProbe {
   mayRun(): boolean {
     // Looked for once, at the first request, by when Nest has registered middie (app.init()).
     if (this.flag === undefined) {
-      this.flag = Object.getOwnPropertySymbols(this.instance).find((symbol) => symbol.description === MIDDIE_HAS_MIDDLEWARES) ?? null;
+      this.flag =
+        Object.getOwnPropertySymbols(this.instance).find((symbol) => symbol.description === MIDDIE_HAS_MIDDLEWARES) ??
+        null;
     }
     if (this.flag !== null) return (this.instance as Record<symbol, unknown>)[this.flag] !== false;
     // No middie flag: no middleware, unless something else decorated `use` (an unknown middie).

@@ -38,13 +38,15 @@ export class PolicyCompiler {
   private matcherOf(origins: CorsPolicy['origins']): { readonly id: number; readonly matcher: OriginMatcher } {
     const key = typeof origins === 'function' ? `fn#${this.callbackId(origins)}` : this.listKey(origins);
     let entry = this.matchers.get(key);
-    if (entry === undefined) this.matchers.set(key, (entry = { id: this.matchers.size, matcher: originMatcherOf(origins) }));
+    if (entry === undefined)
+      this.matchers.set(key, (entry = { id: this.matchers.size, matcher: originMatcherOf(origins) }));
     return entry;
   }
 
   /** A string that tells lists apart by what they hold: `undefined`, `'*'`, a RegExp or a list. */
   private listKey(list: unknown): string {
-    if (typeof list !== 'object' || list === null) return JSON.stringify(typeof list === 'string' ? entryKey(list) : null);
+    if (typeof list !== 'object' || list === null)
+      return JSON.stringify(typeof list === 'string' ? entryKey(list) : null);
     let key = this.listKeys.get(list);
     if (key === undefined) {
       key = JSON.stringify(Array.isArray(list) ? list.map(entryKey) : entryKey(list as RegExp));

@@ -41,7 +41,9 @@ export function decideRequest(
   const verdict = checkOrigin(policy, origin, request, timeoutMs);
   if (verdict instanceof Promise) {
     // While the callback was out, another layer (a timeout, a filter) may have answered.
-    return verdict.then((settled) => (sink.headersSent === true ? settled : applyVerdict(policy, origin, sink, settled)));
+    return verdict.then((settled) =>
+      sink.headersSent === true ? settled : applyVerdict(policy, origin, sink, settled),
+    );
   }
   return applyVerdict(policy, origin, sink, verdict);
 }
@@ -105,12 +107,19 @@ function everyAllows(
  * The first candidate's headers, narrowed to what every candidate grants: credentials only if
  * all allow them, the shortest max age (browsers cache one preflight result for the URL).
  */
-function writePreflight(candidates: readonly CompiledPolicy[], origin: string, preflight: PreflightRequest, sink: HeaderSink): void {
+function writePreflight(
+  candidates: readonly CompiledPolicy[],
+  origin: string,
+  preflight: PreflightRequest,
+  sink: HeaderSink,
+): void {
   const [first] = candidates;
   writeAllowedPreflight(first, origin, preflight.method, preflight.privateNetwork, sink);
   if (candidates.length === 1) return;
-  if (candidates.some((c) => c.allowCredentialsValue === undefined)) sink.removeHeader('access-control-allow-credentials');
-  if (candidates.some((c) => !c.origins.any) && first.origins.any) sink.setHeader('access-control-allow-origin', origin);
+  if (candidates.some((c) => c.allowCredentialsValue === undefined))
+    sink.removeHeader('access-control-allow-credentials');
+  if (candidates.some((c) => !c.origins.any) && first.origins.any)
+    sink.setHeader('access-control-allow-origin', origin);
   const maxAges = candidates.map((c) => c.maxAgeValue);
   if (maxAges.includes(undefined)) sink.removeHeader('access-control-max-age');
   else sink.setHeader('access-control-max-age', String(Math.min(...maxAges.map(Number))));

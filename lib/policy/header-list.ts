@@ -14,7 +14,7 @@ export const MAX_REQUEST_HEADER_ITEMS = 64;
 export function readRequestHeaderList(value: string, maxItems: number): string[] | 'invalid' | 'too_many' {
   const names: string[] = [];
   let items = 0;
-  for (let start = 0; start <= value.length; ) {
+  for (let start = 0; start <= value.length;) {
     if (++items > maxItems) return 'too_many';
     const comma = value.indexOf(',', start);
     const end = comma === -1 ? value.length : comma;

@@ -14,7 +14,8 @@ export function mergePolicies(...layers: readonly (CorsPolicy | undefined)[]): C
       if (value === undefined) continue;
       // Defined, not assigned: a `__proto__` key (options read from JSON) stays an own, unknown
       // field that validation refuses, instead of becoming the prototype: hidden defaults.
-      if (field === '__proto__') Object.defineProperty(merged, field, { value, enumerable: true, writable: true, configurable: true });
+      if (field === '__proto__')
+        Object.defineProperty(merged, field, { value, enumerable: true, writable: true, configurable: true });
       else merged[field] = value;
     }
   }

@@ -34,7 +34,12 @@ export function checkOrigin(
   // One promise and one timer: whichever settles first decides, the other is a no-op.
   return new Promise<OriginVerdict>((resolve) => {
     const timer = setTimeout(
-      () => resolve({ allowed: false, reason: 'origin_callback_failed', error: new Error(`origin callback did not settle within ${timeoutMs}ms`) }),
+      () =>
+        resolve({
+          allowed: false,
+          reason: 'origin_callback_failed',
+          error: new Error(`origin callback did not settle within ${timeoutMs}ms`),
+        }),
       timeoutMs,
     );
     result.then(

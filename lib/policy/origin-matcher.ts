@@ -56,7 +56,10 @@ export class OriginMatcher {
         exact.add(entry);
       }
     }
-    const regexps = [...[...sourcesByFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags)), ...standalone];
+    const regexps = [
+      ...[...sourcesByFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags)),
+      ...standalone,
+    ];
     return new OriginMatcher(false, exact, WildcardPatterns.of(patterns), regexps, undefined);
   }
 

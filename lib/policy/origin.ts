@@ -85,7 +85,8 @@ export function scanOrigin(value: string): OriginSpan | undefined {
     hostEnd = domainHostEnd(value, hostStart);
     if (hostEnd === -1) return undefined;
   }
-  if (hostEnd < length && !(value.charCodeAt(hostEnd) === COLON && isServablePort(value, schemeEnd, hostEnd + 1))) return undefined;
+  if (hostEnd < length && !(value.charCodeAt(hostEnd) === COLON && isServablePort(value, schemeEnd, hostEnd + 1)))
+    return undefined;
   return { schemeEnd, hostEnd };
 }
 
@@ -99,7 +100,10 @@ export function scanOrigin(value: string): OriginSpan | undefined {
  */
 export function isCanonicalHost(value: string, span: OriginSpan): boolean {
   const hostStart = span.schemeEnd + 3;
-  const plain = value.charCodeAt(hostStart) !== OPEN_BRACKET && !mentionsPunycode(value, hostStart, span.hostEnd) && !endsInANumber(value, hostStart, span.hostEnd);
+  const plain =
+    value.charCodeAt(hostStart) !== OPEN_BRACKET &&
+    !mentionsPunycode(value, hostStart, span.hostEnd) &&
+    !endsInANumber(value, hostStart, span.hostEnd);
   return plain || urlParserKeepsHost(value, span);
 }
 
@@ -128,7 +132,11 @@ export function isLoopbackOrigin(origin: ParsedOrigin): boolean {
 }
 
 function partsOf(value: string, { schemeEnd, hostEnd }: OriginSpan): ParsedOrigin {
-  return { scheme: value.slice(0, schemeEnd), host: value.slice(schemeEnd + 3, hostEnd), port: hostEnd < value.length ? value.slice(hostEnd + 1) : '' };
+  return {
+    scheme: value.slice(0, schemeEnd),
+    host: value.slice(schemeEnd + 3, hostEnd),
+    port: hostEnd < value.length ? value.slice(hostEnd + 1) : '',
+  };
 }
 
 /** Whether `value` up to `end` is a URL scheme: a lowercase letter, then letters, digits, `+`, `.`, `-`. */

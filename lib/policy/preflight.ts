@@ -18,7 +18,10 @@ export interface PreflightRequest {
  * reason, or `undefined` when allowed. The route lookup has already established that the route
  * serves `method`.
  */
-export function checkPreflightRequest(policy: CompiledPolicy, request: PreflightRequest): CorsRefusalReason | undefined {
+export function checkPreflightRequest(
+  policy: CompiledPolicy,
+  request: PreflightRequest,
+): CorsRefusalReason | undefined {
   if (!isToken(request.method)) return 'invalid_preflight';
   if (policy.methods !== undefined && !policy.methods.has(request.method)) return 'method_not_allowed';
   if (request.requestHeaders !== undefined) {

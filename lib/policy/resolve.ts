@@ -29,7 +29,8 @@ export function resolveRoutePolicy(
   if (handlerRef === undefined && controllerRef === false) return { kind: 'none' };
 
   const controllerField = declarations.controller === undefined ? 'global' : 'controller @Cors';
-  const controllerLayer = controllerRef === false ? undefined : layerOf(options, controllerRef, controllerField, location);
+  const controllerLayer =
+    controllerRef === false ? undefined : layerOf(options, controllerRef, controllerField, location);
   if (controllerLayer?.kind === 'error') return controllerLayer;
   const handlerLayer = handlerRef === undefined ? undefined : layerOf(options, handlerRef, '@Cors', location);
   if (handlerLayer?.kind === 'error') return handlerLayer;
@@ -42,7 +43,9 @@ function layerOf(
   ref: string | CorsPolicy,
   field: string,
   location: string,
-): { readonly kind: 'policy'; readonly policy: CorsPolicy } | { readonly kind: 'error'; readonly problem: CorsConfigurationProblem } {
+):
+  | { readonly kind: 'policy'; readonly policy: CorsPolicy }
+  | { readonly kind: 'error'; readonly problem: CorsConfigurationProblem } {
   if (typeof ref !== 'string') return { kind: 'policy', policy: ref };
   const named = options.policies?.[ref];
   if (named === undefined || !Object.prototype.hasOwnProperty.call(options.policies, ref)) {

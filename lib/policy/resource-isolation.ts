@@ -12,7 +12,8 @@ import type { CompiledPolicy } from './compiled-policy.js';
  * - `user_initiated`: `Sec-Fetch-Site: none` (address bar, bookmark);
  * - `navigation`: a `GET`/`HEAD` navigation (a link, `<iframe>`), not an `<object>`/`<embed>` load.
  */
-export type ResourceIsolationPass = 'origin_present' | 'any_origin' | 'no_fetch_metadata' | 'same_origin' | 'user_initiated' | 'navigation';
+export type ResourceIsolationPass =
+  'origin_present' | 'any_origin' | 'no_fetch_metadata' | 'same_origin' | 'user_initiated' | 'navigation';
 
 /**
  * Why {@link checkResourceIsolation} refused a request: a subresource load or a non-`GET`

@@ -56,7 +56,8 @@ export function writeAllowedPreflight(
   sink: HeaderSink,
 ): void {
   sink.setHeader('access-control-allow-origin', policy.origins.any ? '*' : origin);
-  if (policy.allowCredentialsValue !== undefined) sink.setHeader('access-control-allow-credentials', policy.allowCredentialsValue);
+  if (policy.allowCredentialsValue !== undefined)
+    sink.setHeader('access-control-allow-credentials', policy.allowCredentialsValue);
   sink.setHeader('access-control-allow-methods', method);
   if (policy.allowHeadersValue !== undefined) sink.setHeader('access-control-allow-headers', policy.allowHeadersValue);
   if (policy.maxAgeValue !== undefined) sink.setHeader('access-control-max-age', policy.maxAgeValue);
@@ -72,9 +73,11 @@ export function writeAllowedResponse(policy: CompiledPolicy, origin: string | un
     sink.setHeader('access-control-allow-origin', '*');
   } else if (origin !== undefined) {
     sink.setHeader('access-control-allow-origin', origin);
-    if (policy.allowCredentialsValue !== undefined) sink.setHeader('access-control-allow-credentials', policy.allowCredentialsValue);
+    if (policy.allowCredentialsValue !== undefined)
+      sink.setHeader('access-control-allow-credentials', policy.allowCredentialsValue);
   } else {
     return;
   }
-  if (policy.exposeHeadersValue !== undefined) sink.setHeader('access-control-expose-headers', policy.exposeHeadersValue);
+  if (policy.exposeHeadersValue !== undefined)
+    sink.setHeader('access-control-expose-headers', policy.exposeHeadersValue);
 }

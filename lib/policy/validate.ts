@@ -11,7 +11,13 @@ export const CHROMIUM_MAX_AGE_CAP = 7200;
 export const MAX_AGE_LIMIT = 86400;
 
 const KNOWN_FIELDS = new Set([
-  'origins', 'methods', 'allowedHeaders', 'exposedHeaders', 'credentials', 'maxAge', 'allowPrivateNetwork',
+  'origins',
+  'methods',
+  'allowedHeaders',
+  'exposedHeaders',
+  'credentials',
+  'maxAge',
+  'allowPrivateNetwork',
 ]);
 
 export interface ValidationResult {
@@ -41,13 +47,21 @@ export class PolicyValidator {
   private readonly memo = new Map<string, Map<unknown, readonly Finding[]>>();
   private readonly contentKeys = new Map<object, unknown>();
 
-  validate(policy: CorsPolicy, location: string, { requireOrigins = true }: { readonly requireOrigins?: boolean } = {}): ValidationResult {
+  validate(
+    policy: CorsPolicy,
+    location: string,
+    { requireOrigins = true }: { readonly requireOrigins?: boolean } = {},
+  ): ValidationResult {
     const findings: Finding[] = [];
     const credentials = policy.credentials === true;
 
     for (const field of Object.keys(policy)) {
       if (!KNOWN_FIELDS.has(field)) {
-        findings.push({ field, code: 'field_unknown', message: `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})` });
+        findings.push({
+          field,
+          code: 'field_unknown',
+          message: `unknown policy field (known: ${[...KNOWN_FIELDS].join(', ')})`,
+        });
       }
     }
     if (policy.credentials !== undefined && typeof policy.credentials !== 'boolean') {
@@ -75,7 +89,6 @@ export class PolicyValidator {
     }
     return { problems: findings.length === 0 ? NONE : findings.map((finding) => ({ location, ...finding })), warnings };
   }
-
 
   /**
    * Adds what the rules of `field` find in `value` to `findings`: computed once per value (by
@@ -110,7 +123,6 @@ export class PolicyValidator {
     }
     return key;
   }
-
 }
 
 /** Shared, never written: most policies have no problems and no warnings. */
@@ -149,7 +161,18 @@ export function validatePolicy(
 /** Records one problem of a field: the rule it breaks, and what to tell a person. */
 type Report = (field: string, code: CorsConfigurationProblemCode, message: string) => void;
 
-const MODULE_FIELDS = new Set(['defaults', 'global', 'policies', 'paths', 'allowOtherCorsLayers', 'enforce', 'debug', 'logRoutes', 'originCallbackTimeout', 'csrfTrustedOrigins']);
+const MODULE_FIELDS = new Set([
+  'defaults',
+  'global',
+  'policies',
+  'paths',
+  'allowOtherCorsLayers',
+  'enforce',
+  'debug',
+  'logRoutes',
+  'originCallbackTimeout',
+  'csrfTrustedOrigins',
+]);
 /** A `paths` key: a path as registered, with `/*` only at its end. */
 const PATH_KEY = /^\/[^*]*(\/\*)?$/;
 /** `setTimeout` takes at most 2^31 - 1 ms; anything else silently becomes 1 ms. */
@@ -158,19 +181,32 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 /** Checks the module's own options (the policies are checked route by route). */
 export function validateModuleOptions(options: CorsModuleOptions): CorsConfigurationProblem[] {
   const problems: CorsConfigurationProblem[] = [];
-  const problem: Report = (field, code, message) => void problems.push({ location: 'CorsModule', field, code, message });
+  const problem: Report = (field, code, message) =>
+    void problems.push({ location: 'CorsModule', field, code, message });
   for (const field of Object.keys(options)) {
-    if (!MODULE_FIELDS.has(field)) problem(field, 'option_unknown', `unknown module option (known: ${[...MODULE_FIELDS].join(', ')})`);
+    if (!MODULE_FIELDS.has(field))
+      problem(field, 'option_unknown', `unknown module option (known: ${[...MODULE_FIELDS].join(', ')})`);
   }
   for (const field of ['enforce', 'debug', 'logRoutes', 'allowOtherCorsLayers'] as const) {
-    if (options[field] !== undefined && typeof options[field] !== 'boolean') problem(field, 'option_invalid', 'must be true or false');
+    if (options[field] !== undefined && typeof options[field] !== 'boolean')
+      problem(field, 'option_invalid', 'must be true or false');
   }
   const timeout = options.originCallbackTimeout;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT)) {
-    problem('originCallbackTimeout', 'option_invalid', `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}`);
+  if (
+    timeout !== undefined &&
+    (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT)
+  ) {
+    problem(
+      'originCallbackTimeout',
+      'option_invalid',
+      `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}`,
+    );
   }
   const { csrfTrustedOrigins } = options;
-  if (csrfTrustedOrigins !== undefined && (!Array.isArray(csrfTrustedOrigins) || csrfTrustedOrigins.some((o) => typeof o !== 'string'))) {
+  if (
+    csrfTrustedOrigins !== undefined &&
+    (!Array.isArray(csrfTrustedOrigins) || csrfTrustedOrigins.some((o) => typeof o !== 'string'))
+  ) {
     problem('csrfTrustedOrigins', 'option_invalid', 'must be a list of origins');
   }
   const { policies, paths } = options;
@@ -182,7 +218,11 @@ export function validateModuleOptions(options: CorsModuleOptions): CorsConfigura
   } else {
     for (const path of Object.keys(paths ?? {})) {
       if (!PATH_KEY.test(path)) {
-        problem(`paths['${path}']`, 'path_invalid', "must be a registered path starting with '/', optionally ending in '/*' (that path and everything below it)");
+        problem(
+          `paths['${path}']`,
+          'path_invalid',
+          "must be a registered path starting with '/', optionally ending in '/*' (that path and everything below it)",
+        );
       }
     }
   }
@@ -200,9 +240,14 @@ const ASYNC_FORMS = ['useFactory', 'useClass', 'useExisting'] as const;
  */
 export function validateAsyncModuleOptions(options: CorsModuleAsyncOptions): CorsConfigurationProblem[] {
   const problems: CorsConfigurationProblem[] = [];
-  const problem: Report = (field, code, message) => void problems.push({ location: ASYNC_LOCATION, field, code, message });
+  const problem: Report = (field, code, message) =>
+    void problems.push({ location: ASYNC_LOCATION, field, code, message });
   if (typeof options !== 'object' || options === null) {
-    problem('options', 'option_invalid', `must be an object with one of ${ASYNC_FORMS.join(', ')}, not ${describeValue(options)}`);
+    problem(
+      'options',
+      'option_invalid',
+      `must be an object with one of ${ASYNC_FORMS.join(', ')}, not ${describeValue(options)}`,
+    );
     return problems;
   }
   for (const field of Object.keys(options)) {
@@ -218,13 +263,19 @@ export function validateAsyncModuleOptions(options: CorsModuleAsyncOptions): Cor
   if (options.useFactory !== undefined && typeof options.useFactory !== 'function') {
     problem('useFactory', 'option_invalid', 'must be a function');
   }
-  if (options.useClass !== undefined && typeof options.useClass !== 'function') problem('useClass', 'option_invalid', 'must be a class');
+  if (options.useClass !== undefined && typeof options.useClass !== 'function')
+    problem('useClass', 'option_invalid', 'must be a class');
   if (options.useExisting === null) problem('useExisting', 'option_invalid', 'must be an injection token');
   if (options.inject !== undefined && options.useFactory === undefined) {
-    problem('inject', 'option_invalid', 'only useFactory takes inject: a useClass or useExisting provider gets its dependencies through its constructor');
+    problem(
+      'inject',
+      'option_invalid',
+      'only useFactory takes inject: a useClass or useExisting provider gets its dependencies through its constructor',
+    );
   }
   for (const field of ['imports', 'inject', 'extraProviders'] as const) {
-    if (options[field] !== undefined && !Array.isArray(options[field])) problem(field, 'option_invalid', 'must be a list');
+    if (options[field] !== undefined && !Array.isArray(options[field]))
+      problem(field, 'option_invalid', 'must be a list');
   }
   return problems;
 }
@@ -245,8 +296,13 @@ export function validateAsyncResult(
 }
 
 /** Checks that the provider `useClass` or `useExisting` names can build options (`name`: its token). */
-export function validateOptionsFactory(factory: unknown, form: 'useClass' | 'useExisting', name: string): CorsConfigurationProblem[] {
-  if (typeof (factory as { createCorsOptions?: unknown } | null | undefined)?.createCorsOptions === 'function') return [];
+export function validateOptionsFactory(
+  factory: unknown,
+  form: 'useClass' | 'useExisting',
+  name: string,
+): CorsConfigurationProblem[] {
+  if (typeof (factory as { createCorsOptions?: unknown } | null | undefined)?.createCorsOptions === 'function')
+    return [];
   const message = `${name} has no createCorsOptions() method: it must implement CorsOptionsFactory`;
   return [{ location: ASYNC_LOCATION, field: form, code: 'option_invalid', message }];
 }
@@ -259,19 +315,28 @@ function describeValue(value: unknown): string {
 
 function validateOrigins(origins: CorsPolicy['origins'], credentials: boolean, problem: Report): void {
   if (origins === undefined) {
-    problem('origins', 'origins_missing', 'no origins: set them on the handler, the controller, the named policy or in `defaults`');
+    problem(
+      'origins',
+      'origins_missing',
+      'no origins: set them on the handler, the controller, the named policy or in `defaults`',
+    );
     return;
   }
   if (typeof origins === 'function') return;
   if (origins === '*') {
     if (credentials) {
-      problem('origins', 'origin_prohibited', "'*' cannot be used with credentials: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests (Fetch standard, CORS check); list the origins");
+      problem(
+        'origins',
+        'origin_prohibited',
+        "'*' cannot be used with credentials: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests (Fetch standard, CORS check); list the origins",
+      );
     }
     return;
   }
   const entries = Array.isArray(origins) ? origins : [origins];
   const single = !Array.isArray(origins);
-  if (entries.length === 0) problem('origins', 'origins_empty', 'an empty list allows no origin; use @Cors(false) to switch CORS off');
+  if (entries.length === 0)
+    problem('origins', 'origins_empty', 'an empty list allows no origin; use @Cors(false) to switch CORS off');
   entries.forEach((entry: unknown, index) => {
     const field = single ? 'origins' : `origins[${index}]`;
     if (entry instanceof RegExp) validateRegExp(entry, field, problem);
@@ -285,11 +350,19 @@ function validateOrigins(origins: CorsPolicy['origins'], credentials: boolean, p
 function validateOriginString(entry: string, field: string, credentials: boolean, problem: Report): void {
   const isPattern = entry.includes('*');
   if (isPattern && !/^[a-z][a-z0-9+.-]*:\/\/\*\.[^*]+$/.test(entry)) {
-    problem(field, 'origin_pattern_invalid', `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label: 'https://*.example.com'`);
+    problem(
+      field,
+      'origin_pattern_invalid',
+      `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label: 'https://*.example.com'`,
+    );
     return;
   }
   if (isPattern && /^[^:]+:\/\/\*\.(\[|[0-9.]+(:\d+)?$)/.test(entry)) {
-    problem(field, 'origin_pattern_ip_address', `'${entry}': a wildcard pattern needs a domain name, not an IP address`);
+    problem(
+      field,
+      'origin_pattern_ip_address',
+      `'${entry}': a wildcard pattern needs a domain name, not an IP address`,
+    );
     return;
   }
   const parsed = parseOrigin(isPattern ? entry.replace('://*.', '://x.') : entry);
@@ -300,11 +373,19 @@ function validateOriginString(entry: string, field: string, credentials: boolean
   if (isPattern) {
     const apex = parsed.host.slice(2);
     if (apex !== 'localhost' && getPublicSuffix(apex, { allowPrivateDomains: true }) === apex) {
-      problem(field, 'origin_public_suffix_wildcard', `'${entry}' matches every site under the public suffix '${apex}'; name your own domain`);
+      problem(
+        field,
+        'origin_public_suffix_wildcard',
+        `'${entry}' matches every site under the public suffix '${apex}'; name your own domain`,
+      );
     }
   }
   if (credentials && parsed.scheme === 'http' && !isLoopbackOrigin(withoutWildcard(parsed, isPattern))) {
-    problem(field, 'origin_insecure_credentialed', `'${entry}' is plain http with credentials: anyone on the network path can impersonate it; use https`);
+    problem(
+      field,
+      'origin_insecure_credentialed',
+      `'${entry}' is plain http with credentials: anyone on the network path can impersonate it; use https`,
+    );
   }
 }
 
@@ -319,18 +400,27 @@ function explainMalformedOrigin(entry: string): string {
   if (rest.includes('@')) return 'an origin has no user information';
   if (rest.endsWith('/')) return 'an origin has no trailing slash';
   if (/[/?#]/.test(rest)) return 'an origin has no path, query or fragment';
-  if (/^(https:\/\/[^/]+:443|http:\/\/[^/]+:80)$/.test(entry)) return 'browsers never spell the default port out; drop it';
+  if (/^(https:\/\/[^/]+:443|http:\/\/[^/]+:80)$/.test(entry))
+    return 'browsers never spell the default port out; drop it';
   return 'expected scheme://host[:port]';
 }
 
 function validateRegExp(regexp: RegExp, field: string, problem: Report): void {
   const { source, flags } = regexp;
   if (/[gy]/.test(flags)) {
-    problem(field, 'origin_stateful', `${regexp} has the '${flags.replace(/[^gy]/g, '')}' flag, which makes RegExp.test stateful: remove it`);
+    problem(
+      field,
+      'origin_stateful',
+      `${regexp} has the '${flags.replace(/[^gy]/g, '')}' flag, which makes RegExp.test stateful: remove it`,
+    );
   }
   const endsAnchored = source.endsWith('$') && !/(^|[^\\])(\\\\)*\\\$$/.test(source);
   if (!source.startsWith('^') || !endsAnchored) {
-    problem(field, 'origin_unanchored', `${regexp} is not anchored: without '^' and '$', 'https://app.example.com.evil.org' matches too`);
+    problem(
+      field,
+      'origin_unanchored',
+      `${regexp} is not anchored: without '^' and '$', 'https://app.example.com.evil.org' matches too`,
+    );
   }
   if (new RegExp(source, flags.replace(/[gy]/g, '')).test('null')) {
     problem(field, 'origin_matches_null', `${regexp} matches the 'null' origin: list 'null' literally if you mean it`);
@@ -412,11 +502,18 @@ function withoutGroupNames(source: string): string {
 function validateMethods(methods: unknown, problem: Report): void {
   if (methods === undefined) return;
   if (!Array.isArray(methods)) return problem('methods', 'field_invalid', 'must be a list of method names');
-  if (methods.length === 0) problem('methods', 'methods_empty', 'an empty list allows no preflight; leave it unset to allow the methods the route serves');
+  if (methods.length === 0)
+    problem(
+      'methods',
+      'methods_empty',
+      'an empty list allows no preflight; leave it unset to allow the methods the route serves',
+    );
   methods.forEach((method: unknown, index) => {
     const field = `methods[${index}]`;
-    if (typeof method !== 'string' || !isToken(method)) problem(field, 'method_invalid', `${JSON.stringify(method)} is not a method name`);
-    else if (isForbiddenMethod(method)) problem(field, 'method_forbidden', `'${method}' is a forbidden method: browsers never send it`);
+    if (typeof method !== 'string' || !isToken(method))
+      problem(field, 'method_invalid', `${JSON.stringify(method)} is not a method name`);
+    else if (isForbiddenMethod(method))
+      problem(field, 'method_forbidden', `'${method}' is a forbidden method: browsers never send it`);
   });
 }
 
@@ -429,16 +526,23 @@ function validateHeaderList(
 ): void {
   if (value === undefined) return;
   if (value === '*') {
-    if (credentials) problem(field, 'headers_wildcard_credentialed', "'*' is taken literally on credentialed requests (Fetch standard): list the headers");
+    if (credentials)
+      problem(
+        field,
+        'headers_wildcard_credentialed',
+        "'*' is taken literally on credentialed requests (Fetch standard): list the headers",
+      );
     return;
   }
   if (!Array.isArray(value)) return problem(field, 'field_invalid', "must be a list of header names or '*'");
   value.forEach((name: unknown, index) => {
     const at = `${field}[${index}]`;
-    if (typeof name !== 'string' || !isToken(name)) return problem(at, 'header_name_invalid', `${JSON.stringify(name)} is not a header name`);
+    if (typeof name !== 'string' || !isToken(name))
+      return problem(at, 'header_name_invalid', `${JSON.stringify(name)} is not a header name`);
     const lower = name.toLowerCase();
     if (name === '*') problem(at, 'header_wildcard_in_list', "'*' must stand alone, not in a list");
-    else if (lower.startsWith('access-control-')) problem(at, 'header_cors_protocol', `'${name}' is a CORS protocol header, not an application one`);
+    else if (lower.startsWith('access-control-'))
+      problem(at, 'header_cors_protocol', `'${name}' is a CORS protocol header, not an application one`);
     else {
       const reason = forbidden(lower);
       if (reason !== undefined) problem(at, 'header_forbidden', `'${name}' ${reason}`);

@@ -35,7 +35,11 @@ export class WildcardPatterns {
    * follows the host's first label.
    */
   matches(origin: string, { schemeEnd, hostEnd }: OriginSpan): boolean {
-    for (let dot = origin.indexOf('.', schemeEnd + 3); dot !== -1 && dot < hostEnd; dot = origin.indexOf('.', dot + 1)) {
+    for (
+      let dot = origin.indexOf('.', schemeEnd + 3);
+      dot !== -1 && dot < hostEnd;
+      dot = origin.indexOf('.', dot + 1)
+    ) {
       const schemes = this.schemesByTail.get(origin.slice(dot));
       if (schemes !== undefined && hasScheme(schemes, origin, schemeEnd)) return true;
     }

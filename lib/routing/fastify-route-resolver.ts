@@ -22,7 +22,12 @@ export interface FastifyRouterHost {
 interface ConstraintStrategy {
   readonly name: string;
   readonly mustMatchWhenDerived: boolean;
-  storage(): { get(value: string): unknown; set(value: string, store: unknown): void; del(value: string): void; empty(): void };
+  storage(): {
+    get(value: string): unknown;
+    set(value: string, store: unknown): void;
+    del(value: string): void;
+    empty(): void;
+  };
   deriveConstraint(request: IncomingMessage): string | undefined;
   validate(value: unknown): void;
 }
@@ -83,7 +88,9 @@ export class FastifyRouteResolver implements RouteResolver {
   requestTarget(request: unknown): RouteTarget | undefined {
     const config = this.configOf(request);
     const target = config?.[TARGET] as RouteTarget | undefined;
-    return target !== undefined || !this.foreign.active ? target : this.unseen(config, (request as { method?: string }).method ?? 'GET');
+    return target !== undefined || !this.foreign.active
+      ? target
+      : this.unseen(config, (request as { method?: string }).method ?? 'GET');
   }
 
   preflightTargets(request: unknown): readonly RouteTarget[] | undefined {
@@ -124,9 +131,20 @@ export class FastifyRouteResolver implements RouteResolver {
     for (const method of methods) this.addPreflightRoute(method, options.url, constraints, target);
   }
 
-  private addPreflightRoute(method: string, url: string, constraints: Record<string, unknown>, target: RouteTarget): void {
+  private addPreflightRoute(
+    method: string,
+    url: string,
+    constraints: Record<string, unknown>,
+    target: RouteTarget,
+  ): void {
     // Routes Fastify holds as one (parameter names aside) share one preflight route.
-    const key = [method, url.replace(/(^|[^:]):[A-Za-z0-9_$]+/g, '$1:'), ...Object.entries(constraints).map(([k, v]) => `${k}=${String(v)}`).sort()].join('\n');
+    const key = [
+      method,
+      url.replace(/(^|[^:]):[A-Za-z0-9_$]+/g, '$1:'),
+      ...Object.entries(constraints)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .sort(),
+    ].join('\n');
     const existing = this.preflightRoutes.get(key);
     if (existing !== undefined) return void existing.push(target);
     const targets = [target];
@@ -143,7 +161,8 @@ export class FastifyRouteResolver implements RouteResolver {
 
   private configOf(request: unknown): Record<PropertyKey, unknown> | undefined {
     if (this.contextKey === undefined) {
-      this.contextKey = Object.getOwnPropertySymbols(request).find((key) => key.description === 'fastify.context') ?? null;
+      this.contextKey =
+        Object.getOwnPropertySymbols(request).find((key) => key.description === 'fastify.context') ?? null;
     }
     // The context Fastify keeps under a symbol of its own; `routeOptions` builds an object per call.
     const context =

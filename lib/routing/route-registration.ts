@@ -6,8 +6,23 @@ type Callback = (...args: unknown[]) => unknown;
 
 /** Adapter methods through which Nest registers routes (`RouterMethodFactory`). */
 const ROUTE_VERBS = [
-  'get', 'post', 'put', 'delete', 'patch', 'options', 'head', 'all', 'search', 'query',
-  'propfind', 'proppatch', 'mkcol', 'copy', 'move', 'lock', 'unlock',
+  'get',
+  'post',
+  'put',
+  'delete',
+  'patch',
+  'options',
+  'head',
+  'all',
+  'search',
+  'query',
+  'propfind',
+  'proppatch',
+  'mkcol',
+  'copy',
+  'move',
+  'lock',
+  'unlock',
 ] as const;
 
 /** Nest's `VersioningType.URI`: the version is in the path, and no filter declines requests. */
@@ -53,7 +68,8 @@ export class RouteRegistration {
       this.wrap(verb, (original) => (...args: unknown[]) => {
         const last = args.length - 1;
         const target = this.targetOf(method, args[0], args[last]);
-        if (target?.passesOn === true && resolver.targetAfter !== undefined) args[last] = wrappers.declining(args[last] as Callback);
+        if (target?.passesOn === true && resolver.targetAfter !== undefined)
+          args[last] = wrappers.declining(args[last] as Callback);
         return resolver.register(target, args[last], () => original.apply(adapter, args));
       });
     }
@@ -67,8 +83,15 @@ export class RouteRegistration {
         };
       });
     }
-    this.wrap('setNotFoundHandler', (original) => (handler: unknown, ...rest: unknown[]) =>
-      original.call(adapter, typeof handler === 'function' ? wrappers.notFound(handler as Callback) : handler, ...rest),
+    this.wrap(
+      'setNotFoundHandler',
+      (original) =>
+        (handler: unknown, ...rest: unknown[]) =>
+          original.call(
+            adapter,
+            typeof handler === 'function' ? wrappers.notFound(handler as Callback) : handler,
+            ...rest,
+          ),
     );
     // Header, media-type and custom versions are filters that decline other versions' requests.
     this.wrap('applyVersionFilter', (original) => (handler: unknown, version: unknown, options: unknown) => {

@@ -29,7 +29,11 @@ function describe(exchange: CorsExchange): string {
 
 function assertExchange(received: unknown): CorsExchange {
   const exchange = received as CorsExchange;
-  if (exchange === null || typeof exchange !== 'object' || (exchange.kind !== 'preflight' && exchange.kind !== 'request')) {
+  if (
+    exchange === null ||
+    typeof exchange !== 'object' ||
+    (exchange.kind !== 'preflight' && exchange.kind !== 'request')
+  ) {
     throw new TypeError('expected the result of probePreflight() or probeRequest()');
   }
   return exchange;
@@ -58,7 +62,12 @@ export const corsMatchers = {
   },
 
   /** Page scripts can read this response header, and the response has it. */
-  toExposeHeader(this: MatcherContext, received: unknown, name: string, options: CorsMatcherOptions = {}): MatcherResult {
+  toExposeHeader(
+    this: MatcherContext,
+    received: unknown,
+    name: string,
+    options: CorsMatcherOptions = {},
+  ): MatcherResult {
     const exchange = assertExchange(received);
     const credentials = options.credentials === true;
     const readable = browserProblems(exchange, credentials).length === 0;
@@ -73,7 +82,8 @@ export const corsMatchers = {
           : 'it is exposed';
     return {
       pass: readable && exposed && present,
-      message: () => `expected ${name} ${this.isNot ? 'not ' : ''}to be readable by the page: ${why}; ${describe(exchange)}`,
+      message: () =>
+        `expected ${name} ${this.isNot ? 'not ' : ''}to be readable by the page: ${why}; ${describe(exchange)}`,
     };
   },
 };

@@ -30,7 +30,15 @@ export async function probePreflight(app: INestApplication, probe: PreflightProb
   if (requestedHeaders.length > 0) headers['access-control-request-headers'] = requestedHeaders.join(',');
   if (probe.privateNetwork === true) headers['access-control-request-private-network'] = 'true';
   const response = await send(app, 'OPTIONS', probe.path, headers, undefined);
-  return { kind: 'preflight', method: probe.method, path: probe.path, origin: probe.origin, requestedHeaders, privateNetwork: probe.privateNetwork === true, ...response };
+  return {
+    kind: 'preflight',
+    method: probe.method,
+    path: probe.path,
+    origin: probe.origin,
+    requestedHeaders,
+    privateNetwork: probe.privateNetwork === true,
+    ...response,
+  };
 }
 
 /** Sends an actual request to a Nest application over real HTTP. */
@@ -39,7 +47,15 @@ export async function probeRequest(app: INestApplication, probe: RequestProbe): 
   const headers: Record<string, string> = { ...(probe.headers ?? {}) };
   if (probe.origin !== undefined) headers.origin = probe.origin;
   const response = await send(app, method, probe.path, headers, probe.body);
-  return { kind: 'request', method, path: probe.path, origin: probe.origin, requestedHeaders: [], privateNetwork: false, ...response };
+  return {
+    kind: 'request',
+    method,
+    path: probe.path,
+    origin: probe.origin,
+    requestedHeaders: [],
+    privateNetwork: false,
+    ...response,
+  };
 }
 
 async function send(
@@ -52,7 +68,8 @@ async function send(
   const server = app.getHttpServer() as { listening?: boolean };
   if (server.listening !== true) await app.listen(0, '127.0.0.1');
   const base = new URL(await app.getUrl());
-  if (base.hostname === '[::1]' || base.hostname === 'localhost' || base.hostname === '0.0.0.0') base.hostname = '127.0.0.1';
+  if (base.hostname === '[::1]' || base.hostname === 'localhost' || base.hostname === '0.0.0.0')
+    base.hostname = '127.0.0.1';
   return new Promise((resolve, reject) => {
     const req = httpRequest(new URL(path, base), { method, headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -12,7 +12,9 @@ async function main() {
   assert.equal(esm.CORS_MODULE_OPTIONS, CORS_MODULE_OPTIONS);
 
   class ItemsController {
-    list() { return []; }
+    list() {
+      return [];
+    }
   }
   const proto = ItemsController.prototype;
   Get()(proto, 'list', Object.getOwnPropertyDescriptor(proto, 'list'));
@@ -26,7 +28,12 @@ async function main() {
 
   const app = await NestFactory.create(AppModule, { logger: false });
   try {
-    const preflight = await probePreflight(app, { path: '/items', origin: 'https://app.example.com', method: 'GET', headers: [] });
+    const preflight = await probePreflight(app, {
+      path: '/items',
+      origin: 'https://app.example.com',
+      method: 'GET',
+      headers: [],
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers['access-control-max-age'], '60');
     const refused = await probeRequest(app, { path: '/items', origin: 'https://evil.example.org' });

@@ -7,7 +7,9 @@ import { Cors, CorsAuditService, CorsModule } from 'nest-cors';
 import { probePreflight, probeRequest, browserProblems } from 'nest-cors/testing';
 
 class OrdersController {
-  list() { return [{ id: 1 }]; }
+  list() {
+    return [{ id: 1 }];
+  }
   remove() {}
 }
 const proto = OrdersController.prototype;
@@ -19,13 +21,19 @@ Controller('orders')(OrdersController);
 
 class AppModule {}
 Module({
-  imports: [CorsModule.forRoot({ policies: { partners: { origins: ['https://app.example.com'], credentials: true } } })],
+  imports: [
+    CorsModule.forRoot({ policies: { partners: { origins: ['https://app.example.com'], credentials: true } } }),
+  ],
   controllers: [OrdersController],
 })(AppModule);
 
 const app = await NestFactory.create(AppModule, { logger: false });
 try {
-  const preflight = await probePreflight(app, { path: '/orders/1', origin: 'https://admin.example.com', method: 'DELETE' });
+  const preflight = await probePreflight(app, {
+    path: '/orders/1',
+    origin: 'https://admin.example.com',
+    method: 'DELETE',
+  });
   assert.deepEqual(browserProblems(preflight, true), []);
   const refused = await probePreflight(app, { path: '/orders/1', origin: 'https://app.example.com', method: 'DELETE' });
   assert.equal(refused.status, 403);
@@ -44,7 +52,9 @@ try {
   const { GraphQLModule, Query, Resolver } = await import('@nestjs/graphql');
 
   class OrdersResolver {
-    orders() { return [{ id: 1 }, { id: 2 }]; }
+    orders() {
+      return [{ id: 1 }, { id: 2 }];
+    }
   }
   const resolverProto = OrdersResolver.prototype;
   Query('orders')(resolverProto, 'orders', Object.getOwnPropertyDescriptor(resolverProto, 'orders'));
@@ -63,14 +73,22 @@ try {
         },
         paths: { '/graphql': 'web' },
       }),
-      GraphQLModule.forRoot({ driver: ApolloDriver, typeDefs: 'type Order { id: Int! } type Query { orders: [Order!]! }' }),
+      GraphQLModule.forRoot({
+        driver: ApolloDriver,
+        typeDefs: 'type Order { id: Int! } type Query { orders: [Order!]! }',
+      }),
     ],
     providers: [OrdersResolver],
   })(GraphQLAppModule);
 
   const gql = await NestFactory.create(GraphQLAppModule, { logger: false });
   try {
-    const preflight = await probePreflight(gql, { path: '/graphql', origin: 'https://app.example.com', method: 'POST', headers: ['content-type'] });
+    const preflight = await probePreflight(gql, {
+      path: '/graphql',
+      origin: 'https://app.example.com',
+      method: 'POST',
+      headers: ['content-type'],
+    });
     assert.equal(preflight.status, 204);
     assert.deepEqual(browserProblems(preflight, true), []);
     const query = await probeRequest(gql, {

@@ -18,7 +18,14 @@
  */
 import { jest } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { launchChromium, OriginPages, type OriginPage, type PageFetchInit, type PageFetchOutcome, type ReadableOutcome } from './harness/chromium.js';
+import {
+  launchChromium,
+  OriginPages,
+  type OriginPage,
+  type PageFetchInit,
+  type PageFetchOutcome,
+  type ReadableOutcome,
+} from './harness/chromium.js';
 import { startPageServer, type PageServer } from './harness/page-server.js';
 import type { AdapterName } from '../../sample/app.factory.js';
 import { startSample, type SampleProcess } from './harness/sample-process.js';
@@ -88,7 +95,9 @@ function expectReadable(outcome: PageFetchOutcome, status: number): ReadableOutc
 /** Asserts that `fetch()` rejected with a TypeError because Chromium's CORS check failed with `corsError`. */
 function expectBlocked(outcome: PageFetchOutcome, corsError: ChromiumCorsError): void {
   if (outcome.kind === 'readable') {
-    throw new Error(`expected Chromium to refuse the response (${corsError}), but the page read a ${outcome.status}: ${outcome.body.slice(0, 200)}`);
+    throw new Error(
+      `expected Chromium to refuse the response (${corsError}), but the page read a ${outcome.status}: ${outcome.body.slice(0, 200)}`,
+    );
   }
   expect({ errorName: outcome.errorName, corsError: outcome.corsError }).toEqual({ errorName: 'TypeError', corsError });
 }
@@ -98,7 +107,9 @@ function bodyOf(outcome: ReadableOutcome): unknown {
 }
 
 /** Only the parts of recorded exchanges a case asserts on. */
-function summary(exchanges: readonly RecordedExchange[]): { method: string; preflightFor?: string; requestedHeaders?: string; status?: number }[] {
+function summary(
+  exchanges: readonly RecordedExchange[],
+): { method: string; preflightFor?: string; requestedHeaders?: string; status?: number }[] {
   return exchanges.map(({ method, preflightFor, requestedHeaders, status }) => ({
     method,
     ...(preflightFor !== undefined && { preflightFor }),
@@ -123,7 +134,8 @@ beforeAll(async () => {
     browser = await launchChromium(pageServer.port);
     pages = new OriginPages(browser);
   } finally {
-    for (const result of await starting) if (result.status === 'fulfilled') samples.set(result.value.adapter, result.value);
+    for (const result of await starting)
+      if (result.status === 'fulfilled') samples.set(result.value.adapter, result.value);
   }
   const failed = (await starting).find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
@@ -143,12 +155,18 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
 
   /** The page at `origin` (opened once per run). */
   const pageAt = (origin: string): Promise<OriginPage> => pages!.at(origin);
-  const call = (page: OriginPage, path: string, init?: PageFetchInit): Promise<PageFetchOutcome> => page.fetch(`${traffic.url}${path}`, init);
-  const callFrom = async (origin: string, path: string, init?: PageFetchInit): Promise<PageFetchOutcome> => call(await pageAt(origin), path, init);
+  const call = (page: OriginPage, path: string, init?: PageFetchInit): Promise<PageFetchOutcome> =>
+    page.fetch(`${traffic.url}${path}`, init);
+  const callFrom = async (origin: string, path: string, init?: PageFetchInit): Promise<PageFetchOutcome> =>
+    call(await pageAt(origin), path, init);
 
   /** Test setup, straight to the app (no browser, no recording): a fresh order to delete. */
   const createOrderDirectly = async (item: string): Promise<number> => {
-    const response = await fetch(`${sample.url}${ORDERS}`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ item, quantity: 1 }) });
+    const response = await fetch(`${sample.url}${ORDERS}`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ item, quantity: 1 }),
+    });
     expect(response.status).toBe(201);
     return ((await response.json()) as Order).id;
   };
@@ -161,7 +179,8 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
 
   beforeAll(async () => {
     const started = samples.get(adapter);
-    if (started === undefined || pages === undefined) throw new Error(`the ${adapter} sample or the browser did not start: see the first failure`);
+    if (started === undefined || pages === undefined)
+      throw new Error(`the ${adapter} sample or the browser did not start: see the first failure`);
     sample = started;
   });
 
@@ -231,8 +250,13 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     });
 
     it('refuses a request with a custom header to the public list at the preflight (no request headers allowed), and never sends it', async () => {
-      expectBlocked(await callFrom(UNLISTED, PUBLIC_ITEMS, { headers: { 'X-Request-Id': 'r-1' } }), 'PreflightMissingAllowOriginHeader');
-      expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-request-id', status: 403 }]);
+      expectBlocked(
+        await callFrom(UNLISTED, PUBLIC_ITEMS, { headers: { 'X-Request-Id': 'r-1' } }),
+        'PreflightMissingAllowOriginHeader',
+      );
+      expect(summary(traffic.exchanges())).toEqual([
+        { method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-request-id', status: 403 },
+      ]);
     });
   });
 
@@ -257,10 +281,13 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
       expect(list.headers['x-total-count']).toBe(String((bodyOf(list) as Order[]).length));
     });
 
-    it.each(PARTNER_LOOK_ALIKES)('refuses the partner order list with credentials to the look-alike origin %s', async (origin) => {
-      expectBlocked(await callFrom(origin, ORDERS, WITH_CREDENTIALS), 'MissingAllowOriginHeader');
-      expect(traffic.requests('GET', ORDERS).map((e) => [e.origin, e.status])).toEqual([[origin, 200]]);
-    });
+    it.each(PARTNER_LOOK_ALIKES)(
+      'refuses the partner order list with credentials to the look-alike origin %s',
+      async (origin) => {
+        expectBlocked(await callFrom(origin, ORDERS, WITH_CREDENTIALS), 'MissingAllowOriginHeader');
+        expect(traffic.requests('GET', ORDERS).map((e) => [e.origin, e.status])).toEqual([[origin, 200]]);
+      },
+    );
 
     it('refuses the partner order list to the unlisted https://evil.example.org, with or without credentials', async () => {
       expectBlocked(await callFrom(UNLISTED, ORDERS), 'MissingAllowOriginHeader');
@@ -270,7 +297,12 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     it('lets https://app.example.com POST JSON with credentials after one preflight, and reuses that preflight for the next POST', async () => {
       const page = await pageAt(APP);
       const post = (item: string): Promise<PageFetchOutcome> =>
-        call(page, ORDERS, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ item, quantity: 2 }), ...WITH_CREDENTIALS });
+        call(page, ORDERS, {
+          method: 'POST',
+          headers: JSON_TYPE,
+          body: JSON.stringify({ item, quantity: 2 }),
+          ...WITH_CREDENTIALS,
+        });
 
       const first = expectReadable(await post('Desk lamp'), 201);
       expect(bodyOf(first)).toMatchObject({ item: 'Desk lamp', quantity: 2 });
@@ -285,7 +317,10 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     });
 
     it('lets https://a.partner.example.com send X-Request-Id after a preflight', async () => {
-      expectReadable(await callFrom(PARTNER, ORDERS, { headers: { 'X-Request-Id': 'r-42' }, ...WITH_CREDENTIALS }), 200);
+      expectReadable(
+        await callFrom(PARTNER, ORDERS, { headers: { 'X-Request-Id': 'r-42' }, ...WITH_CREDENTIALS }),
+        200,
+      );
       expect(summary(traffic.exchanges())).toEqual([
         { method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-request-id', status: 204 },
         { method: 'GET', status: 200 },
@@ -293,29 +328,50 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     });
 
     it('refuses a request with a header the partners policy does not list (X-Debug) at the preflight, and never sends it', async () => {
-      expectBlocked(await callFrom(APP, ORDERS, { headers: { 'X-Debug': '1' }, ...WITH_CREDENTIALS }), 'PreflightMissingAllowOriginHeader');
-      expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-debug', status: 403 }]);
+      expectBlocked(
+        await callFrom(APP, ORDERS, { headers: { 'X-Debug': '1' }, ...WITH_CREDENTIALS }),
+        'PreflightMissingAllowOriginHeader',
+      );
+      expect(summary(traffic.exchanges())).toEqual([
+        { method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-debug', status: 403 },
+      ]);
     });
 
     it('refuses a JSON POST from https://evil.example.org at the preflight: the POST never reaches the server', async () => {
       const before = await orderIdsSeenByApp();
       traffic.clear();
-      const outcome = await callFrom(UNLISTED, ORDERS, { method: 'POST', headers: JSON_TYPE, body: '{"item":"Stolen"}', ...WITH_CREDENTIALS });
+      const outcome = await callFrom(UNLISTED, ORDERS, {
+        method: 'POST',
+        headers: JSON_TYPE,
+        body: '{"item":"Stolen"}',
+        ...WITH_CREDENTIALS,
+      });
       expectBlocked(outcome, 'PreflightMissingAllowOriginHeader');
-      expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'POST', requestedHeaders: 'content-type', status: 403 }]);
+      expect(summary(traffic.exchanges())).toEqual([
+        { method: 'OPTIONS', preflightFor: 'POST', requestedHeaders: 'content-type', status: 403 },
+      ]);
       expect(await orderIdsSeenByApp()).toEqual(before);
     });
   });
 
   describe("R4 DELETE /api/partners/orders/:id (origins overridden to https://admin.example.com, the rest from 'partners')", () => {
-    it.each([APP, PARTNER])('refuses a DELETE of order 1 from %s at the preflight, and order 1 is still there afterwards', async (origin) => {
-      expectBlocked(await callFrom(origin, order(1), { method: 'DELETE', ...WITH_CREDENTIALS }), 'PreflightMissingAllowOriginHeader');
-      expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'DELETE', status: 403 }]);
-      // The handler never ran: the order can still be read.
-      const one = expectReadable(await callFrom(APP, order(1), { headers: TOKEN, cache: 'no-store', ...WITH_CREDENTIALS }), 200);
-      expect(bodyOf(one)).toEqual({ id: 1, item: 'Keyboard', quantity: 2 });
-      expect(traffic.requests('DELETE', order(1))).toEqual([]);
-    });
+    it.each([APP, PARTNER])(
+      'refuses a DELETE of order 1 from %s at the preflight, and order 1 is still there afterwards',
+      async (origin) => {
+        expectBlocked(
+          await callFrom(origin, order(1), { method: 'DELETE', ...WITH_CREDENTIALS }),
+          'PreflightMissingAllowOriginHeader',
+        );
+        expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'DELETE', status: 403 }]);
+        // The handler never ran: the order can still be read.
+        const one = expectReadable(
+          await callFrom(APP, order(1), { headers: TOKEN, cache: 'no-store', ...WITH_CREDENTIALS }),
+          200,
+        );
+        expect(bodyOf(one)).toEqual({ id: 1, item: 'Keyboard', quantity: 2 });
+        expect(traffic.requests('DELETE', order(1))).toEqual([]);
+      },
+    );
 
     it('lets https://admin.example.com DELETE an order with credentials and X-Request-Id: credentials and allowed headers are inherited from partners', async () => {
       const id = await createOrderDirectly('To be deleted');
@@ -334,7 +390,10 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     it('does not let a cached GET preflight for /api/partners/orders/1 stand in for the DELETE preflight on the same URL', async () => {
       const page = await pageAt(APP);
       expectReadable(await call(page, order(1), { headers: TOKEN, ...WITH_CREDENTIALS }), 200); // its preflight result is cached 600 s
-      expectBlocked(await call(page, order(1), { method: 'DELETE', headers: TOKEN, ...WITH_CREDENTIALS }), 'PreflightMissingAllowOriginHeader');
+      expectBlocked(
+        await call(page, order(1), { method: 'DELETE', headers: TOKEN, ...WITH_CREDENTIALS }),
+        'PreflightMissingAllowOriginHeader',
+      );
       expect(summary(traffic.exchanges())).toEqual([
         { method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'authorization', status: 204 },
         { method: 'GET', status: 200 },
@@ -363,8 +422,13 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     });
 
     it('refuses an order to https://evil.example.org even with a valid token: the preflight fails and the GET is never sent', async () => {
-      expectBlocked(await callFrom(UNLISTED, order(2), { headers: TOKEN, ...WITH_CREDENTIALS }), 'PreflightMissingAllowOriginHeader');
-      expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'authorization', status: 403 }]);
+      expectBlocked(
+        await callFrom(UNLISTED, order(2), { headers: TOKEN, ...WITH_CREDENTIALS }),
+        'PreflightMissingAllowOriginHeader',
+      );
+      expect(summary(traffic.exchanges())).toEqual([
+        { method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'authorization', status: 403 },
+      ]);
     });
   });
 
@@ -375,11 +439,18 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     });
 
     it('answers no preflight for the report: a request with X-Request-Id from https://app.example.com fails and is never sent', async () => {
-      expectBlocked(await callFrom(APP, REPORT, { headers: { 'X-Request-Id': 'r-9' }, ...WITH_CREDENTIALS }), 'PreflightMissingAllowOriginHeader');
+      expectBlocked(
+        await callFrom(APP, REPORT, { headers: { 'X-Request-Id': 'r-9' }, ...WITH_CREDENTIALS }),
+        'PreflightMissingAllowOriginHeader',
+      );
       const exchanges = traffic.exchanges();
-      expect(summary(exchanges)).toEqual([{ method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-request-id', status: expect.any(Number) }]);
+      expect(summary(exchanges)).toEqual([
+        { method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-request-id', status: expect.any(Number) },
+      ]);
       expect(exchanges[0].status).toBeGreaterThanOrEqual(400); // the module left it to the app, which has no OPTIONS route here
-      expect(Object.keys(exchanges[0].responseHeaders ?? {}).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(
+        Object.keys(exchanges[0].responseHeaders ?? {}).filter((name) => name.startsWith('access-control-')),
+      ).toEqual([]);
     });
   });
 
@@ -414,22 +485,32 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
       expect(bodyOf(acme)).toMatchObject({ tenant: 'acme' });
     });
 
-    it.each([UNKNOWN_TENANT, 'https://acme.tenants.example.net.evil.org', 'http://acme.tenants.example.net', 'https://tenants.example.net'])(
-      'refuses the acme profile to %s, which is not a registered tenant origin',
-      async (origin) => {
-        expectBlocked(await callFrom(origin, profile('acme'), WITH_CREDENTIALS), 'MissingAllowOriginHeader');
-        expect(summary(traffic.requests('GET', profile('acme')))).toEqual([{ method: 'GET', status: 200 }]);
-      },
-    );
+    it.each([
+      UNKNOWN_TENANT,
+      'https://acme.tenants.example.net.evil.org',
+      'http://acme.tenants.example.net',
+      'https://tenants.example.net',
+    ])('refuses the acme profile to %s, which is not a registered tenant origin', async (origin) => {
+      expectBlocked(await callFrom(origin, profile('acme'), WITH_CREDENTIALS), 'MissingAllowOriginHeader');
+      expect(summary(traffic.requests('GET', profile('acme')))).toEqual([{ method: 'GET', status: 200 }]);
+    });
 
     it('lets https://acme.tenants.example.net PUT its profile as JSON after a preflight, and read it back', async () => {
       const page = await pageAt(ACME);
       const put = expectReadable(
-        await call(page, profile('acme'), { method: 'PUT', headers: JSON_TYPE, body: '{"plan":"gold"}', ...WITH_CREDENTIALS }),
+        await call(page, profile('acme'), {
+          method: 'PUT',
+          headers: JSON_TYPE,
+          body: '{"plan":"gold"}',
+          ...WITH_CREDENTIALS,
+        }),
         200,
       );
       expect(bodyOf(put)).toEqual({ plan: 'gold', tenant: 'acme' });
-      const readBack = expectReadable(await call(page, profile('acme'), { cache: 'no-store', ...WITH_CREDENTIALS }), 200);
+      const readBack = expectReadable(
+        await call(page, profile('acme'), { cache: 'no-store', ...WITH_CREDENTIALS }),
+        200,
+      );
       expect(bodyOf(readBack)).toEqual({ plan: 'gold', tenant: 'acme' });
       expect(summary(traffic.exchanges())).toEqual([
         { method: 'OPTIONS', preflightFor: 'PUT', requestedHeaders: 'content-type', status: 204 },
@@ -439,10 +520,20 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
     });
 
     it("refuses a PUT from an unknown tenant at the preflight, and acme's profile is unchanged", async () => {
-      const outcome = await callFrom(UNKNOWN_TENANT, profile('acme'), { method: 'PUT', headers: JSON_TYPE, body: '{"plan":"stolen"}', ...WITH_CREDENTIALS });
+      const outcome = await callFrom(UNKNOWN_TENANT, profile('acme'), {
+        method: 'PUT',
+        headers: JSON_TYPE,
+        body: '{"plan":"stolen"}',
+        ...WITH_CREDENTIALS,
+      });
       expectBlocked(outcome, 'PreflightMissingAllowOriginHeader');
-      expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'PUT', requestedHeaders: 'content-type', status: 403 }]);
-      const acme = expectReadable(await callFrom(ACME, profile('acme'), { cache: 'no-store', ...WITH_CREDENTIALS }), 200);
+      expect(summary(traffic.exchanges())).toEqual([
+        { method: 'OPTIONS', preflightFor: 'PUT', requestedHeaders: 'content-type', status: 403 },
+      ]);
+      const acme = expectReadable(
+        await callFrom(ACME, profile('acme'), { cache: 'no-store', ...WITH_CREDENTIALS }),
+        200,
+      );
       expect(bodyOf(acme)).not.toMatchObject({ plan: 'stolen' });
     });
 
@@ -451,7 +542,9 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
         await callFrom(ACME, profile('acme'), { headers: { 'X-Request-Id': 'r-3' }, ...WITH_CREDENTIALS }),
         'PreflightMissingAllowOriginHeader',
       );
-      expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-request-id', status: 403 }]);
+      expect(summary(traffic.exchanges())).toEqual([
+        { method: 'OPTIONS', preflightFor: 'GET', requestedHeaders: 'x-request-id', status: 403 },
+      ]);
     });
   });
 
@@ -478,9 +571,15 @@ describe.each(ADAPTERS)('the sample orders API on %s, called by fetch() from pag
         const doomed = await createOrderDirectly('Deleted twice');
         const postOrder = (): Promise<PageFetchOutcome> =>
           call(app, ORDERS, { method: 'POST', headers: JSON_TYPE, body: '{"item":"Cached"}', ...WITH_CREDENTIALS });
-        const deleteOrder = (): Promise<PageFetchOutcome> => call(admin, order(doomed), { method: 'DELETE', ...WITH_CREDENTIALS });
+        const deleteOrder = (): Promise<PageFetchOutcome> =>
+          call(admin, order(doomed), { method: 'DELETE', ...WITH_CREDENTIALS });
         const putProfile = (): Promise<PageFetchOutcome> =>
-          call(acme, profile('acme'), { method: 'PUT', headers: JSON_TYPE, body: '{"plan":"silver"}', ...WITH_CREDENTIALS });
+          call(acme, profile('acme'), {
+            method: 'PUT',
+            headers: JSON_TYPE,
+            body: '{"plan":"silver"}',
+            ...WITH_CREDENTIALS,
+          });
 
         expectReadable(await postOrder(), 201);
         expectReadable(await deleteOrder(), 204);

@@ -7,7 +7,13 @@
  */
 import { jest } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { launchChromium, OriginPages, type PageFetchInit, type PageFetchOutcome, type ReadableOutcome } from './harness/chromium.js';
+import {
+  launchChromium,
+  OriginPages,
+  type PageFetchInit,
+  type PageFetchOutcome,
+  type ReadableOutcome,
+} from './harness/chromium.js';
 import { startPageServer, type PageServer } from './harness/page-server.js';
 import type { AdapterName } from '../../sample/app.factory.js';
 import { startSample, type SampleProcess } from './harness/sample-process.js';
@@ -24,7 +30,12 @@ const LOOK_ALIKES = ['https://app.example.com.evil.org', 'http://app.example.com
 const GRAPHQL = '/api/graphql';
 const ORDERS_QUERY = JSON.stringify({ query: '{ orders { id item quantity } }' });
 /** What Apollo Client sends for a query: a JSON POST with the page's cookies. */
-const APOLLO_CLIENT_POST: PageFetchInit = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: ORDERS_QUERY, credentials: 'include' };
+const APOLLO_CLIENT_POST: PageFetchInit = {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: ORDERS_QUERY,
+  credentials: 'include',
+};
 
 interface Order {
   readonly id: number;
@@ -34,7 +45,9 @@ interface Order {
 
 function expectReadable(outcome: PageFetchOutcome, status: number): ReadableOutcome {
   if (outcome.kind === 'blocked') {
-    throw new Error(`expected the page to read a ${status} response, but fetch() failed: ${outcome.error} (Chromium: ${outcome.netError}, CORS error ${outcome.corsError ?? 'none'})`);
+    throw new Error(
+      `expected the page to read a ${status} response, but fetch() failed: ${outcome.error} (Chromium: ${outcome.netError}, CORS error ${outcome.corsError ?? 'none'})`,
+    );
   }
   expect(outcome.status).toBe(status);
   return outcome;
@@ -42,12 +55,16 @@ function expectReadable(outcome: PageFetchOutcome, status: number): ReadableOutc
 
 function expectBlocked(outcome: PageFetchOutcome, corsError: string): void {
   if (outcome.kind === 'readable') {
-    throw new Error(`expected Chromium to refuse the response (${corsError}), but the page read a ${outcome.status}: ${outcome.body.slice(0, 200)}`);
+    throw new Error(
+      `expected Chromium to refuse the response (${corsError}), but the page read a ${outcome.status}: ${outcome.body.slice(0, 200)}`,
+    );
   }
   expect({ errorName: outcome.errorName, corsError: outcome.corsError }).toEqual({ errorName: 'TypeError', corsError });
 }
 
-function summary(exchanges: readonly RecordedExchange[]): { method: string; preflightFor?: string; requestedHeaders?: string; status?: number }[] {
+function summary(
+  exchanges: readonly RecordedExchange[],
+): { method: string; preflightFor?: string; requestedHeaders?: string; status?: number }[] {
   return exchanges.map(({ method, preflightFor, requestedHeaders, status }) => ({
     method,
     ...(preflightFor !== undefined && { preflightFor }),
@@ -69,7 +86,8 @@ beforeAll(async () => {
     browser = await launchChromium(pageServer.port);
     pages = new OriginPages(browser);
   } finally {
-    for (const result of await starting) if (result.status === 'fulfilled') samples.set(result.value.adapter, result.value);
+    for (const result of await starting)
+      if (result.status === 'fulfilled') samples.set(result.value.adapter, result.value);
   }
   const failed = (await starting).find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
@@ -93,7 +111,8 @@ describe.each(ADAPTERS)('the sample GraphQL endpoint on %s, queried by fetch() f
   beforeEach(async () => {
     recording = false;
     const sample = samples.get(adapter);
-    if (sample === undefined || pages === undefined) throw new Error(`the ${adapter} sample or the browser did not start: see the first failure`);
+    if (sample === undefined || pages === undefined)
+      throw new Error(`the ${adapter} sample or the browser did not start: see the first failure`);
     traffic = await TrafficRecorder.start(sample.url);
     recorders.push(traffic);
     recording = true;
@@ -117,7 +136,10 @@ describe.each(ADAPTERS)('the sample GraphQL endpoint on %s, queried by fetch() f
   it('lets https://app.example.com run a GET query with Apollo-Require-Preflight, which Apollo needs to see it is no CSRF', async () => {
     const query = encodeURIComponent('{ orders { id } }');
     const result = expectReadable(
-      await callFrom(APP, `${GRAPHQL}?query=${query}`, { headers: { 'Apollo-Require-Preflight': 'true' }, credentials: 'include' }),
+      await callFrom(APP, `${GRAPHQL}?query=${query}`, {
+        headers: { 'Apollo-Require-Preflight': 'true' },
+        credentials: 'include',
+      }),
       200,
     );
     expect(JSON.parse(result.body)).toMatchObject({ data: { orders: expect.arrayContaining([{ id: 1 }]) } });
@@ -127,8 +149,13 @@ describe.each(ADAPTERS)('the sample GraphQL endpoint on %s, queried by fetch() f
     ]);
   });
 
-  it.each([...LOOK_ALIKES, PARTNER])('refuses the query to %s at the preflight: the POST never reaches Apollo', async (origin) => {
-    expectBlocked(await callFrom(origin, GRAPHQL, APOLLO_CLIENT_POST), 'PreflightMissingAllowOriginHeader');
-    expect(summary(traffic.exchanges())).toEqual([{ method: 'OPTIONS', preflightFor: 'POST', requestedHeaders: 'content-type', status: 403 }]);
-  });
+  it.each([...LOOK_ALIKES, PARTNER])(
+    'refuses the query to %s at the preflight: the POST never reaches Apollo',
+    async (origin) => {
+      expectBlocked(await callFrom(origin, GRAPHQL, APOLLO_CLIENT_POST), 'PreflightMissingAllowOriginHeader');
+      expect(summary(traffic.exchanges())).toEqual([
+        { method: 'OPTIONS', preflightFor: 'POST', requestedHeaders: 'content-type', status: 403 },
+      ]);
+    },
+  );
 });

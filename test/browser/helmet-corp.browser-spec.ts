@@ -23,7 +23,10 @@ import { startPageServer, type PageServer } from './harness/page-server.js';
 jest.setTimeout(30_000);
 
 const APP = 'https://app.example.com';
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
 
 @Cors('web')
 @Controller()
@@ -69,7 +72,10 @@ describe.each(ADAPTERS)("helmet's Cross-Origin-Resource-Policy beside nest-cors 
   beforeAll(async () => {
     running = await startAppAsync(
       adapter,
-      { imports: [CorsModule.forRoot({ policies: { web: { origins: [APP], credentials: true } } })], controllers: [PixelController] },
+      {
+        imports: [CorsModule.forRoot({ policies: { web: { origins: [APP], credentials: true } } })],
+        controllers: [PixelController],
+      },
       async (app) => {
         if (adapter === 'express') app.use(helmet());
         else await (app as unknown as { register(plugin: unknown): Promise<unknown> }).register(fastifyHelmet);
@@ -104,7 +110,16 @@ describe.each(ADAPTERS)("helmet's Cross-Origin-Resource-Policy beside nest-cors 
       ([target, cors]) =>
         new Promise<Loaded>((resolve) => {
           // The page's own HTMLImageElement (no DOM types in this project's lib).
-          const ImageElement = (globalThis as unknown as { Image: new () => { crossOrigin: string | null; src: string; onload: (() => void) | null; onerror: (() => void) | null } }).Image;
+          const ImageElement = (
+            globalThis as unknown as {
+              Image: new () => {
+                crossOrigin: string | null;
+                src: string;
+                onload: (() => void) | null;
+                onerror: (() => void) | null;
+              };
+            }
+          ).Image;
           const image = new ImageElement();
           if (cors !== undefined) image.crossOrigin = cors;
           image.onload = () => resolve({ ok: true });
@@ -131,13 +146,19 @@ describe.each(ADAPTERS)("helmet's Cross-Origin-Resource-Policy beside nest-cors 
     };
     page.on('requestfailed', onFailed);
     try {
-      expect(await fetchFromPage(fresh('/pixel'), 'no-cors')).toMatchObject({ ok: false, error: expect.stringMatching(/TypeError/) });
+      expect(await fetchFromPage(fresh('/pixel'), 'no-cors')).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/TypeError/),
+      });
       expect(await imageFromPage(fresh('/pixel'))).toEqual({ ok: false, error: 'error event' });
     } finally {
       page.off('requestfailed', onFailed);
     }
     // Chromium's own reason: the response's CORP, not CORS.
-    expect(failures).toEqual(['net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin', 'net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin']);
+    expect(failures).toEqual([
+      'net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin',
+      'net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin',
+    ]);
   });
 
   it('loads <img crossorigin="use-credentials"> of it: a CORS-mode load, decided by the policy', async () => {

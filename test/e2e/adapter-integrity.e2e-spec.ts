@@ -14,7 +14,24 @@ setFlagsFromString('--allow-natives-syntax');
 const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;
 
 /** The adapter methods through which Nest registers routes, as the request hook wraps them. */
-const ROUTE_VERBS = ['get', 'post', 'put', 'delete', 'patch', 'options', 'head', 'all', 'search', 'propfind', 'proppatch', 'mkcol', 'copy', 'move', 'lock', 'unlock'];
+const ROUTE_VERBS = [
+  'get',
+  'post',
+  'put',
+  'delete',
+  'patch',
+  'options',
+  'head',
+  'all',
+  'search',
+  'propfind',
+  'proppatch',
+  'mkcol',
+  'copy',
+  'move',
+  'lock',
+  'unlock',
+];
 
 type Verb = (...args: unknown[]) => unknown;
 
@@ -89,7 +106,10 @@ describe.each(ADAPTERS)('the HTTP adapter after bootstrap on %s', (adapter) => {
     let running: RunningApp;
     beforeAll(async () => {
       ForeignWrapperModule.calls = 0;
-      running = await startApp(adapter, { imports: [CorsModule.forRoot(), ForeignWrapperModule], controllers: [ThingsController] });
+      running = await startApp(adapter, {
+        imports: [CorsModule.forRoot(), ForeignWrapperModule],
+        controllers: [ThingsController],
+      });
     });
     afterAll(() => running.close());
 
@@ -98,7 +118,12 @@ describe.each(ADAPTERS)('the HTTP adapter after bootstrap on %s', (adapter) => {
       expect(httpAdapter.get.name).toBe('foreignGet');
       // Routes went through both wrappers: the other one saw them, and CorsModule recorded them.
       expect(ForeignWrapperModule.calls).toBeGreaterThan(0);
-      expect(running.app.get(CorsAuditService).routes().map((route) => route.path)).toContain('/things');
+      expect(
+        running.app
+          .get(CorsAuditService)
+          .routes()
+          .map((route) => route.path),
+      ).toContain('/things');
     });
 
     it('still answers CORS on its routes', async () => {

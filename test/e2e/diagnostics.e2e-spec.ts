@@ -19,12 +19,20 @@ class ThingsController {
   }
 }
 
-async function start(adapter: AdapterName, options: CorsModuleOptions, enableCors = false): Promise<{ running: RunningApp; logger: CaptureLogger }> {
+async function start(
+  adapter: AdapterName,
+  options: CorsModuleOptions,
+  enableCors = false,
+): Promise<{ running: RunningApp; logger: CaptureLogger }> {
   const logger = new CaptureLogger();
-  const running = await startApp(adapter, { imports: [CorsModule.forRoot(options)], controllers: [ThingsController] }, (app) => {
-    app.useLogger(logger);
-    if (enableCors) app.enableCors();
-  });
+  const running = await startApp(
+    adapter,
+    { imports: [CorsModule.forRoot(options)], controllers: [ThingsController] },
+    (app) => {
+      app.useLogger(logger);
+      if (enableCors) app.enableCors();
+    },
+  );
   return { running, logger };
 }
 
@@ -37,8 +45,15 @@ describe.each(ADAPTERS)('diagnostics on %s', (adapter) => {
 
     it('logs one line per refusal with the route, the origin and a reason code', async () => {
       const api = request(running.url);
-      await api.options('/things').set('Origin', 'https://evil.example.org').set('Access-Control-Request-Method', 'POST');
-      await api.options('/things').set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'x-other');
+      await api
+        .options('/things')
+        .set('Origin', 'https://evil.example.org')
+        .set('Access-Control-Request-Method', 'POST');
+      await api
+        .options('/things')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'x-other');
       await api.get('/things').set('Origin', 'https://evil.example.org');
       expect(logger.cors('debug')).toEqual([
         'refused preflight "POST" "/things" from "https://evil.example.org": origin_not_allowed',
@@ -48,7 +63,9 @@ describe.each(ADAPTERS)('diagnostics on %s', (adapter) => {
     });
 
     it('quotes hostile values instead of writing them raw into the log', async () => {
-      await request(running.url).get('/things').set('Origin', `https://x.example.org"\\u001b[31m${'a'.repeat(300)}`);
+      await request(running.url)
+        .get('/things')
+        .set('Origin', `https://x.example.org"\\u001b[31m${'a'.repeat(300)}`);
       const line = logger.cors('debug').at(-1)!;
       expect(line.length).toBeLessThan(300);
       expect(line).toContain('…');
@@ -56,7 +73,9 @@ describe.each(ADAPTERS)('diagnostics on %s', (adapter) => {
 
     it('rate-limits refusal lines under a flood', async () => {
       const before = logger.cors('debug').length;
-      await Promise.all(Array.from({ length: 60 }, () => request(running.url).get('/things').set('Origin', 'https://evil.example.org')));
+      await Promise.all(
+        Array.from({ length: 60 }, () => request(running.url).get('/things').set('Origin', 'https://evil.example.org')),
+      );
       expect(logger.cors('debug').length - before).toBeLessThanOrEqual(20);
     });
   });
@@ -81,7 +100,11 @@ describe.each(ADAPTERS)('diagnostics on %s', (adapter) => {
   it('logs the route table at bootstrap with logRoutes: true', async () => {
     const { running, logger } = await start(adapter, { logRoutes: true });
     await running.close();
-    expect(logger.cors('log')).toEqual([expect.stringMatching(/^CORS routes:\nMETHOD\s+PATH[^\n]*\nGET\s+\/things\s+ThingsController\.list\s+https:\/\/app\.example\.com/)]);
+    expect(logger.cors('log')).toEqual([
+      expect.stringMatching(
+        /^CORS routes:\nMETHOD\s+PATH[^\n]*\nGET\s+\/things\s+ThingsController\.list\s+https:\/\/app\.example\.com/,
+      ),
+    ]);
   });
 });
 
@@ -105,7 +128,10 @@ describe.each(ADAPTERS)('the CSRF cross-check at bootstrap on %s', (adapter) => 
     }
     const running = await startApp(
       adapter,
-      { imports: [CorsModule.forRoot({ csrfTrustedOrigins: ['https://app.example.com'] })], controllers: [AccountsController] },
+      {
+        imports: [CorsModule.forRoot({ csrfTrustedOrigins: ['https://app.example.com'] })],
+        controllers: [AccountsController],
+      },
       (app) => app.useLogger(logger),
     );
     await running.close();
@@ -116,39 +142,57 @@ describe.each(ADAPTERS)('the CSRF cross-check at bootstrap on %s', (adapter) => 
 });
 
 /** Nest 12.5's CSRF protection, where the cross-check above matters (absent from Nest 11). */
-const csrfAvailable = typeof (NestApplication.prototype as { enableCsrfProtection?: unknown }).enableCsrfProtection === 'function';
+const csrfAvailable =
+  typeof (NestApplication.prototype as { enableCsrfProtection?: unknown }).enableCsrfProtection === 'function';
 
-(csrfAvailable ? describe.each(ADAPTERS) : describe.skip.each(ADAPTERS))('beside app.enableCsrfProtection() on %s', (adapter) => {
-  @Cors({ origins: ['https://app.example.com', 'https://admin.example.com'], credentials: true })
-  @Controller('transfers')
-  class TransfersController {
-    @Post()
-    make(): string {
-      return 'made';
+(csrfAvailable ? describe.each(ADAPTERS) : describe.skip.each(ADAPTERS))(
+  'beside app.enableCsrfProtection() on %s',
+  (adapter) => {
+    @Cors({ origins: ['https://app.example.com', 'https://admin.example.com'], credentials: true })
+    @Controller('transfers')
+    class TransfersController {
+      @Post()
+      make(): string {
+        return 'made';
+      }
     }
-  }
 
-  let running: RunningApp;
-  beforeAll(async () => {
-    running = await startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [TransfersController] }, (app) =>
-      (app as unknown as { enableCsrfProtection(o: { trustedOrigins: string[] }): void }).enableCsrfProtection({ trustedOrigins: ['https://app.example.com'] }),
-    );
-  });
-  afterAll(() => running.close());
+    let running: RunningApp;
+    beforeAll(async () => {
+      running = await startApp(
+        adapter,
+        { imports: [CorsModule.forRoot()], controllers: [TransfersController] },
+        (app) =>
+          (app as unknown as { enableCsrfProtection(o: { trustedOrigins: string[] }): void }).enableCsrfProtection({
+            trustedOrigins: ['https://app.example.com'],
+          }),
+      );
+    });
+    afterAll(() => running.close());
 
-  it('lets a trusted credentialed origin through', async () => {
-    const res = await request(running.url).post('/transfers').set('Origin', 'https://app.example.com').set('Sec-Fetch-Site', 'cross-site');
-    expect(res.status).toBe(201);
-  });
+    it('lets a trusted credentialed origin through', async () => {
+      const res = await request(running.url)
+        .post('/transfers')
+        .set('Origin', 'https://app.example.com')
+        .set('Sec-Fetch-Site', 'cross-site');
+      expect(res.status).toBe(201);
+    });
 
-  it('gets a CORS-readable 403 for an origin CORS allows but CSRF protection does not trust, as checkCsrfProtection says', async () => {
-    const res = await request(running.url).post('/transfers').set('Origin', 'https://admin.example.com').set('Sec-Fetch-Site', 'cross-site');
-    expect(res.status).toBe(403);
-    expect(res.headers['access-control-allow-origin']).toBe('https://admin.example.com');
-  });
+    it('gets a CORS-readable 403 for an origin CORS allows but CSRF protection does not trust, as checkCsrfProtection says', async () => {
+      const res = await request(running.url)
+        .post('/transfers')
+        .set('Origin', 'https://admin.example.com')
+        .set('Sec-Fetch-Site', 'cross-site');
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBe('https://admin.example.com');
+    });
 
-  it('still answers preflights, which CSRF protection never blocks', async () => {
-    const res = await request(running.url).options('/transfers').set('Origin', 'https://admin.example.com').set('Access-Control-Request-Method', 'POST');
-    expect(res.status).toBe(204);
-  });
-});
+    it('still answers preflights, which CSRF protection never blocks', async () => {
+      const res = await request(running.url)
+        .options('/transfers')
+        .set('Origin', 'https://admin.example.com')
+        .set('Access-Control-Request-Method', 'POST');
+      expect(res.status).toBe(204);
+    });
+  },
+);

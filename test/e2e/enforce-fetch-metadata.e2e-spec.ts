@@ -13,10 +13,20 @@ const imageLoad = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors',
 const scriptInclude = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script' };
 const siblingImageLoad = { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' };
 const objectLoad = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'object' };
-const crossSiteLink = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-User': '?1' };
+const crossSiteLink = {
+  'Sec-Fetch-Site': 'cross-site',
+  'Sec-Fetch-Mode': 'navigate',
+  'Sec-Fetch-Dest': 'document',
+  'Sec-Fetch-User': '?1',
+};
 const crossSiteIframe = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe' };
 const sameOriginImageLoad = { 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' };
-const typedInAddressBar = { 'Sec-Fetch-Site': 'none', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-User': '?1' };
+const typedInAddressBar = {
+  'Sec-Fetch-Site': 'none',
+  'Sec-Fetch-Mode': 'navigate',
+  'Sec-Fetch-Dest': 'document',
+  'Sec-Fetch-User': '?1',
+};
 const crossSiteFetch = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' };
 
 /** The handlers that ran, in order: a refused request must leave no trace here. */
@@ -116,7 +126,18 @@ describe.each(ADAPTERS)('enforce: true with Fetch Metadata, on %s', (adapter) =>
   beforeAll(async () => {
     running = await startApp(
       adapter,
-      { imports: [CorsModule.forRoot({ enforce: true })], controllers: [AccountController, PublicController, PlainController, ReportV1, ReportV2, InboxController, OutboxController] },
+      {
+        imports: [CorsModule.forRoot({ enforce: true })],
+        controllers: [
+          AccountController,
+          PublicController,
+          PlainController,
+          ReportV1,
+          ReportV2,
+          InboxController,
+          OutboxController,
+        ],
+      },
       (app) => app.enableVersioning({ type: VersioningType.HEADER, header: 'X-Version' }),
     );
   });
@@ -179,7 +200,10 @@ describe.each(ADAPTERS)('enforce: true with Fetch Metadata, on %s', (adapter) =>
       ['a same-origin image load', sameOriginImageLoad],
       ['a request typed in the address bar (Sec-Fetch-Site: none)', typedInAddressBar],
       ['a request without Fetch Metadata (older browsers, plain HTTP, non-browser clients)', {}],
-      ['a request with a Sec-Fetch-Site value it does not know, which the spec says to ignore', { 'Sec-Fetch-Site': 'same-planet', 'Sec-Fetch-Mode': 'no-cors' }],
+      [
+        'a request with a Sec-Fetch-Site value it does not know, which the spec says to ignore',
+        { 'Sec-Fetch-Site': 'same-planet', 'Sec-Fetch-Mode': 'no-cors' },
+      ],
     ])('%s', async (_request, headers) => {
       const res = await api().get('/account/export').set(headers);
       expect([res.status, res.text]).toEqual([200, 'export']);
@@ -201,7 +225,10 @@ describe.each(ADAPTERS)('enforce: true with Fetch Metadata, on %s', (adapter) =>
       const res = await api().get('/outbox').set(crossSiteLink);
       expect([res.status, res.text]).toEqual([200, 'OutboxController']);
       const fetched = await api().get('/inbox').set(crossSiteFetch).set('Origin', 'https://one.example.com');
-      expect([fetched.status, fetched.headers['access-control-allow-origin']]).toEqual([200, 'https://one.example.com']);
+      expect([fetched.status, fetched.headers['access-control-allow-origin']]).toEqual([
+        200,
+        'https://one.example.com',
+      ]);
       expect(ran).toEqual(['OutboxController', 'InboxController']);
     });
 

@@ -2,7 +2,11 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { createFastifyExchange, type FastifyLikeInstance, type HttpExchange } from '../../lib/adapters/http-exchange.js';
+import {
+  createFastifyExchange,
+  type FastifyLikeInstance,
+  type HttpExchange,
+} from '../../lib/adapters/http-exchange.js';
 import { CORS_RESPONSE_HEADERS } from '../../lib/policy/response-headers.js';
 import type { RouteHandling } from '../../lib/routing/route-target.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
@@ -46,7 +50,10 @@ async function appWith(routes: Record<string, Route>, withMiddleware = false): P
 }
 
 /** Nest's adapter without `@fastify/middie` (`skipMiddie`), `prepare` run before init. */
-async function appWithoutMiddie(routes: Record<string, Route>, prepare: (instance: Instance) => void): Promise<RunningApp> {
+async function appWithoutMiddie(
+  routes: Record<string, Route>,
+  prepare: (instance: Instance) => void,
+): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [EmptyModule] }).compile();
   const app = moduleRef.createNestApplication(new FastifyAdapter({ skipMiddie: true }), { logger: false });
   prepare(addRoutes(app, routes));
@@ -67,12 +74,16 @@ describe('the Fastify exchange', () => {
     running = await appWith({
       '/reply': placement,
       '/direct': (exchange, reply) => {
-        exchange.sinkOf(reply, false, { guarded: false, respondsDirectly: true }).setHeader('access-control-allow-origin', ORIGIN);
+        exchange
+          .sinkOf(reply, false, { guarded: false, respondsDirectly: true })
+          .setHeader('access-control-allow-origin', ORIGIN);
         reply.raw.end(String(reply.raw.hasHeader('access-control-allow-origin')));
       },
       '/removed': (exchange, reply) => {
         exchange.sinkOf(reply, false, ORDINARY).setHeader('access-control-allow-origin', ORIGIN);
-        exchange.sinkOf(reply, false, { guarded: false, respondsDirectly: true }).setHeader('access-control-allow-credentials', 'true');
+        exchange
+          .sinkOf(reply, false, { guarded: false, respondsDirectly: true })
+          .setHeader('access-control-allow-credentials', 'true');
         exchange.removeHeaders(reply, CORS_RESPONSE_HEADERS);
         reply.send('removed');
       },
@@ -132,7 +143,9 @@ describe('the Fastify exchange', () => {
   });
 
   it('counts a use() decorator it does not know (another middleware plugin) as middleware', async () => {
-    const app = await appWithoutMiddie({ '/reply': placement }, (instance) => instance.decorate('use', () => undefined));
+    const app = await appWithoutMiddie({ '/reply': placement }, (instance) =>
+      instance.decorate('use', () => undefined),
+    );
     try {
       expect((await request(app.url).get('/reply')).text).toBe('true');
     } finally {

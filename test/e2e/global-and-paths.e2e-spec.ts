@@ -38,22 +38,41 @@ class ResolverLike {
 }
 
 type Handler = (request: unknown, response: { end?(body: string): void; send?(body: string): void }) => void;
-const answer = (body: string): Handler => (_request, response) => (response.send ? response.send(body) : response.end!(body));
+const answer =
+  (body: string): Handler =>
+  (_request, response) =>
+    response.send ? response.send(body) : response.end!(body);
 
 /** Routes and middleware added beside Nest, before `init()`, the ways apps and other modules do. */
 function addForeignRoutes(adapter: AdapterName, app: INestApplication): void {
-  const instance = app.getHttpAdapter().getInstance() as { use(path: string, fn: Handler): void; get(path: string, fn: Handler): void };
-  if (adapter === 'express') instance.use('/raw', answer('raw')); // a mount only a middleware answers
+  const instance = app.getHttpAdapter().getInstance() as {
+    use(path: string, fn: Handler): void;
+    get(path: string, fn: Handler): void;
+  };
+  if (adapter === 'express')
+    instance.use('/raw', answer('raw')); // a mount only a middleware answers
   else instance.get('/raw', answer('raw'));
   instance.get('/instance-route', answer('instance'));
-  (app.getHttpAdapter() as unknown as { get(path: string, fn: Handler): void }).get('/adapter-route', answer('adapter'));
+  (app.getHttpAdapter() as unknown as { get(path: string, fn: Handler): void }).get(
+    '/adapter-route',
+    answer('adapter'),
+  );
 }
 
-async function corsOf(running: RunningApp, path: string, origin: string): Promise<[number, string | undefined, number, string | undefined]> {
+async function corsOf(
+  running: RunningApp,
+  path: string,
+  origin: string,
+): Promise<[number, string | undefined, number, string | undefined]> {
   const api = request(running.url);
   const actual = await api.get(path).set('Origin', origin);
   const preflight = await api.options(path).set('Origin', origin).set('Access-Control-Request-Method', 'GET');
-  return [actual.status, actual.headers['access-control-allow-origin'], preflight.status, preflight.headers['access-control-allow-origin']];
+  return [
+    actual.status,
+    actual.headers['access-control-allow-origin'],
+    preflight.status,
+    preflight.headers['access-control-allow-origin'],
+  ];
 }
 
 describe.each(ADAPTERS)('global and paths on %s', (adapter) => {
@@ -62,7 +81,12 @@ describe.each(ADAPTERS)('global and paths on %s', (adapter) => {
     running = await startApp(
       adapter,
       {
-        imports: [CorsModule.forRoot({ global: { origins: [GLOBAL] }, paths: { '/raw': { origins: [RAW] }, '/instance-route': false } })],
+        imports: [
+          CorsModule.forRoot({
+            global: { origins: [GLOBAL] },
+            paths: { '/raw': { origins: [RAW] }, '/instance-route': false },
+          }),
+        ],
         controllers: [ItemsController],
       },
       (app) => addForeignRoutes(adapter, app),
@@ -99,7 +123,11 @@ describe.each(ADAPTERS)('global and paths on %s', (adapter) => {
 
 describe.each(ADAPTERS)('without global, on %s', (adapter) => {
   it('leaves routes beside Nest and paths no route serves without CORS headers', async () => {
-    const running = await startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [ItemsController] }, (app) => addForeignRoutes(adapter, app));
+    const running = await startApp(
+      adapter,
+      { imports: [CorsModule.forRoot()], controllers: [ItemsController] },
+      (app) => addForeignRoutes(adapter, app),
+    );
     try {
       for (const path of ['/raw', '/adapter-route', '/nowhere']) {
         const [, actual, , preflight] = await corsOf(running, path, GLOBAL);
@@ -113,10 +141,17 @@ describe.each(ADAPTERS)('without global, on %s', (adapter) => {
 
   it('warns at bootstrap of @Cors() on a provider that is not a controller', async () => {
     const logger = new CaptureLogger();
-    const running = await startApp(adapter, { imports: [CorsModule.forRoot()], providers: [ResolverLike] }, () => undefined, { logger });
+    const running = await startApp(
+      adapter,
+      { imports: [CorsModule.forRoot()], providers: [ResolverLike] },
+      () => undefined,
+      { logger },
+    );
     try {
       const warnings = logger.lines.filter((line) => line.level === 'warn').map((line) => line.message);
-      expect(warnings).toEqual([expect.stringMatching(/^@Cors\(\) on ResolverLike, which is not a controller, has no effect/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/^@Cors\(\) on ResolverLike, which is not a controller, has no effect/),
+      ]);
     } finally {
       await running.close();
     }
@@ -125,8 +160,8 @@ describe.each(ADAPTERS)('without global, on %s', (adapter) => {
 
 describe('path policies are validated at bootstrap', () => {
   it.each([['docs/*'], ['/docs/*/more'], ['/a*']])('refuses the paths key %s', async (key) => {
-    await expect(startApp('express', { imports: [CorsModule.forRoot({ paths: { [key]: { origins: [GLOBAL] } } })] })).rejects.toThrow(
-      /paths\['.*'\]: must be a registered path starting with '\/'/,
-    );
+    await expect(
+      startApp('express', { imports: [CorsModule.forRoot({ paths: { [key]: { origins: [GLOBAL] } } })] }),
+    ).rejects.toThrow(/paths\['.*'\]: must be a registered path starting with '\/'/);
   });
 });

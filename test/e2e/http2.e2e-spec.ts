@@ -13,7 +13,13 @@ import { Cors, CorsModule } from '../../lib/index.js';
 
 const APP = 'https://app.example.com';
 
-@Cors({ origins: [APP], credentials: true, maxAge: 600, allowedHeaders: ['Content-Type'], exposedHeaders: ['X-Total-Count'] })
+@Cors({
+  origins: [APP],
+  credentials: true,
+  maxAge: 600,
+  allowedHeaders: ['Content-Type'],
+  exposedHeaders: ['X-Total-Count'],
+})
 @Controller('items')
 class ItemsController {
   @Get()
@@ -28,7 +34,12 @@ class ItemsController {
 
   /** Writes the HTTP/2 compatibility response by hand, as `@Res()` code does. */
   @Get('raw')
-  raw(@Res() reply: { raw: { writeHead(status: number, headers: Record<string, string>): void; end(body: string): void } }): void {
+  raw(
+    @Res()
+    reply: {
+      raw: { writeHead(status: number, headers: Record<string, string>): void; end(body: string): void };
+    },
+  ): void {
     reply.raw.writeHead(200, { 'content-type': 'text/plain' });
     reply.raw.end('raw');
   }
@@ -65,7 +76,10 @@ describe('CORS over HTTP/2 on fastify', () => {
   let url: string;
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [Http2Module] }).compile();
-    app = moduleRef.createNestApplication(new FastifyAdapter({ http2: true } as ConstructorParameters<typeof FastifyAdapter>[0]), { logger: false });
+    app = moduleRef.createNestApplication(
+      new FastifyAdapter({ http2: true } as ConstructorParameters<typeof FastifyAdapter>[0]),
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   });
@@ -89,7 +103,12 @@ describe('CORS over HTTP/2 on fastify', () => {
   });
 
   it('refuses a preflight from another origin without any allow header', async () => {
-    const answer = await h2(url, { ':method': 'OPTIONS', ':path': '/items', origin: 'https://evil.example.org', 'access-control-request-method': 'PUT' });
+    const answer = await h2(url, {
+      ':method': 'OPTIONS',
+      ':path': '/items',
+      origin: 'https://evil.example.org',
+      'access-control-request-method': 'PUT',
+    });
     expect(answer.status).toBe(403);
     expect(answer.headers['access-control-allow-origin']).toBeUndefined();
   });
@@ -113,7 +132,11 @@ describe('CORS over HTTP/2 on fastify', () => {
 
   it('sends Vary but no allow header to a request from another origin, or without one', async () => {
     for (const origin of ['https://evil.example.org', undefined]) {
-      const answer = await h2(url, { ':method': 'GET', ':path': '/items', ...(origin === undefined ? {} : { origin }) });
+      const answer = await h2(url, {
+        ':method': 'GET',
+        ':path': '/items',
+        ...(origin === undefined ? {} : { origin }),
+      });
       expect(answer.status).toBe(200);
       expect(answer.headers['access-control-allow-origin']).toBeUndefined();
       expect(answer.headers.vary).toMatch(/\bOrigin\b/);

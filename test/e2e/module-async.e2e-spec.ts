@@ -25,7 +25,10 @@ class OrdersController {
 /** A `ConfigService` look-alike: settings by key, from a module that exports it. */
 @Injectable()
 class ConfigService {
-  private readonly values: Record<string, unknown> = { PARTNER_ORIGIN: 'https://partner.example.com', CORS_MAX_AGE: 600 };
+  private readonly values: Record<string, unknown> = {
+    PARTNER_ORIGIN: 'https://partner.example.com',
+    CORS_MAX_AGE: 600,
+  };
   get<T>(key: string): T {
     return this.values[key] as T;
   }
@@ -36,7 +39,15 @@ class ConfigModule {}
 
 /** Builds the options every form below gives, from the config. */
 function partnerOptions(config: ConfigService): CorsModuleOptions {
-  return { policies: { partners: { origins: [config.get<string>('PARTNER_ORIGIN')], credentials: true, maxAge: config.get<number>('CORS_MAX_AGE') } } };
+  return {
+    policies: {
+      partners: {
+        origins: [config.get<string>('PARTNER_ORIGIN')],
+        credentials: true,
+        maxAge: config.get<number>('CORS_MAX_AGE'),
+      },
+    },
+  };
 }
 
 @Injectable()
@@ -65,12 +76,18 @@ class SettingsModule {}
 const PARTNER = 'https://partner.example.com';
 
 async function expectPartnerPreflight(url: string): Promise<void> {
-  const allowed = await request(url).options('/orders').set('Origin', PARTNER).set('Access-Control-Request-Method', 'GET');
+  const allowed = await request(url)
+    .options('/orders')
+    .set('Origin', PARTNER)
+    .set('Access-Control-Request-Method', 'GET');
   expect(allowed.status).toBe(204);
   expect(allowed.headers['access-control-allow-origin']).toBe(PARTNER);
   expect(allowed.headers['access-control-allow-credentials']).toBe('true');
   expect(allowed.headers['access-control-max-age']).toBe('600');
-  const refused = await request(url).options('/orders').set('Origin', 'https://other.example.com').set('Access-Control-Request-Method', 'GET');
+  const refused = await request(url)
+    .options('/orders')
+    .set('Origin', 'https://other.example.com')
+    .set('Access-Control-Request-Method', 'GET');
   expect(refused.status).toBe(403);
   expect(refused.headers['access-control-allow-origin']).toBeUndefined();
 }
@@ -80,7 +97,10 @@ function corsModuleCount(app: INestApplication): number {
 }
 
 async function bootstrapError(adapter: AdapterName, async: CorsModuleAsyncOptions): Promise<CorsConfigurationError> {
-  const error = await startApp(adapter, { imports: [CorsModule.forRootAsync(async)], controllers: [OrdersController] }).then(
+  const error = await startApp(adapter, {
+    imports: [CorsModule.forRootAsync(async)],
+    controllers: [OrdersController],
+  }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -98,7 +118,9 @@ describe.each(ADAPTERS)('CorsModule.forRootAsync on %s', (adapter) => {
 
     it('by useFactory, from an injected ConfigService-like provider', async () => {
       running = await startApp(adapter, {
-        imports: [CorsModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: partnerOptions })],
+        imports: [
+          CorsModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: partnerOptions }),
+        ],
         controllers: [OrdersController],
       });
       await expectPartnerPreflight(running.url);
@@ -122,7 +144,12 @@ describe.each(ADAPTERS)('CorsModule.forRootAsync on %s', (adapter) => {
         }
       }
       running = await startApp(adapter, {
-        imports: [CorsModule.forRootAsync({ useClass: TokenCorsConfig, extraProviders: [{ provide: CONFIG, useClass: ConfigService }] })],
+        imports: [
+          CorsModule.forRootAsync({
+            useClass: TokenCorsConfig,
+            extraProviders: [{ provide: CONFIG, useClass: ConfigService }],
+          }),
+        ],
         controllers: [OrdersController],
       });
       await expectPartnerPreflight(running.url);
@@ -139,7 +166,11 @@ describe.each(ADAPTERS)('CorsModule.forRootAsync on %s', (adapter) => {
     });
 
     it('by useExisting, with a string token', async () => {
-      @Module({ imports: [ConfigModule], providers: [{ provide: 'CORS_SETTINGS', useClass: CorsSettings }], exports: ['CORS_SETTINGS'] })
+      @Module({
+        imports: [ConfigModule],
+        providers: [{ provide: 'CORS_SETTINGS', useClass: CorsSettings }],
+        exports: ['CORS_SETTINGS'],
+      })
       class TokenSettingsModule {}
       running = await startApp(adapter, {
         imports: [CorsModule.forRootAsync({ imports: [TokenSettingsModule], useExisting: 'CORS_SETTINGS' })],
@@ -169,14 +200,35 @@ describe.each(ADAPTERS)('CorsModule.forRootAsync on %s', (adapter) => {
   describe('fails bootstrap with CorsConfigurationError and codes', () => {
     it('when the factory builds invalid options', async () => {
       const error = await bootstrapError(adapter, {
-        useFactory: async () => ({ policies: { partners: { origins: '*', credentials: true, maxAge: -1 } }, enforced: true }) as CorsModuleOptions,
+        useFactory: async () =>
+          ({
+            policies: { partners: { origins: '*', credentials: true, maxAge: -1 } },
+            enforced: true,
+          }) as CorsModuleOptions,
       });
       expect(error.problems).toEqual([
-        { location: 'CorsModule', field: 'enforced', code: 'option_unknown', message: expect.stringMatching(/unknown module option/) },
-        { location: 'policies.partners, OrdersController.list', field: 'origins', code: 'origin_prohibited', message: expect.stringMatching(/credentials/) },
-        { location: 'policies.partners, OrdersController.list', field: 'maxAge', code: 'max_age_invalid', message: expect.stringMatching(/from 0 to 86400/) },
+        {
+          location: 'CorsModule',
+          field: 'enforced',
+          code: 'option_unknown',
+          message: expect.stringMatching(/unknown module option/),
+        },
+        {
+          location: 'policies.partners, OrdersController.list',
+          field: 'origins',
+          code: 'origin_prohibited',
+          message: expect.stringMatching(/credentials/),
+        },
+        {
+          location: 'policies.partners, OrdersController.list',
+          field: 'maxAge',
+          code: 'max_age_invalid',
+          message: expect.stringMatching(/from 0 to 86400/),
+        },
       ]);
-      expect(error.message).toMatch(/^Invalid CORS configuration \(3 problems\):\n {2}- CorsModule › enforced: unknown module option/);
+      expect(error.message).toMatch(
+        /^Invalid CORS configuration \(3 problems\):\n {2}- CorsModule › enforced: unknown module option/,
+      );
     });
 
     it('when a useClass factory builds invalid options', async () => {
@@ -208,9 +260,16 @@ describe.each(ADAPTERS)('CorsModule.forRootAsync on %s', (adapter) => {
     it('when the existing provider is no CorsOptionsFactory', async () => {
       @Module({ providers: [ConfigService], exports: [ConfigService] })
       class PlainConfigModule {}
-      const error = await bootstrapError(adapter, { imports: [PlainConfigModule], useExisting: ConfigService as never });
+      const error = await bootstrapError(adapter, {
+        imports: [PlainConfigModule],
+        useExisting: ConfigService as never,
+      });
       expect(error.problems).toEqual([
-        expect.objectContaining({ field: 'useExisting', code: 'option_invalid', message: expect.stringMatching(/^ConfigService has no createCorsOptions\(\) method/) }),
+        expect.objectContaining({
+          field: 'useExisting',
+          code: 'option_invalid',
+          message: expect.stringMatching(/^ConfigService has no createCorsOptions\(\) method/),
+        }),
       ]);
     });
   });
@@ -218,7 +277,9 @@ describe.each(ADAPTERS)('CorsModule.forRootAsync on %s', (adapter) => {
 
 describe('CorsModule.forRootAsync() options', () => {
   it('refuses none or two of useFactory, useClass and useExisting when called', () => {
-    expect(() => CorsModule.forRootAsync({ imports: [ConfigModule] } as unknown as CorsModuleAsyncOptions)).toThrow(CorsConfigurationError);
+    expect(() => CorsModule.forRootAsync({ imports: [ConfigModule] } as unknown as CorsModuleAsyncOptions)).toThrow(
+      CorsConfigurationError,
+    );
     let error: unknown;
     try {
       CorsModule.forRootAsync({ useClass: CorsConfig, useExisting: CorsSettings } as unknown as CorsModuleAsyncOptions);
@@ -226,7 +287,11 @@ describe('CorsModule.forRootAsync() options', () => {
       error = e;
     }
     expect((error as CorsConfigurationError).problems).toEqual([
-      expect.objectContaining({ location: 'CorsModule.forRootAsync', code: 'option_invalid', message: expect.stringMatching(/given: useClass, useExisting/) }),
+      expect.objectContaining({
+        location: 'CorsModule.forRootAsync',
+        code: 'option_invalid',
+        message: expect.stringMatching(/given: useClass, useExisting/),
+      }),
     ]);
   });
 

@@ -57,10 +57,20 @@ describe('configuration errors at bootstrap', () => {
     const error = (await start.catch((e: unknown) => e)) as CorsConfigurationError;
     expect(error.problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ location: 'OrdersController.create', field: 'origins[0]', code: 'origin_invalid', message: expect.stringMatching(/trailing slash/) }),
+        expect.objectContaining({
+          location: 'OrdersController.create',
+          field: 'origins[0]',
+          code: 'origin_invalid',
+          message: expect.stringMatching(/trailing slash/),
+        }),
         expect.objectContaining({ location: 'OrdersController.create', field: 'maxAge', code: 'max_age_invalid' }),
         // Grouped across the named policy and the route that inherits it, code and all.
-        expect.objectContaining({ location: 'policies.partners, OrdersController.list', field: 'origins', code: 'origin_prohibited', message: expect.stringMatching(/credentials/) }),
+        expect.objectContaining({
+          location: 'policies.partners, OrdersController.list',
+          field: 'origins',
+          code: 'origin_prohibited',
+          message: expect.stringMatching(/credentials/),
+        }),
       ]),
     );
     expect(error.message).toMatch(/^Invalid CORS configuration \(3 problems\):/);
@@ -72,15 +82,24 @@ describe('configuration errors at bootstrap', () => {
       imports: [CorsModule.forRoot({ policies: { partner: { origins: '*' } } })],
       controllers: [OrdersController],
     });
-    await expect(start).rejects.toThrow(/OrdersController\.list, OrdersController\.create › controller @Cors: unknown policy name 'partners' \(registered: 'partner'\)/);
+    await expect(start).rejects.toThrow(
+      /OrdersController\.list, OrdersController\.create › controller @Cors: unknown policy name 'partners' \(registered: 'partner'\)/,
+    );
     const error = (await start.catch((e: unknown) => e)) as CorsConfigurationError;
     expect(error.problems).toEqual([
-      { location: 'OrdersController.list, OrdersController.create', field: 'controller @Cors', code: 'policy_unknown', message: expect.stringMatching(/^unknown policy name/) },
+      {
+        location: 'OrdersController.list, OrdersController.create',
+        field: 'controller @Cors',
+        code: 'policy_unknown',
+        message: expect.stringMatching(/^unknown policy name/),
+      },
     ]);
   });
 
   it('names an unknown global policy', async () => {
-    await expect(startApp('express', { imports: [CorsModule.forRoot({ global: 'nope' })], controllers: [PlainController] })).rejects.toThrow(
+    await expect(
+      startApp('express', { imports: [CorsModule.forRoot({ global: 'nope' })], controllers: [PlainController] }),
+    ).rejects.toThrow(
       /global, PlainController\.plain, PlainController\.vary › global: unknown policy name 'nope' \(registered: none\)/,
     );
   });
@@ -91,14 +110,23 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
     let running: RunningApp;
     beforeAll(async () => {
       running = await startApp(adapter, {
-        imports: [CorsModule.forRoot({ global: 'site', policies: { site: { origins: ['https://site.example.com'] } }, defaults: { maxAge: 30 } })],
+        imports: [
+          CorsModule.forRoot({
+            global: 'site',
+            policies: { site: { origins: ['https://site.example.com'] } },
+            defaults: { maxAge: 30 },
+          }),
+        ],
         controllers: [PlainController],
       });
     });
     afterAll(() => running.close());
 
     it('gives routes without @Cors the global policy, over the defaults', async () => {
-      const res = await request(running.url).options('/plain').set('Origin', 'https://site.example.com').set('Access-Control-Request-Method', 'GET');
+      const res = await request(running.url)
+        .options('/plain')
+        .set('Origin', 'https://site.example.com')
+        .set('Access-Control-Request-Method', 'GET');
       expect(res.status).toBe(204);
       expect(res.headers['access-control-max-age']).toBe('30');
     });
@@ -147,7 +175,10 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
 
     let running: RunningApp;
     beforeAll(async () => {
-      running = await startApp(adapter, { imports: [CorsModule.forRoot({ enforce: true })], controllers: [TransfersController] });
+      running = await startApp(adapter, {
+        imports: [CorsModule.forRoot({ enforce: true })],
+        controllers: [TransfersController],
+      });
     });
     afterAll(() => running.close());
 
@@ -162,7 +193,10 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
     it('lets an allowed origin, a same-origin request and a request without Origin through', async () => {
       const api = request(running.url);
       expect((await api.post('/transfers').set('Origin', 'https://app.example.com')).status).toBe(201);
-      expect((await api.post('/transfers').set('Origin', 'https://self.example.com').set('Sec-Fetch-Site', 'same-origin')).status).toBe(201);
+      expect(
+        (await api.post('/transfers').set('Origin', 'https://self.example.com').set('Sec-Fetch-Site', 'same-origin'))
+          .status,
+      ).toBe(201);
       expect((await api.post('/transfers')).status).toBe(201);
     });
   });
@@ -213,8 +247,10 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
 
     let running: RunningApp;
     beforeAll(async () => {
-      running = await startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [ReportV1, ReportV2, SummaryV1, SummaryV2] }, (app) =>
-        app.enableVersioning({ type: VersioningType.HEADER, header: 'X-Version' }),
+      running = await startApp(
+        adapter,
+        { imports: [CorsModule.forRoot()], controllers: [ReportV1, ReportV2, SummaryV1, SummaryV2] },
+        (app) => app.enableVersioning({ type: VersioningType.HEADER, header: 'X-Version' }),
       );
     });
     afterAll(() => running.close());
@@ -231,8 +267,14 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
     });
 
     it('decorates a version that writes its response by hand beside one that does not', async () => {
-      for (const [version, text] of [['1', 's1'], ['2', 's2']]) {
-        const res = await request(running.url).get('/summary').set('X-Version', version).set('Origin', 'https://three.example.com');
+      for (const [version, text] of [
+        ['1', 's1'],
+        ['2', 's2'],
+      ]) {
+        const res = await request(running.url)
+          .get('/summary')
+          .set('X-Version', version)
+          .set('Origin', 'https://three.example.com');
         expect([res.text, res.headers['access-control-allow-origin']]).toEqual([text, 'https://three.example.com']);
         expect(res.headers.vary).toMatch(/\bOrigin\b/);
       }
@@ -244,8 +286,14 @@ describe.each(ADAPTERS)('module options on %s', (adapter) => {
         const refused = await api.options('/report').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
         expect([refused.status, refused.headers['access-control-allow-origin']]).toEqual([403, undefined]);
       }
-      const allowed = await api.options('/summary').set('Origin', 'https://three.example.com').set('Access-Control-Request-Method', 'GET');
-      expect([allowed.status, allowed.headers['access-control-allow-origin']]).toEqual([204, 'https://three.example.com']);
+      const allowed = await api
+        .options('/summary')
+        .set('Origin', 'https://three.example.com')
+        .set('Access-Control-Request-Method', 'GET');
+      expect([allowed.status, allowed.headers['access-control-allow-origin']]).toEqual([
+        204,
+        'https://three.example.com',
+      ]);
     });
 
     it('refuses a preflight asking for the version header when no version lists it', async () => {

@@ -9,7 +9,8 @@ describe('the Nest major under test', () => {
   const major = process.env.NEST_MAJOR ?? '12';
 
   it(`is Nest ${major}`, () => {
-    const hasCsrfProtection = typeof (NestApplication.prototype as { enableCsrfProtection?: unknown }).enableCsrfProtection === 'function';
+    const hasCsrfProtection =
+      typeof (NestApplication.prototype as { enableCsrfProtection?: unknown }).enableCsrfProtection === 'function';
     expect(hasCsrfProtection ? '12' : '11').toBe(major);
   });
 });

@@ -1,6 +1,13 @@
 import { createRequire } from 'node:module';
 import fastifyCors from '@fastify/cors';
-import { Controller, Get, Injectable, Module, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  type INestApplication,
+  type NestApplicationOptions,
+} from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -57,11 +64,18 @@ async function refusal(start: Promise<unknown>): Promise<CorsForeignLayerError> 
   return error as CorsForeignLayerError;
 }
 
-function startPlain(adapter: AdapterName, configure?: (app: INestApplication) => void, options?: NestApplicationOptions): Promise<RunningApp> {
+function startPlain(
+  adapter: AdapterName,
+  configure?: (app: INestApplication) => void,
+  options?: NestApplicationOptions,
+): Promise<RunningApp> {
   return startApp(adapter, { imports: [CorsModule.forRoot()], controllers: [AccountController] }, configure, options);
 }
 
-const NEST_CORS: Record<AdapterName, ForeignCorsLayerKind> = { express: 'cors_middleware', fastify: 'nest_enable_cors' };
+const NEST_CORS: Record<AdapterName, ForeignCorsLayerKind> = {
+  express: 'cors_middleware',
+  fastify: 'nest_enable_cors',
+};
 
 describe.each(ADAPTERS)('one CORS layer on %s', (adapter) => {
   it('refuses to start beside app.enableCors(), with a typed error naming the layer and the fix', async () => {
@@ -126,7 +140,10 @@ describe.each(ADAPTERS)('one CORS layer on %s', (adapter) => {
       expect(allowed.headers['access-control-allow-origin']).toBe(APP);
       const refused = await request(running.url).get('/account').set('Origin', EVIL);
       expect(refused.headers['access-control-allow-origin']).toBeUndefined();
-      const preflight = await request(running.url).options('/account').set('Origin', EVIL).set('Access-Control-Request-Method', 'GET');
+      const preflight = await request(running.url)
+        .options('/account')
+        .set('Origin', EVIL)
+        .set('Access-Control-Request-Method', 'GET');
       expect(preflight.status).toBe(403);
     } finally {
       await running.close();
@@ -147,7 +164,11 @@ describe.each(ADAPTERS)('one CORS layer on %s', (adapter) => {
 
   it('leaves the controllers as they were when it refuses: the next application starts clean', async () => {
     // enforce: true attaches the guard to AccountController.get through its metadata.
-    await refusal(startApp(adapter, { imports: [CorsModule.forRoot({ enforce: true })], controllers: [AccountController] }, (app) => app.enableCors()));
+    await refusal(
+      startApp(adapter, { imports: [CorsModule.forRoot({ enforce: true })], controllers: [AccountController] }, (app) =>
+        app.enableCors(),
+      ),
+    );
     const running = await startPlain(adapter);
     try {
       // Without enforce nothing refuses the request; a guard left over from the refused app would.
@@ -161,19 +182,29 @@ describe.each(ADAPTERS)('one CORS layer on %s', (adapter) => {
   it('lets an intended other layer through with allowOtherCorsLayers: true, saying so once', async () => {
     const logger = new CaptureLogger();
     const options = { allowOtherCorsLayers: true } as CorsModuleOptions;
-    const running = await startApp(adapter, { imports: [CorsModule.forRoot(options)], controllers: [AccountController] }, (app) => {
-      app.useLogger(logger);
-      app.enableCors();
-    });
+    const running = await startApp(
+      adapter,
+      { imports: [CorsModule.forRoot(options)], controllers: [AccountController] },
+      (app) => {
+        app.useLogger(logger);
+        app.enableCors();
+      },
+    );
     await running.close();
-    expect(logger.cors('log')).toEqual([expect.stringMatching(/^Another CORS layer answers beside CorsModule \(allowOtherCorsLayers: true\): .*app\.enableCors\(\)/)]);
+    expect(logger.cors('log')).toEqual([
+      expect.stringMatching(
+        /^Another CORS layer answers beside CorsModule \(allowOtherCorsLayers: true\): .*app\.enableCors\(\)/,
+      ),
+    ]);
   });
 });
 
 describe('one CORS layer on express: the cors middleware', () => {
   it('refuses app.use(cors()), naming the middleware', async () => {
     const error = await refusal(startPlain('express', (app) => app.use(cors())));
-    expect(error.layers).toEqual([{ kind: 'cors_middleware', description: expect.stringContaining('app.use(cors())') }]);
+    expect(error.layers).toEqual([
+      { kind: 'cors_middleware', description: expect.stringContaining('app.use(cors())') },
+    ]);
   });
 
   it('refuses the cors middleware in a router mounted on a path', async () => {
@@ -197,15 +228,27 @@ describe('one CORS layer on express: the cors middleware', () => {
 describe('one CORS layer on fastify: @fastify/cors', () => {
   it('refuses @fastify/cors registered on the Fastify instance', async () => {
     const error = await refusal(
-      startPlain('fastify', (app) => void (app.getHttpAdapter().getInstance() as { register(plugin: unknown): unknown }).register(fastifyCors)),
+      startPlain(
+        'fastify',
+        (app) =>
+          void (app.getHttpAdapter().getInstance() as { register(plugin: unknown): unknown }).register(fastifyCors),
+      ),
     );
     expect(error.code).toBe('foreign_cors_layer');
-    expect(error.layers).toEqual([{ kind: 'fastify_cors', description: expect.stringContaining('@fastify/cors registered on the Fastify instance') }]);
+    expect(error.layers).toEqual([
+      {
+        kind: 'fastify_cors',
+        description: expect.stringContaining('@fastify/cors registered on the Fastify instance'),
+      },
+    ]);
   });
 
   it('refuses @fastify/cors registered on the instance in a main.ts bootstrap, loaded only at listen()', async () => {
     const app = await createAsMainDoes('fastify');
-    void (app.getHttpAdapter().getInstance() as { register(plugin: unknown, options: object): unknown }).register(fastifyCors, { origin: true, credentials: true });
+    void (app.getHttpAdapter().getInstance() as { register(plugin: unknown, options: object): unknown }).register(
+      fastifyCors,
+      { origin: true, credentials: true },
+    );
     try {
       const error = await refusal(app.listen(0, '127.0.0.1'));
       expect(error.layers.map((l) => l.kind)).toEqual(['fastify_cors']);
@@ -223,7 +266,9 @@ describe('one CORS layer on fastify: @fastify/cors', () => {
 
 // --- One import ------------------------------------------------------------------------------
 
-const PARTNER_OPTIONS = (): CorsModuleOptions => ({ policies: { partner: { origins: [APP], credentials: true, maxAge: 600 } } });
+const PARTNER_OPTIONS = (): CorsModuleOptions => ({
+  policies: { partner: { origins: [APP], credentials: true, maxAge: 600 } },
+});
 
 @Cors('partner')
 @Controller('partners/orders')
@@ -244,7 +289,10 @@ function corsModuleCount(app: INestApplication): number {
 }
 
 async function expectOnePreflightAnswer(url: string): Promise<void> {
-  const res = await request(url).options('/partners/orders').set('Origin', APP).set('Access-Control-Request-Method', 'GET');
+  const res = await request(url)
+    .options('/partners/orders')
+    .set('Origin', APP)
+    .set('Access-Control-Request-Method', 'GET');
   expect(res.status).toBe(204);
   expect(res.headers['access-control-allow-origin']).toBe(APP);
   expect(res.headers['access-control-allow-credentials']).toBe('true');
@@ -254,14 +302,20 @@ async function expectOnePreflightAnswer(url: string): Promise<void> {
 }
 
 describe.each(ADAPTERS)('one import on %s', (adapter) => {
-  async function start(imports: NonNullable<Parameters<typeof startApp>[1]['imports']>): Promise<{ running: RunningApp; logger: CaptureLogger }> {
+  async function start(
+    imports: NonNullable<Parameters<typeof startApp>[1]['imports']>,
+  ): Promise<{ running: RunningApp; logger: CaptureLogger }> {
     const logger = new CaptureLogger();
     const running = await startApp(adapter, { imports }, (app) => app.useLogger(logger));
     return { running, logger };
   }
 
   it('a feature module importing CorsModule.forRoot() with equal options shares the root import: boots cleanly and answers each preflight once', async () => {
-    @Module({ imports: [CorsModule.forRoot(PARTNER_OPTIONS())], controllers: [PartnerOrdersController], providers: [ReportsService] })
+    @Module({
+      imports: [CorsModule.forRoot(PARTNER_OPTIONS())],
+      controllers: [PartnerOrdersController],
+      providers: [ReportsService],
+    })
     class PartnersModule {}
     const { running, logger } = await start([CorsModule.forRoot(PARTNER_OPTIONS()), PartnersModule]);
     try {
@@ -308,7 +362,9 @@ describe.each(ADAPTERS)('one import on %s', (adapter) => {
   it('a feature module importing CorsModule.forRoot() with its own policies is refused: import it once, in the root module', async () => {
     @Module({ imports: [CorsModule.forRoot(PARTNER_OPTIONS())], controllers: [PartnerOrdersController] })
     class PartnersModule {}
-    const error = await startApp(adapter, { imports: [CorsModule.forRoot({ policies: { public: { origins: '*' } } }), PartnersModule] }).then(
+    const error = await startApp(adapter, {
+      imports: [CorsModule.forRoot({ policies: { public: { origins: '*' } } }), PartnersModule],
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -320,7 +376,9 @@ describe.each(ADAPTERS)('one import on %s', (adapter) => {
     expect(multiple.count).toBe(2);
     expect(multiple.importedBy).toEqual(['RootTestModule', 'PartnersModule']);
     expect(multiple.difference).toBe('policies.public');
-    expect(multiple.message).toMatch(/^CorsModule is imported 2 times \(by RootTestModule, PartnersModule\), with different options \(they differ at `policies\.public`\)\./);
+    expect(multiple.message).toMatch(
+      /^CorsModule is imported 2 times \(by RootTestModule, PartnersModule\), with different options \(they differ at `policies\.public`\)\./,
+    );
     expect(multiple.message).toContain('once, in the root module');
   });
 
@@ -341,9 +399,14 @@ describe.each(ADAPTERS)('one import on %s', (adapter) => {
   });
 
   it('forRootAsync() imported twice with different factories is refused, even when they build equal options', async () => {
-    @Module({ imports: [CorsModule.forRootAsync({ useFactory: () => PARTNER_OPTIONS() })], controllers: [PartnerOrdersController] })
+    @Module({
+      imports: [CorsModule.forRootAsync({ useFactory: () => PARTNER_OPTIONS() })],
+      controllers: [PartnerOrdersController],
+    })
     class PartnersModule {}
-    const error = await startApp(adapter, { imports: [CorsModule.forRootAsync({ useFactory: () => PARTNER_OPTIONS() }), PartnersModule] }).then(
+    const error = await startApp(adapter, {
+      imports: [CorsModule.forRootAsync({ useFactory: () => PARTNER_OPTIONS() }), PartnersModule],
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );

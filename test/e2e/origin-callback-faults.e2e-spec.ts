@@ -120,13 +120,20 @@ function varyingDelay(): number {
 @Controller('busy')
 class BusyController {
   @Get()
-  @Cors({ origins: (origin: string): Promise<boolean> => after(varyingDelay(), /^https:\/\/[a-z0-9-]+\.good\.example\.com$/.test(origin)) })
+  @Cors({
+    origins: (origin: string): Promise<boolean> =>
+      after(varyingDelay(), /^https:\/\/[a-z0-9-]+\.good\.example\.com$/.test(origin)),
+  })
   get(): { ok: true } {
     return { ok: true };
   }
 }
 
-async function startFaultsApp(adapter: (typeof ADAPTERS)[number], logger: CaptureLogger, originCallbackTimeout = TIMEOUT_MS): Promise<RunningApp> {
+async function startFaultsApp(
+  adapter: (typeof ADAPTERS)[number],
+  logger: CaptureLogger,
+  originCallbackTimeout = TIMEOUT_MS,
+): Promise<RunningApp> {
   return startApp(
     adapter,
     { imports: [CorsModule.forRoot({ originCallbackTimeout })], controllers: [FaultsController, BusyController] },
@@ -174,7 +181,7 @@ describe.each(ADAPTERS)('origin callback faults on %s', (adapter) => {
       { path: 'rejects', fault: 'rejects' },
       { path: 'hangs', fault: 'never settles (timeout)' },
       { path: 'slow', fault: 'would allow, but only after the timeout' },
-      { path: 'truthy', fault: "returns a truthy value that is not `true`" },
+      { path: 'truthy', fault: 'returns a truthy value that is not `true`' },
     ])('denies an actual request when the callback $fault, and keeps serving', async ({ path }) => {
       expectDenied(await request(running.url).get(`/faults/${path}`).set('Origin', GOOD));
       await expectServing();
@@ -185,7 +192,10 @@ describe.each(ADAPTERS)('origin callback faults on %s', (adapter) => {
       { path: 'rejects', fault: 'rejects' },
       { path: 'hangs', fault: 'never settles (timeout)' },
     ])('refuses a preflight with a clean 403 when the callback $fault, and keeps serving', async ({ path }) => {
-      const res = await request(running.url).options(`/faults/${path}`).set('Origin', GOOD).set('Access-Control-Request-Method', 'PUT');
+      const res = await request(running.url)
+        .options(`/faults/${path}`)
+        .set('Origin', GOOD)
+        .set('Access-Control-Request-Method', 'PUT');
       expect(res.status).toBe(403);
       expect(res.text).toBe('');
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -199,7 +209,10 @@ describe.each(ADAPTERS)('origin callback faults on %s', (adapter) => {
           const path = ['hangs', 'slow', 'throws', 'rejects'][i % 4];
           return i % 8 < 4
             ? request(running.url).get(`/faults/${path}`).set('Origin', GOOD)
-            : request(running.url).options(`/faults/${path === 'slow' ? 'hangs' : path}`).set('Origin', GOOD).set('Access-Control-Request-Method', 'PUT');
+            : request(running.url)
+                .options(`/faults/${path === 'slow' ? 'hangs' : path}`)
+                .set('Origin', GOOD)
+                .set('Access-Control-Request-Method', 'PUT');
         }),
       );
       responses.forEach((res, i) => {
@@ -227,8 +240,19 @@ describe.each(ADAPTERS)('origin callback faults on %s', (adapter) => {
 
     it('only ever asks the callback about browser-serialized origins, never null or garbage', async () => {
       seenByRecorder.length = 0;
-      const hostile = ['null', 'HTTPS://GOOD.EXAMPLE.COM', `${GOOD}/`, `${GOOD}.`, `${GOOD}:443`, 'https://user@good.example.com', 'good.example.com', `${GOOD}, https://evil.example.org`, `https://${'a'.repeat(400)}.com`];
-      for (const origin of hostile) expectDenied(await request(running.url).get('/faults/recording').set('Origin', origin));
+      const hostile = [
+        'null',
+        'HTTPS://GOOD.EXAMPLE.COM',
+        `${GOOD}/`,
+        `${GOOD}.`,
+        `${GOOD}:443`,
+        'https://user@good.example.com',
+        'good.example.com',
+        `${GOOD}, https://evil.example.org`,
+        `https://${'a'.repeat(400)}.com`,
+      ];
+      for (const origin of hostile)
+        expectDenied(await request(running.url).get('/faults/recording').set('Origin', origin));
       expect(seenByRecorder).toEqual([]);
       await request(running.url).get('/faults/recording').set('Origin', 'https://other.example.com');
       expect(seenByRecorder).toEqual(['https://other.example.com']);
@@ -253,7 +277,10 @@ describe.each(ADAPTERS)('origin callback faults on %s', (adapter) => {
       logger.lines.length = 0;
       const req = request(running.url);
       if (method === 'GET') expectDenied(await req.get(`/faults/${path}`).set('Origin', GOOD));
-      else expect((await req.options(`/faults/${path}`).set('Origin', GOOD).set('Access-Control-Request-Method', 'PUT')).status).toBe(403);
+      else
+        expect(
+          (await req.options(`/faults/${path}`).set('Origin', GOOD).set('Access-Control-Request-Method', 'PUT')).status,
+        ).toBe(403);
       const warnings = logger.cors('warn');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain('origin callback failed');
@@ -279,7 +306,9 @@ describe.each(ADAPTERS)('origin callback faults on %s', (adapter) => {
     afterAll(() => running.close());
 
     it('gives each of many parallel requests the verdict on its own origin, settling out of order', async () => {
-      const origins = Array.from({ length: 80 }, (_, i) => (i % 3 === 0 ? `https://t${i}.bad.example.com` : `https://t${i}.good.example.com`));
+      const origins = Array.from({ length: 80 }, (_, i) =>
+        i % 3 === 0 ? `https://t${i}.bad.example.com` : `https://t${i}.good.example.com`,
+      );
       const responses = await Promise.all(
         origins.map((origin, i) =>
           i % 2 === 0

@@ -14,7 +14,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Controller, Get, Module, type INestApplication, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Module,
+  type INestApplication,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import fastifyHelmet from '@fastify/helmet';
 import helmet from 'helmet';
@@ -55,7 +62,14 @@ function describeNest12Modules(name: string, cases: () => void): void {
 const nest12 = (NEST11 ? undefined : await import('../support/fixtures/nest12-modules.js')) as Nest12Modules;
 
 const ORDERS_QUERY = '{ orders { id item } }';
-const ORDERS_DATA = { data: { orders: [{ id: 1, item: 'Keyboard' }, { id: 2, item: 'Mouse' }] } };
+const ORDERS_DATA = {
+  data: {
+    orders: [
+      { id: 1, item: 'Keyboard' },
+      { id: 2, item: 'Mouse' },
+    ],
+  },
+};
 
 /** Names of every CORS response header. */
 function corsHeaders(headers: Record<string, string>): string[] {
@@ -152,12 +166,19 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
   describeNest12Modules("GraphQL (Apollo) under global: 'web'", () => {
     let running: RunningApp;
     beforeAll(async () => {
-      running = await startAppAsync(adapter, { imports: [CorsModule.forRoot(UNDER_GLOBAL), nest12.graphQLModule()], providers: [nest12.OrdersResolver] });
+      running = await startAppAsync(adapter, {
+        imports: [CorsModule.forRoot(UNDER_GLOBAL), nest12.graphQLModule()],
+        providers: [nest12.OrdersResolver],
+      });
     });
     afterAll(() => running?.close());
 
     it('lets the allowed origin read a credentialed JSON POST query', async () => {
-      const res = await request(running.url).post('/graphql').set('Origin', APP).set('Cookie', 'session=1').send({ query: ORDERS_QUERY });
+      const res = await request(running.url)
+        .post('/graphql')
+        .set('Origin', APP)
+        .set('Cookie', 'session=1')
+        .send({ query: ORDERS_QUERY });
       expect(res.status).toBe(200);
       expect(res.body).toEqual(ORDERS_DATA);
       expectWebReadable(res);
@@ -195,7 +216,10 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
     });
 
     it('answers a preflight for x-apollo-operation-name', async () => {
-      expectWebPreflight(await preflight(running.url, '/graphql', APP, 'POST', 'content-type,x-apollo-operation-name'), 'POST');
+      expectWebPreflight(
+        await preflight(running.url, '/graphql', APP, 'POST', 'content-type,x-apollo-operation-name'),
+        'POST',
+      );
     });
   });
 
@@ -250,13 +274,22 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
       const logger = new CaptureLogger();
       const running = await startAppAsync(
         adapter,
-        { imports: [CorsModule.forRoot(UNDER_GLOBAL), nest12.graphQLModule()], providers: [nest12.MisplacedCorsResolver] },
+        {
+          imports: [CorsModule.forRoot(UNDER_GLOBAL), nest12.graphQLModule()],
+          providers: [nest12.MisplacedCorsResolver],
+        },
         undefined,
         { logger },
       );
       try {
         const warnings = logger.cors('warn');
-        expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/MisplacedCorsResolver[\s\S]*not a controller|not a controller[\s\S]*MisplacedCorsResolver/)]));
+        expect(warnings).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(
+              /MisplacedCorsResolver[\s\S]*not a controller|not a controller[\s\S]*MisplacedCorsResolver/,
+            ),
+          ]),
+        );
       } finally {
         await running.close();
       }
@@ -305,10 +338,13 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
         expect(corsHeaders(refused.headers)).toEqual([]);
       });
 
-      it.each(['/docs', '/docs-json', '/static/hello.txt'])('answers a preflight for %s from the global policy', async (path) => {
-        expectWebPreflight(await preflight(running.url, path, APP, 'GET', 'content-type'), 'GET');
-        expectRefusedPreflight(await preflight(running.url, path, LOOK_ALIKE, 'GET', 'content-type'));
-      });
+      it.each(['/docs', '/docs-json', '/static/hello.txt'])(
+        'answers a preflight for %s from the global policy',
+        async (path) => {
+          expectWebPreflight(await preflight(running.url, path, APP, 'GET', 'content-type'), 'GET');
+          expectRefusedPreflight(await preflight(running.url, path, LOOK_ALIKE, 'GET', 'content-type'));
+        },
+      );
     });
 
     describe("with paths: { '/docs/*': false }", () => {
@@ -318,11 +354,14 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
       });
       afterAll(() => running?.close());
 
-      it.each(['/docs', '/docs/swagger-ui.css', '/docs/swagger-ui-init.js'])('sends no CORS header for %s', async (path) => {
-        const res = await request(running.url).get(path).set('Origin', APP);
-        expect(res.status).toBe(200);
-        expect(corsHeaders(res.headers)).toEqual([]);
-      });
+      it.each(['/docs', '/docs/swagger-ui.css', '/docs/swagger-ui-init.js'])(
+        'sends no CORS header for %s',
+        async (path) => {
+          const res = await request(running.url).get(path).set('Origin', APP);
+          expect(res.status).toBe(200);
+          expect(corsHeaders(res.headers)).toEqual([]);
+        },
+      );
 
       it('answers no preflight for /docs', async () => {
         const res = await preflight(running.url, '/docs', APP, 'GET');
@@ -346,7 +385,10 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
     describe("with paths: { '/docs/*': false, '/docs-json': false, '/static/*': false }", () => {
       let running: RunningApp;
       beforeAll(async () => {
-        running = await startDocsApp({ ...UNDER_GLOBAL, paths: { '/docs/*': false, '/docs-json': false, '/static/*': false } });
+        running = await startDocsApp({
+          ...UNDER_GLOBAL,
+          paths: { '/docs/*': false, '/docs-json': false, '/static/*': false },
+        });
       });
       afterAll(() => running?.close());
 
@@ -361,14 +403,20 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
   describe("middleware, adapter and instance routes under global: 'web'", () => {
     let running: RunningApp;
     beforeAll(async () => {
-      running = await startAppAsync(adapter, { imports: [CorsModule.forRoot(UNDER_GLOBAL), middlewareModule(adapter)] }, (app) =>
-        addHandRoutes(adapter, app),
+      running = await startAppAsync(
+        adapter,
+        { imports: [CorsModule.forRoot(UNDER_GLOBAL), middlewareModule(adapter)] },
+        (app) => addHandRoutes(adapter, app),
       );
     });
     afterAll(() => running?.close());
 
     it.each([
-      [adapter === 'express' ? 'a mount on the Express instance (/raw)' : 'a Nest middleware (/raw)', '/raw', adapter === 'express' ? 'raw' : 'middleware'],
+      [
+        adapter === 'express' ? 'a mount on the Express instance (/raw)' : 'a Nest middleware (/raw)',
+        '/raw',
+        adapter === 'express' ? 'raw' : 'middleware',
+      ],
       ['a Nest middleware at a path no route serves (/mw)', '/mw', 'middleware'],
       ['a route on the instance (/inst)', '/inst', 'inst'],
       ['a route on the adapter (/adapter-route)', '/adapter-route', 'adapter'],
@@ -381,12 +429,15 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
       expect(corsHeaders(refused.headers)).toEqual([]);
     });
 
-    it.each(['/raw', '/mw', '/inst', '/adapter-route'])('answers the preflight for %s from the global policy, without running the route', async (path) => {
-      const allowed = await preflight(running.url, path, APP, 'GET', 'content-type');
-      expectWebPreflight(allowed, 'GET');
-      expect(allowed.text ?? '').toBe('');
-      expectRefusedPreflight(await preflight(running.url, path, LOOK_ALIKE, 'GET', 'content-type'));
-    });
+    it.each(['/raw', '/mw', '/inst', '/adapter-route'])(
+      'answers the preflight for %s from the global policy, without running the route',
+      async (path) => {
+        const allowed = await preflight(running.url, path, APP, 'GET', 'content-type');
+        expectWebPreflight(allowed, 'GET');
+        expect(allowed.text ?? '').toBe('');
+        expectRefusedPreflight(await preflight(running.url, path, LOOK_ALIKE, 'GET', 'content-type'));
+      },
+    );
 
     it('lets the page read the 404 of a path nothing serves, and answers its preflight from the global policy', async () => {
       const res = await request(running.url).get('/nothing-here').set('Origin', APP);
@@ -399,10 +450,17 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
   describe('paths are matched against registered routes, never against request paths', () => {
     let running: RunningApp;
     beforeAll(async () => {
-      running = await startAppAsync(adapter, { imports: [CorsModule.forRoot({ ...UNDER_GLOBAL, paths: { '/off/*': false, '/plain': false } })], controllers: [PlainController] }, (app) => {
-        const http = app.getHttpAdapter();
-        http.get('/off/route', (_req: unknown, res: unknown) => http.reply(res, 'off', 200));
-      });
+      running = await startAppAsync(
+        adapter,
+        {
+          imports: [CorsModule.forRoot({ ...UNDER_GLOBAL, paths: { '/off/*': false, '/plain': false } })],
+          controllers: [PlainController],
+        },
+        (app) => {
+          const http = app.getHttpAdapter();
+          http.get('/off/route', (_req: unknown, res: unknown) => http.reply(res, 'off', 200));
+        },
+      );
     });
     afterAll(() => running?.close());
 
@@ -430,8 +488,14 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
     let running: RunningApp;
     beforeAll(async () => {
       running = NEST11
-        ? await startAppAsync(adapter, { imports: [(await import('../support/fixtures/throttled-app.module.js')).ThrottledAppModule] })
-        : await startChildApp(adapter, new URL('../support/fixtures/throttled-app.module.ts', import.meta.url), 'ThrottledAppModule');
+        ? await startAppAsync(adapter, {
+            imports: [(await import('../support/fixtures/throttled-app.module.js')).ThrottledAppModule],
+          })
+        : await startChildApp(
+            adapter,
+            new URL('../support/fixtures/throttled-app.module.ts', import.meta.url),
+            'ThrottledAppModule',
+          );
     }, 30_000);
     afterAll(() => running?.close());
 
@@ -439,7 +503,8 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
       ["@Cors('web')", '/limited'],
       ['the global policy', '/limited-global'],
     ])('answers preflights without using the quota, and the 429 carries the CORS headers (%s)', async (_name, path) => {
-      for (let i = 0; i < 3; i++) expectWebPreflight(await preflight(running.url, path, APP, 'GET', 'content-type'), 'GET');
+      for (let i = 0; i < 3; i++)
+        expectWebPreflight(await preflight(running.url, path, APP, 'GET', 'content-type'), 'GET');
       for (let i = 0; i < 2; i++) {
         const ok = await request(running.url).get(path).set('Origin', APP);
         expect(ok.status).toBe(200);
@@ -467,7 +532,10 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
     beforeAll(async () => {
       running = await startAppAsync(adapter, {
         imports: [
-          ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ CORS_ORIGINS: `${APP},https://admin.example.com` })] }),
+          ConfigModule.forRoot({
+            ignoreEnvFile: true,
+            load: [() => ({ CORS_ORIGINS: `${APP},https://admin.example.com` })],
+          }),
           CorsModule.forRootAsync({
             imports: [ConfigModule],
             inject: [ConfigService],
@@ -486,11 +554,13 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
       expectWebReadable(await request(running.url).get('/configured').set('Origin', APP));
       const admin = await request(running.url).get('/configured').set('Origin', 'https://admin.example.com');
       expect(admin.headers['access-control-allow-origin']).toBe('https://admin.example.com');
-      expect(corsHeaders((await request(running.url).get('/configured').set('Origin', LOOK_ALIKE)).headers)).toEqual([]);
+      expect(corsHeaders((await request(running.url).get('/configured').set('Origin', LOOK_ALIKE)).headers)).toEqual(
+        [],
+      );
       expectWebPreflight(await preflight(running.url, '/configured', APP, 'GET', 'content-type'), 'GET');
     });
 
-    it("applies the configured global policy to a controller without @Cors", async () => {
+    it('applies the configured global policy to a controller without @Cors', async () => {
       expectWebReadable(await request(running.url).get('/plain').set('Origin', APP));
     });
   });
@@ -531,11 +601,14 @@ describe.each(ADAPTERS)('other modules beside nest-cors on %s', (adapter) => {
       expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
     });
 
-    it.each(['/guarded', '/plain'])('answers the preflight for %s (204) with the policy, before helmet runs: no helmet headers on it', async (path) => {
-      const res = await preflight(running.url, path, APP, 'GET', 'content-type');
-      expectWebPreflight(res, 'GET');
-      expect(res.headers['cross-origin-resource-policy']).toBeUndefined();
-      expect(res.headers['content-security-policy']).toBeUndefined();
-    });
+    it.each(['/guarded', '/plain'])(
+      'answers the preflight for %s (204) with the policy, before helmet runs: no helmet headers on it',
+      async (path) => {
+        const res = await preflight(running.url, path, APP, 'GET', 'content-type');
+        expectWebPreflight(res, 'GET');
+        expect(res.headers['cross-origin-resource-policy']).toBeUndefined();
+        expect(res.headers['content-security-policy']).toBeUndefined();
+      },
+    );
   });
 });

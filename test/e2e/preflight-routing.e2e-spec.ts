@@ -130,7 +130,10 @@ describe.each(ADAPTERS)('preflight routing on %s', (adapter) => {
     api.options(path).set('Origin', origin).set('Access-Control-Request-Method', method);
 
   it('answers with the policy of the handler the requested method reaches', async () => {
-    const del = await preflight('/api/v1/items/7', 'https://b.test', 'DELETE').set('Access-Control-Request-Headers', 'authorization');
+    const del = await preflight('/api/v1/items/7', 'https://b.test', 'DELETE').set(
+      'Access-Control-Request-Headers',
+      'authorization',
+    );
     expect(del.status).toBe(204);
     expect(del.headers['access-control-allow-origin']).toBe('https://b.test');
     expect(del.headers['access-control-allow-headers']).toBe('Authorization');
@@ -249,17 +252,26 @@ describe.each(ADAPTERS)('routes that match the same path on %s', (adapter) => {
   afterAll(() => running.close());
 
   // Express serves the first registered route a path matches; Fastify the most specific one.
-  const served = adapter === 'express' ? { body: 'by-id', origin: 'https://a.test', other: 'https://b.test' } : { body: 'special', origin: 'https://b.test', other: 'https://a.test' };
+  const served =
+    adapter === 'express'
+      ? { body: 'by-id', origin: 'https://a.test', other: 'https://b.test' }
+      : { body: 'special', origin: 'https://b.test', other: 'https://a.test' };
 
   it(`serves /shadow/special from the ${adapter === 'express' ? 'first registered' : 'most specific'} handler`, async () => {
     expect((await api.get('/shadow/special')).text).toBe(served.body);
   });
 
   it('answers a preflight with the policy of the handler the adapter really serves', async () => {
-    const allowed = await api.options('/shadow/special').set('Origin', served.origin).set('Access-Control-Request-Method', 'GET');
+    const allowed = await api
+      .options('/shadow/special')
+      .set('Origin', served.origin)
+      .set('Access-Control-Request-Method', 'GET');
     expect(allowed.status).toBe(204);
     expect(allowed.headers['access-control-allow-origin']).toBe(served.origin);
-    const refused = await api.options('/shadow/special').set('Origin', served.other).set('Access-Control-Request-Method', 'GET');
+    const refused = await api
+      .options('/shadow/special')
+      .set('Origin', served.other)
+      .set('Access-Control-Request-Method', 'GET');
     expect(refused.status).toBe(403);
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
   });
@@ -286,7 +298,12 @@ describe('routes registered by specificity on express', () => {
   let running: RunningApp;
   let api: ReturnType<typeof request>;
   beforeAll(async () => {
-    running = await startApp('express', { imports: [CorsModule.forRoot()], controllers: [ShadowController] }, undefined, specificityOption);
+    running = await startApp(
+      'express',
+      { imports: [CorsModule.forRoot()], controllers: [ShadowController] },
+      undefined,
+      specificityOption,
+    );
     api = request(running.url);
   });
   afterAll(() => running.close());
@@ -296,9 +313,14 @@ describe('routes registered by specificity on express', () => {
     // Nest 12 registers 'special' first under this strategy; Nest 11 ignores the option.
     expect(served).toBe(process.env.NEST_MAJOR === '11' ? 'by-id' : 'special');
     const origin = served === 'special' ? 'https://b.test' : 'https://a.test';
-    const preflight = await api.options('/shadow/special').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
+    const preflight = await api
+      .options('/shadow/special')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'GET');
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(origin);
-    expect((await api.get('/shadow/special').set('Origin', origin)).headers['access-control-allow-origin']).toBe(origin);
+    expect((await api.get('/shadow/special').set('Origin', origin)).headers['access-control-allow-origin']).toBe(
+      origin,
+    );
   });
 });

@@ -38,9 +38,16 @@ describe.each(ADAPTERS)('RegExp origins that can backtrack catastrophically on %
     );
     expect(error).toBeInstanceOf(CorsConfigurationError);
     expect((error as CorsConfigurationError).problems).toEqual([
-      { location: 'TenantsController.nested', field: 'origins[1]', code: 'origin_backtracking', message: expect.stringMatching(/can backtrack catastrophically/) },
+      {
+        location: 'TenantsController.nested',
+        field: 'origins[1]',
+        code: 'origin_backtracking',
+        message: expect.stringMatching(/can backtrack catastrophically/),
+      },
     ]);
-    expect((error as Error).message).toContain('TenantsController.nested › origins[1]: /^https:\\/\\/(a+)+\\.example\\.com$/ can backtrack catastrophically');
+    expect((error as Error).message).toContain(
+      'TenantsController.nested › origins[1]: /^https:\\/\\/(a+)+\\.example\\.com$/ can backtrack catastrophically',
+    );
   });
 
   describe('with an anchored RegExp origin that matches each character one way', () => {

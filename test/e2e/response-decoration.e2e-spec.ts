@@ -62,7 +62,11 @@ class EndingFilter implements ExceptionFilter {
 /** A middleware that ends some responses itself, before any guard or handler. */
 @Injectable()
 class MaintenanceMiddleware implements NestMiddleware {
-  use(req: { url?: string; originalUrl?: string }, res: { statusCode: number; setHeader(n: string, v: string): void; end(b: string): void }, next: () => void): void {
+  use(
+    req: { url?: string; originalUrl?: string },
+    res: { statusCode: number; setHeader(n: string, v: string): void; end(b: string): void },
+    next: () => void,
+  ): void {
     if ((req.originalUrl ?? req.url ?? '').includes('maintenance')) {
       res.statusCode = 503;
       res.setHeader('Content-Type', 'text/plain');
@@ -130,7 +134,9 @@ class OutputsController {
 class HeaderPlacementProbe implements NestInterceptor {
   static rawHadOrigin: boolean | undefined;
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const response = context.switchToHttp().getResponse<{ raw?: { hasHeader(name: string): boolean }; hasHeader?(name: string): boolean }>();
+    const response = context
+      .switchToHttp()
+      .getResponse<{ raw?: { hasHeader(name: string): boolean }; hasHeader?(name: string): boolean }>();
     const raw = response.raw ?? (response as { hasHeader(name: string): boolean });
     HeaderPlacementProbe.rawHadOrigin = raw.hasHeader('access-control-allow-origin');
     return next.handle();
@@ -153,11 +159,19 @@ class PlacementController {
 }
 
 /** The application without middleware: on Fastify, headers may then go through the reply. */
-@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter, EndingFilter] })
+@Module({
+  imports: [CorsModule.forRoot()],
+  controllers: [OutputsController, PlacementController],
+  providers: [TeapotFilter, EndingFilter],
+})
 class OutputsModule {}
 
 /** The same application with a module middleware, which gets the Node objects. */
-@Module({ imports: [CorsModule.forRoot()], controllers: [OutputsController, PlacementController], providers: [TeapotFilter, EndingFilter] })
+@Module({
+  imports: [CorsModule.forRoot()],
+  controllers: [OutputsController, PlacementController],
+  providers: [TeapotFilter, EndingFilter],
+})
 class OutputsWithMiddlewareModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(MaintenanceMiddleware).forRoutes('*');
@@ -174,7 +188,10 @@ describe.each(CASES)('CORS headers on every kind of response on %s, %s', (adapte
   beforeAll(async () => {
     const root = setup === 'module middleware' ? OutputsWithMiddlewareModule : OutputsModule;
     // As main.ts does it: app.use() before the application is initialized.
-    const beforeInit = setup === 'app.use() middleware' ? (app: INestApplication) => void app.use(new MaintenanceMiddleware().use) : undefined;
+    const beforeInit =
+      setup === 'app.use() middleware'
+        ? (app: INestApplication) => void app.use(new MaintenanceMiddleware().use)
+        : undefined;
     running = await startApp(adapter, { imports: [root] }, beforeInit);
     api = request(running.url);
   });
@@ -200,11 +217,15 @@ describe.each(CASES)('CORS headers on every kind of response on %s, %s', (adapte
   });
 
   it('decorates server-sent events', async () => {
-    const res = await api.get('/out/events').set('Origin', ORIGIN).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      r.on('end', () => cb(null, text));
-    });
+    const res = await api
+      .get('/out/events')
+      .set('Origin', ORIGIN)
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        r.on('end', () => cb(null, text));
+      });
     expect(res.headers['content-type']).toMatch(/text\/event-stream/);
     expect(String(res.body)).toContain('data: hello');
     expectAllowed(res.headers);
@@ -233,7 +254,11 @@ describe.each(CASES)('CORS headers on every kind of response on %s, %s', (adapte
   }
 
   it('decorates the 400 of a malformed JSON body', async () => {
-    const res = await api.post('/out/json').set('Origin', ORIGIN).set('Content-Type', 'application/json').send('{"broken":');
+    const res = await api
+      .post('/out/json')
+      .set('Origin', ORIGIN)
+      .set('Content-Type', 'application/json')
+      .send('{"broken":');
     expect(res.status).toBe(HttpStatus.BAD_REQUEST);
     expectAllowed(res.headers);
   });

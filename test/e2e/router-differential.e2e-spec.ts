@@ -77,9 +77,17 @@ const WORDS = ['x', 'admin', 'public', 'Files', 'v2', 'a.b'] as const;
 
 /** A template of 0..max segments; `:` placeholders become parameters named `<prefix><i>`. */
 function templateArb(maxSegments: number, paramPrefix: string, wildcard: boolean): fc.Arbitrary<string> {
-  const segment = fc.oneof({ weight: 4, arbitrary: fc.constantFrom<string>(...WORDS) }, { weight: 2, arbitrary: fc.constant(':') });
+  const segment = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom<string>(...WORDS) },
+    { weight: 2, arbitrary: fc.constant(':') },
+  );
   return fc
-    .tuple(fc.array(segment, { maxLength: maxSegments }), wildcard ? fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) : fc.constant(false))
+    .tuple(
+      fc.array(segment, { maxLength: maxSegments }),
+      wildcard
+        ? fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
+        : fc.constant(false),
+    )
     .map(([segments, star]) => {
       let i = 0;
       const named = segments.map((s) => (s === ':' ? `:${paramPrefix}${i++}` : s));
@@ -120,14 +128,24 @@ const routeSetArb: fc.Arbitrary<RouteSetSpec> = fc
   .record({
     controllers: fc.array(controllerArb, { minLength: 1, maxLength: 3 }),
     prefix: fc.option(fc.array(fc.nat(), { maxLength: 2 }), { nil: undefined }),
-    versioning: fc.option(fc.record({ defaultVersion: fc.option(fc.constantFrom('1', '2'), { nil: undefined }) }, { requiredKeys: [] }), { nil: undefined, freq: 3 }),
+    versioning: fc.option(
+      fc.record({ defaultVersion: fc.option(fc.constantFrom('1', '2'), { nil: undefined }) }, { requiredKeys: [] }),
+      { nil: undefined, freq: 3 },
+    ),
   })
   .map(({ controllers, prefix, versioning }) => {
     const spec: RouteSetSpec = { controllers, versioning };
     if (prefix === undefined) return spec;
     // Exclusions name handler paths under the prefix (never wildcards: Nest parses them as paths).
-    const candidates = spec.controllers.flatMap((c) => c.handlers.filter((h) => !h.path.endsWith('*')).map((h) => [c.module, c.path, h.path].filter((p) => p !== undefined && p !== '').join('/')));
-    const exclude = candidates.length === 0 ? [] : [...new Set(prefix.map((i) => candidates[i % candidates.length]))].filter((p) => p !== '');
+    const candidates = spec.controllers.flatMap((c) =>
+      c.handlers
+        .filter((h) => !h.path.endsWith('*'))
+        .map((h) => [c.module, c.path, h.path].filter((p) => p !== undefined && p !== '').join('/')),
+    );
+    const exclude =
+      candidates.length === 0
+        ? []
+        : [...new Set(prefix.map((i) => candidates[i % candidates.length]))].filter((p) => p !== '');
     return { ...spec, prefix: { path: 'api', exclude } };
   });
 
@@ -135,8 +153,29 @@ const routeSetArb: fc.Arbitrary<RouteSetSpec> = fc
 const paramValueArb = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('x', 'admin', 'public', 'Files', 'files', 'v1', 'v2', 'a.b', 'X', 'PUBLIC') },
   { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9]{1,6}$/) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'Q', '7'), fc.integer({ min: 96, max: 130 })).map(([c, n]) => c.repeat(n)) },
-  { weight: 2, arbitrary: fc.constantFrom('%70ublic', '%50UBLIC', '%61dmin', 'a%2Fb', 'p%2f', '%2e%2e', '..', '.', '', 'x;y', 'a\\b', '%41', '%25', '%zz') },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('a', 'Q', '7'), fc.integer({ min: 96, max: 130 })).map(([c, n]) => c.repeat(n)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '%70ublic',
+      '%50UBLIC',
+      '%61dmin',
+      'a%2Fb',
+      'p%2f',
+      '%2e%2e',
+      '..',
+      '.',
+      '',
+      'x;y',
+      'a\\b',
+      '%41',
+      '%25',
+      '%zz',
+    ),
+  },
 );
 
 type Mutation =
@@ -159,8 +198,16 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('trailingSlash' as const) }),
   fc.record({ kind: fc.constant('toggleCase' as const), at }),
   fc.record({ kind: fc.constant('upperCase' as const) }),
-  fc.record({ kind: fc.constant('dot' as const), at, form: fc.constantFrom('/.' as const, '/..' as const, '/x/..' as const) }),
-  fc.record({ kind: fc.constant('semicolon' as const), at, text: fc.constantFrom(';' as const, ';x=1' as const, ';/admin' as const) }),
+  fc.record({
+    kind: fc.constant('dot' as const),
+    at,
+    form: fc.constantFrom('/.' as const, '/..' as const, '/x/..' as const),
+  }),
+  fc.record({
+    kind: fc.constant('semicolon' as const),
+    at,
+    text: fc.constantFrom(';' as const, ';x=1' as const, ';/admin' as const),
+  }),
   fc.record({ kind: fc.constant('backslash' as const), at }),
   fc.record({ kind: fc.constant('dropFirst' as const) }),
 );
@@ -183,10 +230,26 @@ const targetArb: fc.Arbitrary<TargetRecipe> = fc.record({
   mutations: fc.array(mutationArb, { maxLength: 3 }),
   absolute: fc.oneof(
     { weight: 8, arbitrary: fc.constant('') },
-    { weight: 2, arbitrary: fc.constantFrom('http://127.0.0.1', 'HTTP://h', 'http://u@h', 'https://h:8443', 'ftp://h', 'http://h?x') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'http://127.0.0.1',
+        'HTTP://h',
+        'http://u@h',
+        'https://h:8443',
+        'ftp://h',
+        'http://h?x',
+      ),
+    },
   ),
-  query: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constantFrom('?q=1', '?', '?a/b', '?x=%zz', '?/admin') }),
-  fragment: fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('#f', '#/admin') }),
+  query: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('') },
+    { weight: 2, arbitrary: fc.constantFrom('?q=1', '?', '?a/b', '?x=%zz', '?/admin') },
+  ),
+  fragment: fc.oneof(
+    { weight: 8, arbitrary: fc.constant('') },
+    { weight: 1, arbitrary: fc.constantFrom('#f', '#/admin') },
+  ),
   otherMethod: fc.subarray([...REQUEST_METHODS], { maxLength: 1 }),
 });
 
@@ -212,7 +275,9 @@ function applyMutation(path: string, mutation: Mutation): string {
     }
     case 'encodeSlash': {
       const i = pick(innerSlashes, mutation.at);
-      return i === undefined ? `${path}${mutation.upper ? '%2F' : '%2f'}` : `${path.slice(0, i)}${mutation.upper ? '%2F' : '%2f'}${path.slice(i + 1)}`;
+      return i === undefined
+        ? `${path}${mutation.upper ? '%2F' : '%2f'}`
+        : `${path.slice(0, i)}${mutation.upper ? '%2F' : '%2f'}${path.slice(i + 1)}`;
     }
     case 'doubleSlash': {
       const i = pick(slashes, mutation.at)!;
@@ -248,7 +313,15 @@ function applyMutation(path: string, mutation: Mutation): string {
   }
 }
 
-const OWN_METHOD: Record<Verb, RequestMethod> = { GET: 'GET', HEAD: 'HEAD', POST: 'POST', PUT: 'PUT', DELETE: 'DELETE', PATCH: 'PATCH', ALL: 'PUT' };
+const OWN_METHOD: Record<Verb, RequestMethod> = {
+  GET: 'GET',
+  HEAD: 'HEAD',
+  POST: 'POST',
+  PUT: 'PUT',
+  DELETE: 'DELETE',
+  PATCH: 'PATCH',
+  ALL: 'PUT',
+};
 
 /** The requests a recipe makes of a route set: its target, by its route's own method and maybe one other. */
 function requestsOf(recipe: TargetRecipe, handlers: readonly HandlerInfo[]): [RequestMethod, string][] {
@@ -275,11 +348,17 @@ function specFor(config: RouterConfig, spec: RouteSetSpec): RouteSetSpec {
 
 /** The handlers of a route set, at the paths modelled from its spec (Nest's own exclusion rules may differ). */
 function describeSet(handlers: readonly HandlerInfo[]): string {
-  return handlers.map((h) => `  #${h.n} @${h.verb === 'ALL' ? 'All' : h.verb}(${h.path})${h.cors ? '' : ' @Cors(false)'}`).join('\n');
+  return handlers
+    .map((h) => `  #${h.n} @${h.verb === 'ALL' ? 'All' : h.verb}(${h.path})${h.cors ? '' : ' @Cors(false)'}`)
+    .join('\n');
 }
 
 /** Throws with every disagreement of the app of `spec` on `config` for `requests`. */
-async function expectAgreement(config: RouterConfig, spec: RouteSetSpec, requests: readonly (readonly [RequestMethod, string])[]): Promise<void> {
+async function expectAgreement(
+  config: RouterConfig,
+  spec: RouteSetSpec,
+  requests: readonly (readonly [RequestMethod, string])[],
+): Promise<void> {
   const result = await routeSetDisagreements(config, spec, requests);
   if (result === undefined) throw new Error(`${config.name} refused the route set ${JSON.stringify(spec)}`);
   if (result.problems.length > 0) {
@@ -295,33 +374,41 @@ async function expectAgreement(config: RouterConfig, spec: RouteSetSpec, request
 
 describe.each(ADAPTERS)('the policy nest-cors applies is the one of the handler %s runs (generated)', (adapter) => {
   const configs = ROUTER_CONFIGS.filter((c) => c.adapter === adapter);
-  it.each(configs.map((config) => [config.name, config] as const))('on %s', async (_name, config) => {
-    const index = ROUTER_CONFIGS.indexOf(config);
-    let firstFailure: number | undefined;
-    await fc.assert(
-      fc.asyncProperty(routeSetArb, fc.array(targetArb, { minLength: 4, maxLength: 12 }), async (generated, recipes) => {
-        if (firstFailure !== undefined && Date.now() - firstFailure > SHRINK_BUDGET_MS) return;
-        const spec = specFor(config, generated);
-        fc.pre(spec.controllers.length > 0);
-        const handlers = handlersOf(spec);
-        const requests = recipes.flatMap((recipe) => requestsOf(recipe, handlers));
-        const result = await routeSetDisagreements(config, spec, requests);
-        fc.pre(result !== undefined);
-        if (result.problems.length > 0) {
-          firstFailure ??= Date.now();
-          throw new Error(
-            `${result.problems.length} disagreement(s):\n${result.problems.map((p) => `  - ${p}`).join('\n')}\nroute set:\n${describeSet(result.handlers)}\n` +
-              `spec: ${JSON.stringify(spec)}\nrequests: ${JSON.stringify(requests)}`,
-          );
-        }
-      }),
-      {
-        numRuns: NUM_RUNS,
-        seed: REPLAY_SEED ?? BASE_SEED + index,
-        path: REPLAY_SEED === undefined ? undefined : process.env.DIFF_REPLAY_PATH,
-      },
-    );
-  }, 120_000);
+  it.each(configs.map((config) => [config.name, config] as const))(
+    'on %s',
+    async (_name, config) => {
+      const index = ROUTER_CONFIGS.indexOf(config);
+      let firstFailure: number | undefined;
+      await fc.assert(
+        fc.asyncProperty(
+          routeSetArb,
+          fc.array(targetArb, { minLength: 4, maxLength: 12 }),
+          async (generated, recipes) => {
+            if (firstFailure !== undefined && Date.now() - firstFailure > SHRINK_BUDGET_MS) return;
+            const spec = specFor(config, generated);
+            fc.pre(spec.controllers.length > 0);
+            const handlers = handlersOf(spec);
+            const requests = recipes.flatMap((recipe) => requestsOf(recipe, handlers));
+            const result = await routeSetDisagreements(config, spec, requests);
+            fc.pre(result !== undefined);
+            if (result.problems.length > 0) {
+              firstFailure ??= Date.now();
+              throw new Error(
+                `${result.problems.length} disagreement(s):\n${result.problems.map((p) => `  - ${p}`).join('\n')}\nroute set:\n${describeSet(result.handlers)}\n` +
+                  `spec: ${JSON.stringify(spec)}\nrequests: ${JSON.stringify(requests)}`,
+              );
+            }
+          },
+        ),
+        {
+          numRuns: NUM_RUNS,
+          seed: REPLAY_SEED ?? BASE_SEED + index,
+          path: REPLAY_SEED === undefined ? undefined : process.env.DIFF_REPLAY_PATH,
+        },
+      );
+    },
+    120_000,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -330,7 +417,9 @@ describe.each(ADAPTERS)('the policy nest-cors applies is the one of the handler 
 const PARTNER = 'https://partner.test';
 const STRANGER = 'https://stranger.test';
 const PARTNERS: CorsModuleOptions = {
-  policies: { partners: { origins: [PARTNER], credentials: true, maxAge: 600, methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'] } },
+  policies: {
+    partners: { origins: [PARTNER], credentials: true, maxAge: 600, methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'] },
+  },
 };
 /** The permissive policy beside the partners one. */
 const PUBLIC_POLICY = { origins: '*' as const, maxAge: 5 };
@@ -354,8 +443,21 @@ function expectPartnersPreflight(response: RawResponse): void {
   expect(header(response, 'Access-Control-Max-Age')).toBe('600');
 }
 
-async function startOn(config: RouterConfig, controllers: Type[], configure?: (app: INestApplication) => void, extra: ModuleMetadata = {}): Promise<RunningRawApp> {
-  return startAppOn(config, { imports: [CorsModule.forRoot(PARTNERS), ...(extra.imports ?? [])], controllers, providers: extra.providers ?? [] }, configure);
+async function startOn(
+  config: RouterConfig,
+  controllers: Type[],
+  configure?: (app: INestApplication) => void,
+  extra: ModuleMetadata = {},
+): Promise<RunningRawApp> {
+  return startAppOn(
+    config,
+    {
+      imports: [CorsModule.forRoot(PARTNERS), ...(extra.imports ?? [])],
+      controllers,
+      providers: extra.providers ?? [],
+    },
+    configure,
+  );
 }
 
 /** The app's own global auth guard: everything without a token is 401. */
@@ -379,7 +481,8 @@ class SevenController {
   }
 }
 
-const defaultConfig = (adapter: AdapterName): RouterConfig => (adapter === 'express' ? CONFIGS.express : CONFIGS.fastify);
+const defaultConfig = (adapter: AdapterName): RouterConfig =>
+  adapter === 'express' ? CONFIGS.express : CONFIGS.fastify;
 
 describe.each(ADAPTERS)('known disagreements on %s', (adapter) => {
   // (1) Express matches the path as written; Fastify decodes letters first.
@@ -400,27 +503,31 @@ describe.each(ADAPTERS)('known disagreements on %s', (adapter) => {
     }
   }
 
-  it(`gives a percent-encoded path the policy of the handler ${adapter === 'express' ? 'Express' : 'Fastify'} runs`, async () => {
-    const running = await startOn(defaultConfig(adapter), [PercentController]);
-    try {
-      const ran = await actualRequest(running.port, 'GET', '/pe/%70ublic', [`Origin: ${PARTNER}`]);
-      // Express routes the path as written (so `:id`), find-my-way decodes it first (so `public`).
-      expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'public');
-      if (adapter === 'express') {
-        expectPartnersPolicy(ran);
-        expectNoPermission(await actualRequest(running.port, 'GET', '/pe/%70ublic', [`Origin: ${STRANGER}`]));
-        expectPartnersPreflight(await preflightRequest(running.port, '/pe/%70ublic', 'GET', PARTNER));
-        expectNoPermission(await preflightRequest(running.port, '/pe/%70ublic', 'GET', STRANGER));
-      } else {
-        expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
-        const preflight = await preflightRequest(running.port, '/pe/%70ublic', 'GET', STRANGER);
-        expect(preflight.status).toBe(204);
-        expect(header(preflight, 'Access-Control-Max-Age')).toBe('5');
+  it(
+    `gives a percent-encoded path the policy of the handler ${adapter === 'express' ? 'Express' : 'Fastify'} runs`,
+    async () => {
+      const running = await startOn(defaultConfig(adapter), [PercentController]);
+      try {
+        const ran = await actualRequest(running.port, 'GET', '/pe/%70ublic', [`Origin: ${PARTNER}`]);
+        // Express routes the path as written (so `:id`), find-my-way decodes it first (so `public`).
+        expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'public');
+        if (adapter === 'express') {
+          expectPartnersPolicy(ran);
+          expectNoPermission(await actualRequest(running.port, 'GET', '/pe/%70ublic', [`Origin: ${STRANGER}`]));
+          expectPartnersPreflight(await preflightRequest(running.port, '/pe/%70ublic', 'GET', PARTNER));
+          expectNoPermission(await preflightRequest(running.port, '/pe/%70ublic', 'GET', STRANGER));
+        } else {
+          expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
+          const preflight = await preflightRequest(running.port, '/pe/%70ublic', 'GET', STRANGER);
+          expect(preflight.status).toBe(204);
+          expect(header(preflight, 'Access-Control-Max-Age')).toBe('5');
+        }
+      } finally {
+        await running.close();
       }
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   // (2) Express has no parameter length limit; find-my-way's is 100 characters.
   function longController(): Type {
@@ -443,28 +550,32 @@ describe.each(ADAPTERS)('known disagreements on %s', (adapter) => {
     return LongController;
   }
 
-  it(`gives a 101-character parameter the policy of the handler ${adapter === 'express' ? 'Express' : 'Fastify'} runs, beside a permissive wildcard`, async () => {
-    const running = await startOn(defaultConfig(adapter), [longController()]);
-    const target = `/long/${'a'.repeat(101)}`;
-    try {
-      const ran = await actualRequest(running.port, 'GET', target, [`Origin: ${PARTNER}`]);
-      expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'wildcard');
-      if (adapter === 'express') {
-        expectPartnersPolicy(ran);
-        expectNoPermission(await actualRequest(running.port, 'GET', target, [`Origin: ${STRANGER}`]));
-        expectPartnersPreflight(await preflightRequest(running.port, target, 'GET', PARTNER));
-        expectNoPermission(await preflightRequest(running.port, target, 'GET', STRANGER));
-      } else {
-        expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
+  it(
+    `gives a 101-character parameter the policy of the handler ${adapter === 'express' ? 'Express' : 'Fastify'} runs, beside a permissive wildcard`,
+    async () => {
+      const running = await startOn(defaultConfig(adapter), [longController()]);
+      const target = `/long/${'a'.repeat(101)}`;
+      try {
+        const ran = await actualRequest(running.port, 'GET', target, [`Origin: ${PARTNER}`]);
+        expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'wildcard');
+        if (adapter === 'express') {
+          expectPartnersPolicy(ran);
+          expectNoPermission(await actualRequest(running.port, 'GET', target, [`Origin: ${STRANGER}`]));
+          expectPartnersPreflight(await preflightRequest(running.port, target, 'GET', PARTNER));
+          expectNoPermission(await preflightRequest(running.port, target, 'GET', STRANGER));
+        } else {
+          expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
+        }
+        // 100 characters: the parameter route on both.
+        const hundred = await actualRequest(running.port, 'GET', `/long/${'a'.repeat(100)}`, [`Origin: ${PARTNER}`]);
+        expect(header(hundred, 'x-ran')).toBe('id');
+        expectPartnersPolicy(hundred);
+      } finally {
+        await running.close();
       }
-      // 100 characters: the parameter route on both.
-      const hundred = await actualRequest(running.port, 'GET', `/long/${'a'.repeat(100)}`, [`Origin: ${PARTNER}`]);
-      expect(header(hundred, 'x-ran')).toBe('id');
-      expectPartnersPolicy(hundred);
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   // (3) find-my-way ranks an `@All()` route with the others, by specificity.
   @Controller('f3')
@@ -484,32 +595,36 @@ describe.each(ADAPTERS)('known disagreements on %s', (adapter) => {
     }
   }
 
-  it(`gives GET and HEAD of a path served by an @All() route the policy of the handler ${adapter === 'express' ? 'Express' : 'Fastify'} runs`, async () => {
-    const running = await startOn(defaultConfig(adapter), [AllBesideParamController]);
-    try {
-      for (const method of ['GET', 'HEAD'] as const) {
-        const ran = await actualRequest(running.port, method, '/f3/admin', [`Origin: ${PARTNER}`]);
-        // Express tries routes in order (`:id` first); find-my-way takes the static `admin`.
-        expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'all');
-        if (adapter === 'fastify') {
-          expectPartnersPolicy(ran);
-          expectNoPermission(await actualRequest(running.port, method, '/f3/admin', [`Origin: ${STRANGER}`]));
-        } else {
-          expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
+  it(
+    `gives GET and HEAD of a path served by an @All() route the policy of the handler ${adapter === 'express' ? 'Express' : 'Fastify'} runs`,
+    async () => {
+      const running = await startOn(defaultConfig(adapter), [AllBesideParamController]);
+      try {
+        for (const method of ['GET', 'HEAD'] as const) {
+          const ran = await actualRequest(running.port, method, '/f3/admin', [`Origin: ${PARTNER}`]);
+          // Express tries routes in order (`:id` first); find-my-way takes the static `admin`.
+          expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'all');
+          if (adapter === 'fastify') {
+            expectPartnersPolicy(ran);
+            expectNoPermission(await actualRequest(running.port, method, '/f3/admin', [`Origin: ${STRANGER}`]));
+          } else {
+            expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
+          }
         }
+        if (adapter === 'fastify') {
+          expectPartnersPreflight(await preflightRequest(running.port, '/f3/admin', 'GET', PARTNER));
+          expectNoPermission(await preflightRequest(running.port, '/f3/admin', 'GET', STRANGER));
+        }
+        // A method only @All() serves reaches it on both.
+        const put = await actualRequest(running.port, 'PUT', '/f3/admin', [`Origin: ${PARTNER}`]);
+        expect(header(put, 'x-ran')).toBe('all');
+        expectPartnersPolicy(put);
+      } finally {
+        await running.close();
       }
-      if (adapter === 'fastify') {
-        expectPartnersPreflight(await preflightRequest(running.port, '/f3/admin', 'GET', PARTNER));
-        expectNoPermission(await preflightRequest(running.port, '/f3/admin', 'GET', STRANGER));
-      }
-      // A method only @All() serves reaches it on both.
-      const put = await actualRequest(running.port, 'PUT', '/f3/admin', [`Origin: ${PARTNER}`]);
-      expect(header(put, 'x-ran')).toBe('all');
-      expectPartnersPolicy(put);
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   // (4) A route of rarer syntax must not change how plain paths are ranked.
   @Controller('rare')
@@ -536,26 +651,30 @@ describe.each(ADAPTERS)('known disagreements on %s', (adapter) => {
     }
   }
 
-  it(`keeps ${adapter === 'express' ? 'registration order' : 'specificity'} on plain paths beside a route like doc/:name.:ext`, async () => {
-    const running = await startOn(defaultConfig(adapter), [RareSyntaxController]);
-    try {
-      const ran = await actualRequest(running.port, 'GET', '/rare/special', [`Origin: ${PARTNER}`]);
-      expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'special');
-      if (adapter === 'express') {
-        expectPartnersPolicy(ran);
-        expectNoPermission(await actualRequest(running.port, 'GET', '/rare/special', [`Origin: ${STRANGER}`]));
-        expectPartnersPreflight(await preflightRequest(running.port, '/rare/special', 'GET', PARTNER));
-        expectNoPermission(await preflightRequest(running.port, '/rare/special', 'GET', STRANGER));
-      } else {
-        expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
+  it(
+    `keeps ${adapter === 'express' ? 'registration order' : 'specificity'} on plain paths beside a route like doc/:name.:ext`,
+    async () => {
+      const running = await startOn(defaultConfig(adapter), [RareSyntaxController]);
+      try {
+        const ran = await actualRequest(running.port, 'GET', '/rare/special', [`Origin: ${PARTNER}`]);
+        expect(header(ran, 'x-ran')).toBe(adapter === 'express' ? 'id' : 'special');
+        if (adapter === 'express') {
+          expectPartnersPolicy(ran);
+          expectNoPermission(await actualRequest(running.port, 'GET', '/rare/special', [`Origin: ${STRANGER}`]));
+          expectPartnersPreflight(await preflightRequest(running.port, '/rare/special', 'GET', PARTNER));
+          expectNoPermission(await preflightRequest(running.port, '/rare/special', 'GET', STRANGER));
+        } else {
+          expect(header(ran, 'Access-Control-Allow-Origin')).toBe('*');
+        }
+        const doc = await actualRequest(running.port, 'GET', '/rare/doc/readme.md', ['Origin: https://docs.test']);
+        expect(header(doc, 'x-ran')).toBe('doc');
+        expect(header(doc, 'Access-Control-Allow-Origin')).toBe('https://docs.test');
+      } finally {
+        await running.close();
       }
-      const doc = await actualRequest(running.port, 'GET', '/rare/doc/readme.md', ['Origin: https://docs.test']);
-      expect(header(doc, 'x-ran')).toBe('doc');
-      expect(header(doc, 'Access-Control-Allow-Origin')).toBe('https://docs.test');
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   // (6) Fastify serves HEAD of a path with a GET route from that route's automatic HEAD route.
   @Controller('h6')
@@ -573,23 +692,27 @@ describe.each(ADAPTERS)('known disagreements on %s', (adapter) => {
     headById(): void {}
   }
 
-  it('gives HEAD of a path the policy of the GET route that serves it, beside an explicit @Head(:id)', async () => {
-    const running = await startOn(defaultConfig(adapter), [HeadBesideGetController]);
-    try {
-      const ran = await actualRequest(running.port, 'HEAD', '/h6/x', [`Origin: ${PARTNER}`]);
-      expect(header(ran, 'x-ran')).toBe('get-x');
-      expectPartnersPolicy(ran);
-      expectNoPermission(await actualRequest(running.port, 'HEAD', '/h6/x', [`Origin: ${STRANGER}`]));
-      expectPartnersPreflight(await preflightRequest(running.port, '/h6/x', 'HEAD', PARTNER));
-      expectNoPermission(await preflightRequest(running.port, '/h6/x', 'HEAD', STRANGER));
-      // Other paths still reach the explicit HEAD route.
-      const other = await actualRequest(running.port, 'HEAD', '/h6/y', [`Origin: ${STRANGER}`]);
-      expect(header(other, 'x-ran')).toBe('head-id');
-      expect(header(other, 'Access-Control-Allow-Origin')).toBe('*');
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+  it(
+    'gives HEAD of a path the policy of the GET route that serves it, beside an explicit @Head(:id)',
+    async () => {
+      const running = await startOn(defaultConfig(adapter), [HeadBesideGetController]);
+      try {
+        const ran = await actualRequest(running.port, 'HEAD', '/h6/x', [`Origin: ${PARTNER}`]);
+        expect(header(ran, 'x-ran')).toBe('get-x');
+        expectPartnersPolicy(ran);
+        expectNoPermission(await actualRequest(running.port, 'HEAD', '/h6/x', [`Origin: ${STRANGER}`]));
+        expectPartnersPreflight(await preflightRequest(running.port, '/h6/x', 'HEAD', PARTNER));
+        expectNoPermission(await preflightRequest(running.port, '/h6/x', 'HEAD', STRANGER));
+        // Other paths still reach the explicit HEAD route.
+        const other = await actualRequest(running.port, 'HEAD', '/h6/y', [`Origin: ${STRANGER}`]);
+        expect(header(other, 'x-ran')).toBe('head-id');
+        expect(header(other, 'Access-Control-Allow-Origin')).toBe('*');
+      } finally {
+        await running.close();
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   // (9) Header and media-type versioning: one path, one handler per version.
   @Controller('orders')
@@ -612,31 +735,44 @@ describe.each(ADAPTERS)('known disagreements on %s', (adapter) => {
   it.each([
     ['header', VersioningType.HEADER, 'X-Api-Version: 2'],
     ['media-type', VersioningType.MEDIA_TYPE, 'Accept: application/json;v=2'],
-  ] as const)("carries the version's own Access-Control-Allow-Origin on the app guard's 401 under %s versioning", async (_name, type, versionHeader) => {
-    const running = await startOn(
-      defaultConfig(adapter),
-      [VersionedOrdersController],
-      (app) => app.enableVersioning(type === VersioningType.HEADER ? { type, header: 'X-Api-Version' } : { type: VersioningType.MEDIA_TYPE, key: 'v=' }),
-      { providers: [{ provide: APP_GUARD, useClass: TokenGuard }] },
-    );
-    try {
-      const denied = await actualRequest(running.port, 'GET', '/orders', ['Origin: https://v2.test', versionHeader]);
-      expect(denied.status).toBe(401);
-      expect(header(denied, 'Access-Control-Allow-Origin')).toBe('https://v2.test');
-      expect(headerValues(denied, 'Vary').join(', ')).toMatch(/(^|,\s*)Origin(\s*,|$)/);
-      // Version 1's origin is not version 2's.
-      const other = await actualRequest(running.port, 'GET', '/orders', ['Origin: https://v1.test', versionHeader]);
-      expect(other.status).toBe(401);
-      expectNoPermission(other);
-      // With the token, the handler runs and the same holds.
-      const served = await actualRequest(running.port, 'GET', '/orders', ['Origin: https://v2.test', versionHeader, 'Authorization: Bearer t']);
-      expect(served.status).toBe(200);
-      expect(served.body.toString()).toBe('v2');
-      expect(header(served, 'Access-Control-Allow-Origin')).toBe('https://v2.test');
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+  ] as const)(
+    "carries the version's own Access-Control-Allow-Origin on the app guard's 401 under %s versioning",
+    async (_name, type, versionHeader) => {
+      const running = await startOn(
+        defaultConfig(adapter),
+        [VersionedOrdersController],
+        (app) =>
+          app.enableVersioning(
+            type === VersioningType.HEADER
+              ? { type, header: 'X-Api-Version' }
+              : { type: VersioningType.MEDIA_TYPE, key: 'v=' },
+          ),
+        { providers: [{ provide: APP_GUARD, useClass: TokenGuard }] },
+      );
+      try {
+        const denied = await actualRequest(running.port, 'GET', '/orders', ['Origin: https://v2.test', versionHeader]);
+        expect(denied.status).toBe(401);
+        expect(header(denied, 'Access-Control-Allow-Origin')).toBe('https://v2.test');
+        expect(headerValues(denied, 'Vary').join(', ')).toMatch(/(^|,\s*)Origin(\s*,|$)/);
+        // Version 1's origin is not version 2's.
+        const other = await actualRequest(running.port, 'GET', '/orders', ['Origin: https://v1.test', versionHeader]);
+        expect(other.status).toBe(401);
+        expectNoPermission(other);
+        // With the token, the handler runs and the same holds.
+        const served = await actualRequest(running.port, 'GET', '/orders', [
+          'Origin: https://v2.test',
+          versionHeader,
+          'Authorization: Bearer t',
+        ]);
+        expect(served.status).toBe(200);
+        expect(served.body.toString()).toBe('v2');
+        expect(header(served, 'Access-Control-Allow-Origin')).toBe('https://v2.test');
+      } finally {
+        await running.close();
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
 
 describe('known disagreements on express only', () => {
@@ -684,23 +820,29 @@ describe('known disagreements on express only', () => {
     }
   }
 
-  it('gives GET /api/x\\admin#y the policy of /api/x/admin, which Express runs', async () => {
-    const running = await startOn(CONFIGS.express, [XAdminController, SlugController], (app) => app.setGlobalPrefix('api'));
-    try {
-      const ran = await actualRequest(running.port, 'GET', '/api/x\\admin#y', [`Origin: ${PARTNER}`]);
-      expect(header(ran, 'x-ran')).toBe('x-admin');
-      expectPartnersPolicy(ran);
-      expectNoPermission(await actualRequest(running.port, 'GET', '/api/x\\admin#y', [`Origin: ${STRANGER}`]));
-      expectPartnersPreflight(await preflightRequest(running.port, '/api/x\\admin#y', 'GET', PARTNER));
-      expectNoPermission(await preflightRequest(running.port, '/api/x\\admin#y', 'GET', STRANGER));
-      // Without `#`, the backslash stays, and the path is one segment: `:slug`.
-      const slug = await actualRequest(running.port, 'GET', '/api/x\\admin', [`Origin: ${STRANGER}`]);
-      expect(header(slug, 'x-ran')).toBe('slug');
-      expect(header(slug, 'Access-Control-Allow-Origin')).toBe('*');
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+  it(
+    'gives GET /api/x\\admin#y the policy of /api/x/admin, which Express runs',
+    async () => {
+      const running = await startOn(CONFIGS.express, [XAdminController, SlugController], (app) =>
+        app.setGlobalPrefix('api'),
+      );
+      try {
+        const ran = await actualRequest(running.port, 'GET', '/api/x\\admin#y', [`Origin: ${PARTNER}`]);
+        expect(header(ran, 'x-ran')).toBe('x-admin');
+        expectPartnersPolicy(ran);
+        expectNoPermission(await actualRequest(running.port, 'GET', '/api/x\\admin#y', [`Origin: ${STRANGER}`]));
+        expectPartnersPreflight(await preflightRequest(running.port, '/api/x\\admin#y', 'GET', PARTNER));
+        expectNoPermission(await preflightRequest(running.port, '/api/x\\admin#y', 'GET', STRANGER));
+        // Without `#`, the backslash stays, and the path is one segment: `:slug`.
+        const slug = await actualRequest(running.port, 'GET', '/api/x\\admin', [`Origin: ${STRANGER}`]);
+        expect(header(slug, 'x-ran')).toBe('slug');
+        expect(header(slug, 'Access-Control-Allow-Origin')).toBe('*');
+      } finally {
+        await running.close();
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   // (9) Host filters: one path, one handler per host.
   @Controller({ path: 'tenant', host: 'one.example.test' })
@@ -721,23 +863,32 @@ describe('known disagreements on express only', () => {
     }
   }
 
-  it("carries the host's own Access-Control-Allow-Origin on the app guard's 401 with @Controller({ host })", async () => {
-    const running = await startOn(CONFIGS.express, [TenantOneController, TenantTwoController], undefined, { providers: [{ provide: APP_GUARD, useClass: TokenGuard }] });
-    // The other helpers send Host: 127.0.0.1; these requests need their own.
-    const get = (host: string, origin: string, extra: readonly string[] = []) =>
-      sendOne(running.port, rawRequest(['GET /tenant HTTP/1.1', `Host: ${host}`, `Origin: ${origin}`, ...extra, 'Connection: close']));
-    try {
-      const denied = await get('two.example.test', 'https://two.test');
-      expect(denied.status).toBe(401);
-      expect(header(denied, 'Access-Control-Allow-Origin')).toBe('https://two.test');
-      expectNoPermission(await get('two.example.test', 'https://one.test'));
-      const served = await get('two.example.test', 'https://two.test', ['Authorization: Bearer t']);
-      expect(served.body.toString()).toBe('two');
-      expect(header(served, 'Access-Control-Allow-Origin')).toBe('https://two.test');
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+  it(
+    "carries the host's own Access-Control-Allow-Origin on the app guard's 401 with @Controller({ host })",
+    async () => {
+      const running = await startOn(CONFIGS.express, [TenantOneController, TenantTwoController], undefined, {
+        providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
+      });
+      // The other helpers send Host: 127.0.0.1; these requests need their own.
+      const get = (host: string, origin: string, extra: readonly string[] = []) =>
+        sendOne(
+          running.port,
+          rawRequest(['GET /tenant HTTP/1.1', `Host: ${host}`, `Origin: ${origin}`, ...extra, 'Connection: close']),
+        );
+      try {
+        const denied = await get('two.example.test', 'https://two.test');
+        expect(denied.status).toBe(401);
+        expect(header(denied, 'Access-Control-Allow-Origin')).toBe('https://two.test');
+        expectNoPermission(await get('two.example.test', 'https://one.test'));
+        const served = await get('two.example.test', 'https://two.test', ['Authorization: Bearer t']);
+        expect(served.body.toString()).toBe('two');
+        expect(header(served, 'Access-Control-Allow-Origin')).toBe('https://two.test');
+      } finally {
+        await running.close();
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
 
 describe('known disagreements on fastify only', () => {
@@ -761,38 +912,46 @@ describe('known disagreements on fastify only', () => {
 
   const duplicateSlashes = CONFIGS.fastifyDuplicateSlashes;
 
-  it('gives /x//abc the policy of the :id handler Fastify runs under ignoreDuplicateSlashes', async () => {
-    const running = await startOn(duplicateSlashes, [DuplicateSlashController]);
-    try {
-      const ran = await actualRequest(running.port, 'GET', '/x//abc', [`Origin: ${PARTNER}`]);
-      expect(header(ran, 'x-ran')).toBe('id');
-      expectPartnersPolicy(ran);
-      expectNoPermission(await actualRequest(running.port, 'GET', '/x//abc', [`Origin: ${STRANGER}`]));
-      expectPartnersPreflight(await preflightRequest(running.port, '/x//abc', 'GET', PARTNER));
-      expectNoPermission(await preflightRequest(running.port, '/x//abc', 'GET', STRANGER));
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+  it(
+    'gives /x//abc the policy of the :id handler Fastify runs under ignoreDuplicateSlashes',
+    async () => {
+      const running = await startOn(duplicateSlashes, [DuplicateSlashController]);
+      try {
+        const ran = await actualRequest(running.port, 'GET', '/x//abc', [`Origin: ${PARTNER}`]);
+        expect(header(ran, 'x-ran')).toBe('id');
+        expectPartnersPolicy(ran);
+        expectNoPermission(await actualRequest(running.port, 'GET', '/x//abc', [`Origin: ${STRANGER}`]));
+        expectPartnersPreflight(await preflightRequest(running.port, '/x//abc', 'GET', PARTNER));
+        expectNoPermission(await preflightRequest(running.port, '/x//abc', 'GET', STRANGER));
+      } finally {
+        await running.close();
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   // (7) A path the library would not find, which Fastify still routes.
-  it("gives //seven//items, which Fastify routes to /seven/items under ignoreDuplicateSlashes, that route's CORS headers and Vary: Origin", async () => {
-    const running = await startOn(duplicateSlashes, [SevenController]);
-    try {
-      const ran = await actualRequest(running.port, 'GET', '//seven//items', ['Origin: https://seven.test']);
-      expect(header(ran, 'x-ran')).toBe('items');
-      expect(header(ran, 'Access-Control-Allow-Origin')).toBe('https://seven.test');
-      expect(headerValues(ran, 'Vary').join(', ')).toMatch(/(^|,\s*)Origin(\s*,|$)/);
-      const noOrigin = await actualRequest(running.port, 'GET', '//seven//items', []);
-      expect(header(noOrigin, 'x-ran')).toBe('items');
-      expect(headerValues(noOrigin, 'Vary').join(', ')).toMatch(/(^|,\s*)Origin(\s*,|$)/);
-      const preflight = await preflightRequest(running.port, '//seven//items', 'GET', 'https://seven.test');
-      expect(preflight.status).toBe(204);
-      expect(header(preflight, 'Access-Control-Allow-Origin')).toBe('https://seven.test');
-    } finally {
-      await running.close();
-    }
-  }, CASE_TIMEOUT_MS);
+  it(
+    "gives //seven//items, which Fastify routes to /seven/items under ignoreDuplicateSlashes, that route's CORS headers and Vary: Origin",
+    async () => {
+      const running = await startOn(duplicateSlashes, [SevenController]);
+      try {
+        const ran = await actualRequest(running.port, 'GET', '//seven//items', ['Origin: https://seven.test']);
+        expect(header(ran, 'x-ran')).toBe('items');
+        expect(header(ran, 'Access-Control-Allow-Origin')).toBe('https://seven.test');
+        expect(headerValues(ran, 'Vary').join(', ')).toMatch(/(^|,\s*)Origin(\s*,|$)/);
+        const noOrigin = await actualRequest(running.port, 'GET', '//seven//items', []);
+        expect(header(noOrigin, 'x-ran')).toBe('items');
+        expect(headerValues(noOrigin, 'Vary').join(', ')).toMatch(/(^|,\s*)Origin(\s*,|$)/);
+        const preflight = await preflightRequest(running.port, '//seven//items', 'GET', 'https://seven.test');
+        expect(preflight.status).toBe(204);
+        expect(header(preflight, 'Access-Control-Allow-Origin')).toBe('https://seven.test');
+      } finally {
+        await running.close();
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -812,7 +971,9 @@ interface Counterexample {
   readonly requests: readonly (readonly [RequestMethod, string])[];
 }
 
-const root = (...handlers: RouteSetSpec['controllers'][number]['handlers']): RouteSetSpec => ({ controllers: [{ path: '', handlers }] });
+const root = (...handlers: RouteSetSpec['controllers'][number]['handlers']): RouteSetSpec => ({
+  controllers: [{ path: '', handlers }],
+});
 const LONG_A = 'a'.repeat(101);
 
 const COUNTEREXAMPLES: readonly Counterexample[] = [
@@ -822,124 +983,203 @@ const COUNTEREXAMPLES: readonly Counterexample[] = [
     found: 'seed 20260401, Nest 12 and 11',
     config: CONFIGS.express,
     spec: root({ verb: 'GET', path: '' }),
-    requests: [['GET', '/\\#f'], ['GET', '/']],
+    requests: [
+      ['GET', '/\\#f'],
+      ['GET', '/'],
+    ],
   },
   {
     name: 'gives no CORS headers to GET / when only a root *path wildcard exists (Express: a wildcard needs one character)',
     found: 'seed 20260402, Nest 12 and 11',
     config: CONFIGS.expressCaseSensitive,
     spec: root({ verb: 'GET', path: '*' }),
-    requests: [['GET', '/'], ['GET', '/#f'], ['GET', '/a']],
+    requests: [
+      ['GET', '/'],
+      ['GET', '/#f'],
+      ['GET', '/a'],
+    ],
   },
   {
     name: 'gives GET http://127.0.0.1/#f, an absolute-form target with a fragment, the policy of the route Express runs',
     found: 'seed 20260403, Nest 12 and 11',
     config: CONFIGS.expressStrict,
     spec: root({ verb: 'GET', path: '' }),
-    requests: [['GET', 'http://127.0.0.1/#f'], ['GET', 'http://127.0.0.1/']],
+    requests: [
+      ['GET', 'http://127.0.0.1/#f'],
+      ['GET', 'http://127.0.0.1/'],
+    ],
   },
   {
     name: 'gives GET https://h:8443/#f, an absolute-form target with a port and a fragment, the policy of the route Express runs',
     found: 'seed 20260403 (a later run, shrunk less far), Nest 12',
     config: CONFIGS.expressStrict,
     spec: root({ verb: 'GET', path: '' }),
-    requests: [['GET', 'https://h:8443/#f'], ['HEAD', 'https://h:8443/#f'], ['GET', '/?q=1']],
+    requests: [
+      ['GET', 'https://h:8443/#f'],
+      ['HEAD', 'https://h:8443/#f'],
+      ['GET', '/?q=1'],
+    ],
   },
   {
     name: "gives PUT / the policy of @All('') rather than of the earlier @All(':p0'), which never matches an empty segment",
     found: 'seed 1000, Nest 12 and 11',
     config: CONFIGS.express,
     spec: root({ verb: 'ALL', path: ':p0' }, { verb: 'ALL', path: '' }),
-    requests: [['PUT', '/'], ['PUT', '/a']],
+    requests: [
+      ['PUT', '/'],
+      ['PUT', '/a'],
+    ],
   },
   {
     name: 'gives no CORS headers to GET /%61pi, which case-sensitive Express does not decode to /api',
     found: 'seed 1001, Nest 12 and 11',
     config: CONFIGS.expressCaseSensitive,
     spec: { ...root({ verb: 'GET', path: '' }), prefix: { path: 'api', exclude: [] } },
-    requests: [['GET', '/%61pi?q=1#f'], ['GET', '/api']],
+    requests: [
+      ['GET', '/%61pi?q=1#f'],
+      ['GET', '/api'],
+    ],
   },
   {
     name: 'gives no CORS headers to GET /%61pi under strict routing, and the /api policy to http://127.0.0.1/api#f',
     found: 'seed 1002, Nest 12 and 11',
     config: CONFIGS.expressStrict,
     spec: { ...root({ verb: 'GET', path: '' }), prefix: { path: 'api', exclude: [] } },
-    requests: [['GET', '/%61pi'], ['GET', 'http://127.0.0.1/api#f'], ['GET', '/api?q=1']],
+    requests: [
+      ['GET', '/%61pi'],
+      ['GET', 'http://127.0.0.1/api#f'],
+      ['GET', '/api?q=1'],
+    ],
   },
   {
     name: 'gives no CORS headers to HEAD / when the only route is under a RouterModule path parameter (/:m0)',
     found: 'seed 2000, Nest 12 and 11',
     config: CONFIGS.express,
     spec: { controllers: [{ path: '', module: ':m0', handlers: [{ verb: 'HEAD', path: '' }] }] },
-    requests: [['HEAD', '/'], ['HEAD', '/x?q=1']],
+    requests: [
+      ['HEAD', '/'],
+      ['HEAD', '/x?q=1'],
+    ],
   },
   {
     name: 'gives PUT http://127.0.0.1/api\\, which Express routes to /api, the policy of @All(/api)',
     found: 'seed 2001, Nest 12 and 11',
     config: CONFIGS.expressCaseSensitive,
     spec: { ...root({ verb: 'ALL', path: '' }), versioning: {}, prefix: { path: 'api', exclude: [] } },
-    requests: [['PUT', 'http://127.0.0.1/api\\'], ['PUT', '/api']],
+    requests: [
+      ['PUT', 'http://127.0.0.1/api\\'],
+      ['PUT', '/api'],
+    ],
   },
   {
     name: "gives no CORS headers to PUT / under strict routing when the only route is @All(':p0')",
     found: 'seed 2002, Nest 12 and 11',
     config: CONFIGS.expressStrict,
     spec: root({ verb: 'ALL', path: ':p0' }),
-    requests: [['PUT', '/'], ['PUT', '/x']],
+    requests: [
+      ['PUT', '/'],
+      ['PUT', '/x'],
+    ],
   },
   // Fastify.
   {
     name: 'gives no CORS headers to GET /api//w455j, whose empty segment is no value for the :m0 parameter',
     found: 'seed 20260404, Nest 12 (route set trimmed to the routes involved)',
     config: CONFIGS.fastify,
-    spec: { controllers: [{ path: '', module: ':m0', handlers: [{ verb: 'ALL', path: ':p0' }, { verb: 'GET', path: '' }] }], prefix: { path: 'api', exclude: [] } },
-    requests: [['GET', 'http://127.0.0.1/api//w455j?x=%zz'], ['GET', '/api//w455j'], ['GET', '/api/m/w455j']],
+    spec: {
+      controllers: [
+        {
+          path: '',
+          module: ':m0',
+          handlers: [
+            { verb: 'ALL', path: ':p0' },
+            { verb: 'GET', path: '' },
+          ],
+        },
+      ],
+      prefix: { path: 'api', exclude: [] },
+    },
+    requests: [
+      ['GET', 'http://127.0.0.1/api//w455j?x=%zz'],
+      ['GET', '/api//w455j'],
+      ['GET', '/api/m/w455j'],
+    ],
   },
   {
     name: "gives no CORS headers to PUT / beside @All(':p0') and @Get('')",
     found: 'seed 20260404 (a later run), Nest 12',
     config: CONFIGS.fastify,
     spec: root({ verb: 'ALL', path: ':p0' }, { verb: 'GET', path: '' }),
-    requests: [['PUT', '/'], ['PUT', '/;/admin'], ['GET', 'http://127.0.0.1//?x=%zz']],
+    requests: [
+      ['PUT', '/'],
+      ['PUT', '/;/admin'],
+      ['GET', 'http://127.0.0.1//?x=%zz'],
+    ],
   },
   {
     name: 'gives no CORS headers to PUT / when the only route is @All() under the RouterModule path /:m0 (caseSensitive: false)',
     found: 'seed 20260405, Nest 12 and 11',
     config: CONFIGS.fastifyCaseInsensitive,
     spec: { controllers: [{ path: '', module: ':m0', handlers: [{ verb: 'ALL', path: '' }] }] },
-    requests: [['PUT', '/'], ['PUT', '/x?q=1']],
+    requests: [
+      ['PUT', '/'],
+      ['PUT', '/x?q=1'],
+    ],
   },
   {
     name: 'gives GET //, which Fastify routes to / under ignoreDuplicateSlashes, the policy of @Get(/)',
     found: 'seed 20260407 (and 2006), Nest 12 and 11',
     config: CONFIGS.fastifyDuplicateSlashes,
     spec: root({ verb: 'GET', path: '' }),
-    requests: [['GET', '//'], ['GET', '/']],
+    requests: [
+      ['GET', '//'],
+      ['GET', '/'],
+    ],
   },
   {
     name: "gives no CORS headers to PUT /? beside @All(':p0') and @Get('') (maxParamLength: 120)",
     found: 'seed 20260408, Nest 12',
     config: CONFIGS.fastifyMaxParamLength,
     spec: root({ verb: 'ALL', path: ':p0' }, { verb: 'GET', path: '' }),
-    requests: [['PUT', '/?'], ['PUT', '/?q=1'], ['GET', '/'], ['PUT', '/x']],
+    requests: [
+      ['PUT', '/?'],
+      ['PUT', '/?q=1'],
+      ['GET', '/'],
+      ['PUT', '/x'],
+    ],
   },
   {
     name: "gives no CORS headers to PUT /? beside @All(':p0') excluded from the prefix and a versioned @Get('') (maxParamLength: 120)",
     found: 'seed 20260408 (a later run), Nest 12',
     config: CONFIGS.fastifyMaxParamLength,
     spec: {
-      controllers: [{ path: '', handlers: [{ verb: 'ALL', path: ':p0' }, { verb: 'GET', path: '', version: '1' }] }],
+      controllers: [
+        {
+          path: '',
+          handlers: [
+            { verb: 'ALL', path: ':p0' },
+            { verb: 'GET', path: '', version: '1' },
+          ],
+        },
+      ],
       versioning: {},
       prefix: { path: 'api', exclude: [':p0'] },
     },
-    requests: [['PUT', '/?'], ['PUT', '/x'], ['GET', '/api/v1']],
+    requests: [
+      ['PUT', '/?'],
+      ['PUT', '/x'],
+      ['GET', '/api/v1'],
+    ],
   },
   {
     name: 'gives no CORS headers to HEAD /v1/m\\%78/#/admin, whose last segment is empty, beside @Get(/v1/:p0/:p1) (useSemicolonDelimiter)',
     found: 'seed 20260409, Nest 12 (route set trimmed to the route involved)',
     config: CONFIGS.fastifySemicolon,
     spec: { controllers: [{ path: '', version: '1', handlers: [{ verb: 'GET', path: ':p0/:p1' }] }], versioning: {} },
-    requests: [['HEAD', '/v1/m\\%78/#/admin'], ['HEAD', '/v1/m/x']],
+    requests: [
+      ['HEAD', '/v1/m\\%78/#/admin'],
+      ['HEAD', '/v1/m/x'],
+    ],
   },
   {
     name: 'gives no CORS headers to HEAD and GET /v2/m/, which find-my-way routes neither to m/* nor to m/:p0 (useSemicolonDelimiter)',
@@ -947,154 +1187,254 @@ const COUNTEREXAMPLES: readonly Counterexample[] = [
     config: CONFIGS.fastifySemicolon,
     spec: {
       controllers: [
-        { path: '', module: 'm', handlers: [{ verb: 'HEAD', path: '*' }, { verb: 'ALL', path: '' }, { verb: 'GET', path: ':p0' }] },
-        { path: '', handlers: [{ verb: 'ALL', path: 'x', cors: false }, { verb: 'POST', path: 'x/:p0', version: '1' }, { verb: 'GET', path: '', version: '2' }] },
+        {
+          path: '',
+          module: 'm',
+          handlers: [
+            { verb: 'HEAD', path: '*' },
+            { verb: 'ALL', path: '' },
+            { verb: 'GET', path: ':p0' },
+          ],
+        },
+        {
+          path: '',
+          handlers: [
+            { verb: 'ALL', path: 'x', cors: false },
+            { verb: 'POST', path: 'x/:p0', version: '1' },
+            { verb: 'GET', path: '', version: '2' },
+          ],
+        },
       ],
       versioning: { defaultVersion: '2' },
       prefix: { path: 'api', exclude: ['m', 'm/:p0'] },
     },
-    requests: [['HEAD', '/v2/m/'], ['GET', '/v2/m/'], ['HEAD', '/v2/m/a'], ['GET', '/v2/m/a'], ['PUT', '/v2/m']],
+    requests: [
+      ['HEAD', '/v2/m/'],
+      ['GET', '/v2/m/'],
+      ['HEAD', '/v2/m/a'],
+      ['GET', '/v2/m/a'],
+      ['PUT', '/v2/m'],
+    ],
   },
   {
     name: "gives no CORS headers to GET /a/, which find-my-way routes neither to @Get('a/*') nor to @Get('a/:p0') beside it",
     found: 'the seed 20260409 counterexample above, reduced by hand',
     config: CONFIGS.fastify,
     spec: root({ verb: 'GET', path: 'a/*' }, { verb: 'GET', path: 'a/:p0' }),
-    requests: [['GET', '/a/'], ['HEAD', '/a/'], ['GET', '/a/b'], ['GET', '/a/b/c']],
+    requests: [
+      ['GET', '/a/'],
+      ['HEAD', '/a/'],
+      ['GET', '/a/b'],
+      ['GET', '/a/b/c'],
+    ],
   },
   {
     name: 'gives GET and its preflight to http://h?x/ the policy of the handler Fastify runs for it (none on Fastify 5.12, / on 5.11)',
-    found: 'seeds 1003 and 1005 (ignoreTrailingSlash), Nest 12; against the rewrite, seeds 2006, 2008 and 20260407 (preflight only), Nest 12',
+    found:
+      'seeds 1003 and 1005 (ignoreTrailingSlash), Nest 12; against the rewrite, seeds 2006, 2008 and 20260407 (preflight only), Nest 12',
     config: CONFIGS.fastify,
     spec: root({ verb: 'GET', path: '*' }),
-    requests: [['GET', 'http://h?x/'], ['HEAD', 'http://h?x/'], ['GET', '/a']],
+    requests: [
+      ['GET', 'http://h?x/'],
+      ['HEAD', 'http://h?x/'],
+      ['GET', '/a'],
+    ],
   },
   {
     name: 'gives no CORS headers to PUT /api/v1//0/, whose empty segment is no value for :m0 (caseSensitive: false)',
     found: 'seed 1004, Nest 12 and 11',
     config: CONFIGS.fastifyCaseInsensitive,
     spec: {
-      controllers: [{ path: '', module: ':m0', handlers: [{ verb: 'ALL', path: '*' }, { verb: 'ALL', path: '' }] }],
+      controllers: [
+        {
+          path: '',
+          module: ':m0',
+          handlers: [
+            { verb: 'ALL', path: '*' },
+            { verb: 'ALL', path: '' },
+          ],
+        },
+      ],
       versioning: { defaultVersion: '1' },
       prefix: { path: 'api', exclude: [] },
     },
-    requests: [['PUT', '/api/v1//0/'], ['PUT', '/api/v1/a/'], ['PUT', '/A%70I;/V1/FILES/']],
+    requests: [
+      ['PUT', '/api/v1//0/'],
+      ['PUT', '/api/v1/a/'],
+      ['PUT', '/A%70I;/V1/FILES/'],
+    ],
   },
   {
     name: 'gives HEAD //?q=1, which Fastify routes to / under ignoreDuplicateSlashes, the policy of @Head(/)',
     found: 'seed 1006, Nest 12 and 11',
     config: CONFIGS.fastifyDuplicateSlashes,
     spec: root({ verb: 'HEAD', path: '' }),
-    requests: [['HEAD', '//?q=1'], ['HEAD', '/']],
+    requests: [
+      ['HEAD', '//?q=1'],
+      ['HEAD', '/'],
+    ],
   },
   {
     name: 'gives GET / the policy of @All(/), which find-my-way prefers to the GET wildcard beside it',
     found: 'seed 1007, Nest 12 and 11',
     config: CONFIGS.fastifyMaxParamLength,
     spec: root({ verb: 'GET', path: '*' }, { verb: 'ALL', path: '' }),
-    requests: [['GET', '/'], ['GET', '/?q=1#f'], ['GET', '/admin']],
+    requests: [
+      ['GET', '/'],
+      ['GET', '/?q=1#f'],
+      ['GET', '/admin'],
+    ],
   },
   {
     name: 'gives PUT http://h?x/ the policy of the handler Fastify runs for it, beside @All(/) (useSemicolonDelimiter)',
     found: 'seed 1008, Nest 12',
     config: CONFIGS.fastifySemicolon,
     spec: root({ verb: 'ALL', path: '' }),
-    requests: [['PUT', 'http://h?x/'], ['PUT', '/?q=1']],
+    requests: [
+      ['PUT', 'http://h?x/'],
+      ['PUT', '/?q=1'],
+    ],
   },
   {
     name: 'gives HEAD http://h?x/ the policy of the handler Fastify runs for it, beside @Head(/)',
     found: 'seed 2003, Nest 12',
     config: CONFIGS.fastify,
     spec: root({ verb: 'HEAD', path: '' }),
-    requests: [['HEAD', 'http://h?x/'], ['HEAD', '/?q=1']],
+    requests: [
+      ['HEAD', 'http://h?x/'],
+      ['HEAD', '/?q=1'],
+    ],
   },
   {
     name: "gives no CORS headers to GET / when the only route is @Get(':p0') (maxParamLength: 120)",
     found: 'seed 2007, Nest 12',
     config: CONFIGS.fastifyMaxParamLength,
     spec: root({ verb: 'GET', path: ':p0' }),
-    requests: [['GET', '/'], ['GET', '/x']],
+    requests: [
+      ['GET', '/'],
+      ['GET', '/x'],
+    ],
   },
   {
     name: "gives HEAD / the policy of @Get(''), whose automatic HEAD route Fastify prefers to @Head('*') (useSemicolonDelimiter)",
     found: 'seed 2008, Nest 12',
     config: CONFIGS.fastifySemicolon,
     spec: root({ verb: 'HEAD', path: '*' }, { verb: 'GET', path: '' }, { verb: 'POST', path: '' }),
-    requests: [['HEAD', '/'], ['HEAD', 'http://127.0.0.1/?q=1'], ['HEAD', '/a']],
+    requests: [
+      ['HEAD', '/'],
+      ['HEAD', 'http://127.0.0.1/?q=1'],
+      ['HEAD', '/a'],
+    ],
   },
   {
     name: 'gives GET http://127.0.0.1/#f the policy of the handler Fastify runs for it',
     found: 'seeds 20260404 and 20260408 (maxParamLength: 120), Nest 11',
     config: CONFIGS.fastify,
     spec: root({ verb: 'GET', path: '' }),
-    requests: [['GET', 'http://127.0.0.1/#f'], ['GET', '/#f']],
+    requests: [
+      ['GET', 'http://127.0.0.1/#f'],
+      ['GET', '/#f'],
+    ],
   },
   {
     name: "gives no CORS headers to GET //%70ublic/#f beside @Get(':p0/*') (ignoreTrailingSlash)",
     found: 'seed 1005, Nest 11',
     config: CONFIGS.fastifyTrailingSlash,
     spec: root({ verb: 'GET', path: ':p0/*' }),
-    requests: [['GET', '//%70ublic/#f'], ['GET', '/0/']],
+    requests: [
+      ['GET', '//%70ublic/#f'],
+      ['GET', '/0/'],
+    ],
   },
   {
     name: 'gives PUT http://127.0.0.1/;?q=1 the policy of the handler Fastify runs for it (useSemicolonDelimiter)',
     found: 'seed 1008, Nest 11',
     config: CONFIGS.fastifySemicolon,
     spec: root({ verb: 'ALL', path: '' }),
-    requests: [['PUT', 'http://127.0.0.1/;?q=1'], ['PUT', '/;x=1'], ['PUT', '/']],
+    requests: [
+      ['PUT', 'http://127.0.0.1/;?q=1'],
+      ['PUT', '/;x=1'],
+      ['PUT', '/'],
+    ],
   },
   {
     name: 'gives HEAD HTTP://h/m, an absolute-form target with an upper-case scheme, the policy of the handler Fastify runs for it',
     found: 'seed 2003, Nest 11',
     config: CONFIGS.fastify,
     spec: { controllers: [{ path: '', module: 'm', handlers: [{ verb: 'HEAD', path: '' }] }] },
-    requests: [['HEAD', 'HTTP://h/m'], ['HEAD', '/m']],
+    requests: [
+      ['HEAD', 'HTTP://h/m'],
+      ['HEAD', '/m'],
+    ],
   },
   {
     name: 'gives POST HTTP://h/ the policy of the handler Fastify runs for it (caseSensitive: false)',
     found: 'seed 2004, Nest 11',
     config: CONFIGS.fastifyCaseInsensitive,
     spec: root({ verb: 'POST', path: '' }),
-    requests: [['POST', 'HTTP://h/'], ['POST', 'http://127.0.0.1/']],
+    requests: [
+      ['POST', 'HTTP://h/'],
+      ['POST', 'http://127.0.0.1/'],
+    ],
   },
   {
     name: 'gives GET http://h?x/api the policy of the handler Fastify runs for it (ignoreTrailingSlash)',
     found: 'seed 2005, Nest 11',
     config: CONFIGS.fastifyTrailingSlash,
     spec: { ...root({ verb: 'GET', path: '' }), prefix: { path: 'api', exclude: [] } },
-    requests: [['GET', 'http://h?x/api'], ['GET', '/api#f']],
+    requests: [
+      ['GET', 'http://h?x/api'],
+      ['GET', '/api#f'],
+    ],
   },
   {
     name: 'gives a 101-character parameter, which Fastify matches under maxParamLength: 120, the policy of its route',
     found: 'seed 2007, Nest 11',
     config: CONFIGS.fastifyMaxParamLength,
     spec: root({ verb: 'GET', path: ':p0' }),
-    requests: [['GET', `/${LONG_A}`], ['GET', `/${'a'.repeat(121)}`], ['GET', '/x']],
+    requests: [
+      ['GET', `/${LONG_A}`],
+      ['GET', `/${'a'.repeat(121)}`],
+      ['GET', '/x'],
+    ],
   },
   {
     name: "gives no CORS headers to GET /%70ublic;/, which Fastify cuts at ';', beside @Get(':c0/*') (useSemicolonDelimiter)",
     found: 'seed 2008, Nest 11',
     config: CONFIGS.fastifySemicolon,
     spec: { controllers: [{ path: ':c0', handlers: [{ verb: 'GET', path: '*' }] }] },
-    requests: [['GET', '/%70ublic;/'], ['GET', '/%70ublic/']],
+    requests: [
+      ['GET', '/%70ublic;/'],
+      ['GET', '/%70ublic/'],
+    ],
   },
   {
     name: 'gives GET HTTP://h/ the policy of the handler Fastify runs for it (ignoreTrailingSlash)',
     found: 'seed 20260406, Nest 11',
     config: CONFIGS.fastifyTrailingSlash,
     spec: root({ verb: 'GET', path: '' }),
-    requests: [['GET', 'HTTP://h/'], ['GET', 'http://127.0.0.1/']],
+    requests: [
+      ['GET', 'HTTP://h/'],
+      ['GET', 'http://127.0.0.1/'],
+    ],
   },
   {
     name: 'gives GET http://h?x/api/?q=1 the policy of the handler Fastify runs for it, beside @Get(/api/*) (useSemicolonDelimiter)',
     found: 'seed 20260409, Nest 11',
     config: CONFIGS.fastifySemicolon,
     spec: { ...root({ verb: 'GET', path: '*' }), prefix: { path: 'api', exclude: [] } },
-    requests: [['GET', 'http://h?x/api/?q=1'], ['GET', '/api/#f']],
+    requests: [
+      ['GET', 'http://h?x/api/?q=1'],
+      ['GET', '/api/#f'],
+    ],
   },
 ];
 
 describe.each(ADAPTERS)('counterexamples found by the generated cases on %s', (adapter) => {
   const cases = COUNTEREXAMPLES.filter((c) => c.config.adapter === adapter);
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, { config, spec, requests }) => expectAgreement(config, spec, requests), CASE_TIMEOUT_MS);
+  it.each(cases.map((c) => [c.name, c] as const))(
+    '%s',
+    (_name, { config, spec, requests }) => expectAgreement(config, spec, requests),
+    CASE_TIMEOUT_MS,
+  );
 });

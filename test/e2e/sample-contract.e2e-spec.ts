@@ -53,14 +53,20 @@ describe.each(ADAPTERS)('the sample contract on %s', (adapter) => {
     });
 
     it('answers a preflight for a path parameter route', async () => {
-      const res = await api.options('/api/public/items/2').set('Origin', EVIL).set('Access-Control-Request-Method', 'GET');
+      const res = await api
+        .options('/api/public/items/2')
+        .set('Origin', EVIL)
+        .set('Access-Control-Request-Method', 'GET');
       expect(res.status).toBe(204);
       expect(res.headers['access-control-allow-origin']).toBe('*');
       expect(res.headers['access-control-allow-methods']).toBe('GET');
     });
 
     it('refuses a preflight for a method the route does not serve', async () => {
-      const res = await api.options('/api/public/items/2').set('Origin', EVIL).set('Access-Control-Request-Method', 'DELETE');
+      const res = await api
+        .options('/api/public/items/2')
+        .set('Origin', EVIL)
+        .set('Access-Control-Request-Method', 'DELETE');
       expect(corsHeaders(res.headers)).toEqual([]);
       expect(res.status).toBe(404);
     });
@@ -171,7 +177,10 @@ describe.each(ADAPTERS)('the sample contract on %s', (adapter) => {
     });
 
     it('refuses a DELETE preflight from a partner origin and never runs the handler', async () => {
-      const res = await api.options('/api/partners/orders/1').set('Origin', APP).set('Access-Control-Request-Method', 'DELETE');
+      const res = await api
+        .options('/api/partners/orders/1')
+        .set('Origin', APP)
+        .set('Access-Control-Request-Method', 'DELETE');
       expect(res.status).toBe(403);
       expect(corsHeaders(res.headers)).toEqual([]);
       const order = await api.get('/api/partners/orders/1').set('Authorization', 'Bearer demo-token');
@@ -220,7 +229,10 @@ describe.each(ADAPTERS)('the sample contract on %s', (adapter) => {
     });
 
     it('does not allow a preflight', async () => {
-      const res = await api.options('/api/partners/report').set('Origin', APP).set('Access-Control-Request-Method', 'GET');
+      const res = await api
+        .options('/api/partners/report')
+        .set('Origin', APP)
+        .set('Access-Control-Request-Method', 'GET');
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
       expect(res.status).toBeGreaterThanOrEqual(400);
     });

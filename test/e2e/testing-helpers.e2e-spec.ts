@@ -19,21 +19,30 @@ describe.each(ADAPTERS)('nest-cors/testing and the audit on the sample (%s)', (a
 
   describe('matchers', () => {
     it('judge an allowed credentialed DELETE preflight as a browser would', async () => {
-      const exchange = await probePreflight(app, { path: '/api/partners/orders/1', origin: ADMIN, method: 'DELETE', headers: ['Authorization'] });
+      const exchange = await probePreflight(app, {
+        path: '/api/partners/orders/1',
+        origin: ADMIN,
+        method: 'DELETE',
+        headers: ['Authorization'],
+      });
       expect(exchange).toBeAllowedByCors({ credentials: true });
     });
 
     it('judge a refused preflight, and explain what was missing', async () => {
       const exchange = await probePreflight(app, { path: '/api/partners/orders/1', origin: APP, method: 'DELETE' });
       expect(exchange).toBeRefusedByCors({ credentials: true });
-      expect(() => expect(exchange).toBeAllowedByCors()).toThrow(/refused because:\n {2}- no Access-Control-Allow-Origin header\n {2}- the preflight's status is 403/);
+      expect(() => expect(exchange).toBeAllowedByCors()).toThrow(
+        /refused because:\n {2}- no Access-Control-Allow-Origin header\n {2}- the preflight's status is 403/,
+      );
     });
 
     it('refuse a credentialed read of a wildcard route, as browsers do', async () => {
       const exchange = await probeRequest(app, { path: '/api/public/items', origin: APP });
       expect(exchange).toBeAllowedByCors();
       expect(exchange).toBeRefusedByCors({ credentials: true });
-      expect(() => expect(exchange).toBeAllowedByCors({ credentials: true })).toThrow(/Access-Control-Allow-Origin is \* but the request has credentials/);
+      expect(() => expect(exchange).toBeAllowedByCors({ credentials: true })).toThrow(
+        /Access-Control-Allow-Origin is \* but the request has credentials/,
+      );
     });
 
     it('tell exposed response headers from the others', async () => {
@@ -44,7 +53,12 @@ describe.each(ADAPTERS)('nest-cors/testing and the audit on the sample (%s)', (a
     });
 
     it('refuse a preflight asking for a header the route does not allow', async () => {
-      const exchange = await probePreflight(app, { path: '/api/tenants/acme/profile', origin: 'https://acme.tenants.example.net', method: 'PUT', headers: ['Authorization'] });
+      const exchange = await probePreflight(app, {
+        path: '/api/tenants/acme/profile',
+        origin: 'https://acme.tenants.example.net',
+        method: 'PUT',
+        headers: ['Authorization'],
+      });
       expect(exchange).toBeRefusedByCors({ credentials: true });
     });
   });
@@ -62,16 +76,24 @@ describe.each(ADAPTERS)('nest-cors/testing and the audit on the sample (%s)', (a
           risks: [],
         }),
       );
-      expect(routes.find((r) => r.handler === 'OrdersController.list')?.risks.map((r) => r.code)).toEqual(['credentials_with_pattern']);
-      expect(routes.find((r) => r.handler === 'TenantsController.get')?.risks.map((r) => r.code)).toEqual(['credentials_with_callback']);
-      expect(routes.find((r) => r.handler === 'DevicesController.status')?.risks.map((r) => r.code)).toEqual(['private_network_access']);
+      expect(routes.find((r) => r.handler === 'OrdersController.list')?.risks.map((r) => r.code)).toEqual([
+        'credentials_with_pattern',
+      ]);
+      expect(routes.find((r) => r.handler === 'TenantsController.get')?.risks.map((r) => r.code)).toEqual([
+        'credentials_with_callback',
+      ]);
+      expect(routes.find((r) => r.handler === 'DevicesController.status')?.risks.map((r) => r.code)).toEqual([
+        'private_network_access',
+      ]);
       expect(routes.find((r) => r.handler === 'HealthController.check')?.policy).toBeNull();
     });
 
     it('formats the routes as a table', () => {
       const table = app.get(CorsAuditService).formatTable();
       expect(table.split('\n')[0]).toMatch(/^METHOD\s+PATH\s+HANDLER\s+ORIGINS\s+CREDENTIALS\s+MAX-AGE\s+RISKS$/);
-      expect(table).toMatch(/DELETE\s+\/api\/partners\/orders\/:id\s+OrdersController\.remove\s+https:\/\/admin\.example\.com\s+yes\s+600/);
+      expect(table).toMatch(
+        /DELETE\s+\/api\/partners\/orders\/:id\s+OrdersController\.remove\s+https:\/\/admin\.example\.com\s+yes\s+600/,
+      );
     });
 
     it('explains a refused preflight with its reason and the headers it would get', async () => {
@@ -106,9 +128,17 @@ describe.each(ADAPTERS)('nest-cors/testing and the audit on the sample (%s)', (a
     });
 
     it('explains a request no policy applies to', async () => {
-      const explanation = await app.get(CorsAuditService).explain({ method: 'GET', path: '/api/health', headers: { origin: APP } });
-      expect([explanation.decision, explanation.reason, explanation.route?.handler]).toEqual(['not-applicable', 'no_policy', 'HealthController.check']);
-      const unknown = await app.get(CorsAuditService).explain({ method: 'GET', path: '/api/nope', headers: { origin: APP } });
+      const explanation = await app
+        .get(CorsAuditService)
+        .explain({ method: 'GET', path: '/api/health', headers: { origin: APP } });
+      expect([explanation.decision, explanation.reason, explanation.route?.handler]).toEqual([
+        'not-applicable',
+        'no_policy',
+        'HealthController.check',
+      ]);
+      const unknown = await app
+        .get(CorsAuditService)
+        .explain({ method: 'GET', path: '/api/nope', headers: { origin: APP } });
       expect([unknown.decision, unknown.reason, unknown.route]).toEqual(['not-applicable', 'no_route', null]);
     });
   });
@@ -126,12 +156,14 @@ describe('CorsAuditService.checkCsrfProtection on the sample', () => {
     expect(findings).toEqual([
       'POST /api/partners/orders (OrdersController.create): https://*.partner.example.com cannot be listed in trustedOrigins; requests from it get 403 from CSRF protection',
       'DELETE /api/partners/orders/:id (OrdersController.remove): https://admin.example.com is allowed by CORS but not in trustedOrigins; its requests get 403 from CSRF protection',
-      "PUT /api/tenants/:tenant/profile (TenantsController.update): origins are a callback; CSRF protection trusts only listed origins",
+      'PUT /api/tenants/:tenant/profile (TenantsController.update): origins are a callback; CSRF protection trusts only listed origins',
     ]);
   });
 
   it('finds nothing to report once every exact origin is trusted, except what cannot be listed', () => {
-    const findings = app.get(CorsAuditService).checkCsrfProtection(['https://app.example.com', 'https://admin.example.com']);
+    const findings = app
+      .get(CorsAuditService)
+      .checkCsrfProtection(['https://app.example.com', 'https://admin.example.com']);
     expect(findings).toHaveLength(2);
   });
 });

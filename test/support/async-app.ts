@@ -21,7 +21,11 @@ export async function startAppAsync(
 ): Promise<RunningApp> {
   @Module(metadata)
   class TestRootModule {}
-  const app = await NestFactory.create(TestRootModule, adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { logger: false, ...options });
+  const app = await NestFactory.create(
+    TestRootModule,
+    adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
+    { logger: false, ...options },
+  );
   try {
     await configure(app);
     await app.listen(0, '127.0.0.1');

@@ -17,7 +17,13 @@ const START_TIMEOUT_MS = 20_000;
 export async function startChildApp(adapter: AdapterName, moduleFile: URL, exportName: string): Promise<RunningApp> {
   const child = spawn(process.execPath, ['--no-warnings', '--import', REGISTER, SERVE], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ADAPTER: adapter, FIXTURE_MODULE: fileURLToPath(moduleFile), FIXTURE_EXPORT: exportName, NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      ADAPTER: adapter,
+      FIXTURE_MODULE: fileURLToPath(moduleFile),
+      FIXTURE_EXPORT: exportName,
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -33,7 +39,11 @@ export async function startChildApp(adapter: AdapterName, moduleFile: URL, expor
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${exportName} on ${adapter} did not listen within ${START_TIMEOUT_MS / 1000}s; it printed:\n${output}`));
+      reject(
+        new Error(
+          `${exportName} on ${adapter} did not listen within ${START_TIMEOUT_MS / 1000}s; it printed:\n${output}`,
+        ),
+      );
     }, START_TIMEOUT_MS);
     const onData = (): void => {
       const match = /^LISTENING (\S+)$/m.exec(output);
@@ -45,7 +55,11 @@ export async function startChildApp(adapter: AdapterName, moduleFile: URL, expor
     child.stdout.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${exportName} on ${adapter} exited (${signal ?? `code ${code}`}) before listening; it printed:\n${output}`));
+      reject(
+        new Error(
+          `${exportName} on ${adapter} exited (${signal ?? `code ${code}`}) before listening; it printed:\n${output}`,
+        ),
+      );
     });
   });
 

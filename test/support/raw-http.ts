@@ -33,7 +33,11 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * 127.0.0.1:`port`, half-closes, and reads until the server closes. `methods` are the methods
  * of the pipelined requests, in order, where a HEAD response has no body.
  */
-export function sendRaw(port: number, request: string | Buffer, { methods = [] as readonly string[], timeoutMs = 10_000 } = {}): Promise<RawExchange> {
+export function sendRaw(
+  port: number,
+  request: string | Buffer,
+  { methods = [] as readonly string[], timeoutMs = 10_000 } = {},
+): Promise<RawExchange> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1' });
     const chunks: Buffer[] = [];
@@ -44,7 +48,11 @@ export function sendRaw(port: number, request: string | Buffer, { methods = [] a
     });
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
-      reject(new Error(`no end of response within ${timeoutMs}ms; received so far:\n${Buffer.concat(chunks).toString('latin1')}`));
+      reject(
+        new Error(
+          `no end of response within ${timeoutMs}ms; received so far:\n${Buffer.concat(chunks).toString('latin1')}`,
+        ),
+      );
     });
     socket.on('close', () => {
       try {
@@ -59,7 +67,11 @@ export function sendRaw(port: number, request: string | Buffer, { methods = [] a
 }
 
 /** Sends one request and returns its one well-formed response, or throws. */
-export async function sendOne(port: number, request: string | Buffer, options?: { methods?: readonly string[] }): Promise<RawResponse> {
+export async function sendOne(
+  port: number,
+  request: string | Buffer,
+  options?: { methods?: readonly string[] },
+): Promise<RawResponse> {
   const exchange = await sendRaw(port, request, options);
   if (exchange.responses.length !== 1 || exchange.leftover.length > 0) {
     throw new Error(
@@ -90,7 +102,10 @@ export function header(response: RawResponse, name: string): string | undefined 
 }
 
 /** Parses consecutive HTTP/1.x responses; throws on anything malformed. */
-export function parseResponses(data: Buffer, methods: readonly string[] = []): { responses: RawResponse[]; leftover: Buffer } {
+export function parseResponses(
+  data: Buffer,
+  methods: readonly string[] = [],
+): { responses: RawResponse[]; leftover: Buffer } {
   const responses: RawResponse[] = [];
   let offset = 0;
   while (offset < data.length) {
@@ -105,13 +120,15 @@ export function parseResponses(data: Buffer, methods: readonly string[] = []): {
       const colon = line.indexOf(':');
       const name = colon === -1 ? '' : line.slice(0, colon);
       const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-      if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new Error(`malformed header line: ${JSON.stringify(line)}`);
+      if (!TOKEN.test(name) || !FIELD_VALUE.test(value))
+        throw new Error(`malformed header line: ${JSON.stringify(line)}`);
       return [name, value];
     });
     let cursor = headEnd + 4;
     const lengths = headers.filter(([n]) => n.toLowerCase() === 'content-length').map(([, v]) => v);
     const chunked = headers.some(([n, v]) => n.toLowerCase() === 'transfer-encoding' && /(^|,)\s*chunked\s*$/i.test(v));
-    if (lengths.length > 1 && new Set(lengths).size > 1) throw new Error(`conflicting Content-Length: ${lengths.join(', ')}`);
+    if (lengths.length > 1 && new Set(lengths).size > 1)
+      throw new Error(`conflicting Content-Length: ${lengths.join(', ')}`);
     if (chunked && lengths.length > 0) throw new Error('both Transfer-Encoding: chunked and Content-Length');
     let body: Buffer;
     const noBody = status < 200 || status === 204 || status === 304 || methods[responses.length] === 'HEAD';
@@ -133,7 +150,8 @@ export function parseResponses(data: Buffer, methods: readonly string[] = []): {
         }
         parts.push(data.subarray(cursor, cursor + size));
         cursor += size;
-        if (data.subarray(cursor, cursor + 2).toString('latin1') !== '\r\n') throw new Error('chunk not followed by CRLF');
+        if (data.subarray(cursor, cursor + 2).toString('latin1') !== '\r\n')
+          throw new Error('chunk not followed by CRLF');
         cursor += 2;
       }
       body = Buffer.concat(parts);

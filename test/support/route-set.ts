@@ -58,14 +58,38 @@ export type RouterConfig =
 /** Every matching option of the adapters, one app configuration each. */
 export const CONFIGS = {
   express: { name: 'express (defaults)', adapter: 'express', settings: {} },
-  expressCaseSensitive: { name: "express ('case sensitive routing')", adapter: 'express', settings: { 'case sensitive routing': true } },
+  expressCaseSensitive: {
+    name: "express ('case sensitive routing')",
+    adapter: 'express',
+    settings: { 'case sensitive routing': true },
+  },
   expressStrict: { name: "express ('strict routing')", adapter: 'express', settings: { 'strict routing': true } },
   fastify: { name: 'fastify (defaults)', adapter: 'fastify', routerOptions: {} },
-  fastifyCaseInsensitive: { name: 'fastify (caseSensitive: false)', adapter: 'fastify', routerOptions: { caseSensitive: false } },
-  fastifyTrailingSlash: { name: 'fastify (ignoreTrailingSlash)', adapter: 'fastify', routerOptions: { ignoreTrailingSlash: true } },
-  fastifyDuplicateSlashes: { name: 'fastify (ignoreDuplicateSlashes)', adapter: 'fastify', routerOptions: { ignoreDuplicateSlashes: true } },
-  fastifyMaxParamLength: { name: 'fastify (maxParamLength: 120)', adapter: 'fastify', routerOptions: { maxParamLength: 120 } },
-  fastifySemicolon: { name: 'fastify (useSemicolonDelimiter)', adapter: 'fastify', routerOptions: { useSemicolonDelimiter: true } },
+  fastifyCaseInsensitive: {
+    name: 'fastify (caseSensitive: false)',
+    adapter: 'fastify',
+    routerOptions: { caseSensitive: false },
+  },
+  fastifyTrailingSlash: {
+    name: 'fastify (ignoreTrailingSlash)',
+    adapter: 'fastify',
+    routerOptions: { ignoreTrailingSlash: true },
+  },
+  fastifyDuplicateSlashes: {
+    name: 'fastify (ignoreDuplicateSlashes)',
+    adapter: 'fastify',
+    routerOptions: { ignoreDuplicateSlashes: true },
+  },
+  fastifyMaxParamLength: {
+    name: 'fastify (maxParamLength: 120)',
+    adapter: 'fastify',
+    routerOptions: { maxParamLength: 120 },
+  },
+  fastifySemicolon: {
+    name: 'fastify (useSemicolonDelimiter)',
+    adapter: 'fastify',
+    routerOptions: { useSemicolonDelimiter: true },
+  },
 } as const satisfies Record<string, RouterConfig>;
 
 /** In a fixed order: a configuration's index picks its fast-check seed. */
@@ -265,7 +289,8 @@ export function buildRouteSet(spec: RouteSetSpec, adapter: AdapterName): BuiltRo
       for (const decorator of decorators) decorator(controller.prototype, key, descriptor);
     }
     const path = adapterPath(controllerSpec.path, adapter);
-    const decorate = controllerSpec.version !== undefined ? Controller({ path, version: controllerSpec.version }) : Controller(path);
+    const decorate =
+      controllerSpec.version !== undefined ? Controller({ path, version: controllerSpec.version }) : Controller(path);
     decorate(controller);
     if (controllerSpec.module === undefined) rootControllers.push(controller);
     else modules.set(controllerSpec.module, [...(modules.get(controllerSpec.module) ?? []), controller]);
@@ -279,7 +304,11 @@ export function buildRouteSet(spec: RouteSetSpec, adapter: AdapterName): BuiltRo
   return {
     handlers,
     metadata: {
-      imports: [CorsModule.forRoot(), ...routes.map((r) => r.module), ...(routes.length > 0 ? [RouterModule.register(routes)] : [])],
+      imports: [
+        CorsModule.forRoot(),
+        ...routes.map((r) => r.module),
+        ...(routes.length > 0 ? [RouterModule.register(routes)] : []),
+      ],
       controllers: rootControllers,
     },
     configure: (app) => {
@@ -301,15 +330,35 @@ export function buildRouteSet(spec: RouteSetSpec, adapter: AdapterName): BuiltRo
 export const TEST_ORIGIN = 'https://o.test';
 
 /** Sends `method target` with `headers`, on a fresh connection, and returns the one response. */
-export function exchange(port: number, method: string, target: string, headers: readonly string[] = []): Promise<RawResponse> {
-  return sendOne(port, rawRequest([`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...headers, 'Connection: close']), { methods: [method] });
+export function exchange(
+  port: number,
+  method: string,
+  target: string,
+  headers: readonly string[] = [],
+): Promise<RawResponse> {
+  return sendOne(
+    port,
+    rawRequest([`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...headers, 'Connection: close']),
+    { methods: [method] },
+  );
 }
 
-export function actualRequest(port: number, method: string, target: string, headers: readonly string[] = [`Origin: ${TEST_ORIGIN}`]): Promise<RawResponse> {
+export function actualRequest(
+  port: number,
+  method: string,
+  target: string,
+  headers: readonly string[] = [`Origin: ${TEST_ORIGIN}`],
+): Promise<RawResponse> {
   return exchange(port, method, target, headers);
 }
 
-export function preflightRequest(port: number, target: string, method: string, origin = TEST_ORIGIN, extra: readonly string[] = []): Promise<RawResponse> {
+export function preflightRequest(
+  port: number,
+  target: string,
+  method: string,
+  origin = TEST_ORIGIN,
+  extra: readonly string[] = [],
+): Promise<RawResponse> {
   return exchange(port, 'OPTIONS', target, [`Origin: ${origin}`, `Access-Control-Request-Method: ${method}`, ...extra]);
 }
 
@@ -333,13 +382,17 @@ export function answeringPolicy(response: RawResponse): number | undefined {
 
 /** Every `Access-Control-*` response header, as `name: value`. */
 export function corsHeaders(response: RawResponse): string[] {
-  return response.headers.filter(([name]) => /^access-control-/i.test(name)).map(([name, value]) => `${name}: ${value}`);
+  return response.headers
+    .filter(([name]) => /^access-control-/i.test(name))
+    .map(([name, value]) => `${name}: ${value}`);
 }
 
 export function describeHandler(handlers: readonly HandlerInfo[], n: number | undefined): string {
   if (n === undefined) return 'no handler';
   const info = handlers[n];
-  return info === undefined ? `unknown #${n}` : `#${n} @${info.verb === 'ALL' ? 'All' : info.verb}(${info.path})${info.cors ? '' : ' @Cors(false)'}`;
+  return info === undefined
+    ? `unknown #${n}`
+    : `#${n} @${info.verb === 'ALL' ? 'All' : info.verb}(${info.path})${info.cors ? '' : ' @Cors(false)'}`;
 }
 
 /**
@@ -347,7 +400,12 @@ export function describeHandler(handlers: readonly HandlerInfo[], n: number | un
  * preflight, and returns every disagreement between the handler the adapter ran and the
  * policy nest-cors applied (empty when they agree).
  */
-export async function disagreements(port: number, handlers: readonly HandlerInfo[], method: RequestMethod, target: string): Promise<string[]> {
+export async function disagreements(
+  port: number,
+  handlers: readonly HandlerInfo[],
+  method: RequestMethod,
+  target: string,
+): Promise<string[]> {
   const problems: string[] = [];
   const actual = await actualRequest(port, method, target);
   const ran = ranHandler(actual);
@@ -357,10 +415,14 @@ export async function disagreements(port: number, handlers: readonly HandlerInfo
   const where = `${method} ${JSON.stringify(target)}`;
   if (tagged) {
     if (applied !== ran || header(actual, 'Access-Control-Allow-Origin') !== '*') {
-      problems.push(`${where} ran ${describeHandler(handlers, ran)} (${actual.status}) but got the policy of ${describeHandler(handlers, applied)} [${actualCors.join('; ')}]`);
+      problems.push(
+        `${where} ran ${describeHandler(handlers, ran)} (${actual.status}) but got the policy of ${describeHandler(handlers, applied)} [${actualCors.join('; ')}]`,
+      );
     }
   } else if (actualCors.length > 0) {
-    problems.push(`${where} ran ${describeHandler(handlers, ran)} (${actual.status}) but got CORS headers of ${describeHandler(handlers, applied)} [${actualCors.join('; ')}]`);
+    problems.push(
+      `${where} ran ${describeHandler(handlers, ran)} (${actual.status}) but got CORS headers of ${describeHandler(handlers, applied)} [${actualCors.join('; ')}]`,
+    );
   }
 
   const preflight = await preflightRequest(port, target, method);
@@ -395,7 +457,10 @@ export async function pooled<T>(limit: number, tasks: readonly (() => Promise<T>
 }
 
 /** Starts the app of `spec` on `config`, or returns `undefined` when Nest or the adapter refuse the route set. */
-export async function startRouteSet(config: RouterConfig, spec: RouteSetSpec): Promise<{ running: RunningRawApp; handlers: readonly HandlerInfo[] } | undefined> {
+export async function startRouteSet(
+  config: RouterConfig,
+  spec: RouteSetSpec,
+): Promise<{ running: RunningRawApp; handlers: readonly HandlerInfo[] } | undefined> {
   const built = buildRouteSet(spec, config.adapter);
   try {
     return { running: await startAppOn(config, built.metadata, built.configure), handlers: built.handlers };
@@ -417,7 +482,11 @@ export async function routeSetDisagreements(
   try {
     const results = await pooled(
       4,
-      requests.map(([method, target]) => () => disagreements(running.port, handlers, method, target)),
+      requests.map(
+        ([method, target]) =>
+          () =>
+            disagreements(running.port, handlers, method, target),
+      ),
     );
     return { problems: results.flat(), handlers };
   } finally {

@@ -23,7 +23,8 @@ const OPTIONS = {
 export async function resolve(specifier, context, nextResolve) {
   if (/^\.{1,2}\//.test(specifier) && specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
     const asTs = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
-    if (!existsSync(new URL(specifier, context.parentURL)) && existsSync(asTs)) return { url: asTs.href, shortCircuit: true };
+    if (!existsSync(new URL(specifier, context.parentURL)) && existsSync(asTs))
+      return { url: asTs.href, shortCircuit: true };
   }
   return nextResolve(specifier, context);
 }

@@ -20,7 +20,10 @@ const TENANT = 'https://tenant.example.org';
 const TIMEOUT = 1000;
 
 /** An origin callback that answers only when told to. */
-function deferredCallback(): { readonly origins: (origin: string) => Promise<boolean>; settle(allowed: boolean): void } {
+function deferredCallback(): {
+  readonly origins: (origin: string) => Promise<boolean>;
+  settle(allowed: boolean): void;
+} {
   let settle: (allowed: boolean) => void = () => undefined;
   return {
     origins: () => new Promise<boolean>((resolve) => (settle = resolve)),
@@ -40,16 +43,29 @@ function preflight(method: string, origin: string, extra: Record<string, string>
 function actualRequestAwaitingCallback() {
   const callback = deferredCallback();
   const response = new FakeResponse();
-  const pending = decideRequest(compilePolicy({ origins: callback.origins }), request('GET', '/tenants', { origin: TENANT }), response, TIMEOUT);
+  const pending = decideRequest(
+    compilePolicy({ origins: callback.origins }),
+    request('GET', '/tenants', { origin: TENANT }),
+    response,
+    TIMEOUT,
+  );
   return { callback, response, pending };
 }
 
-const listed = compilePolicy({ origins: [APP], credentials: true, exposedHeaders: ['X-Total-Count'], methods: ['GET', 'PUT'], maxAge: 600 });
+const listed = compilePolicy({
+  origins: [APP],
+  credentials: true,
+  exposedHeaders: ['X-Total-Count'],
+  methods: ['GET', 'PUT'],
+  maxAge: 600,
+});
 
 describe('decideRequest', () => {
   it('decorates an actual response from an allowed origin synchronously', () => {
     const response = new FakeResponse();
-    expect(decideRequest(listed, request('GET', '/items?page=2', { origin: APP }), response, TIMEOUT)).toEqual({ allowed: true });
+    expect(decideRequest(listed, request('GET', '/items?page=2', { origin: APP }), response, TIMEOUT)).toEqual({
+      allowed: true,
+    });
     expect(response.toJSON()).toEqual({
       vary: 'Origin',
       'access-control-allow-origin': APP,
@@ -66,7 +82,10 @@ describe('decideRequest', () => {
 
   it('writes only Vary for an origin the policy does not allow', () => {
     const response = new FakeResponse();
-    expect(decideRequest(listed, request('GET', '/items', { origin: TENANT }), response, TIMEOUT)).toMatchObject({ allowed: false, reason: 'origin_not_allowed' });
+    expect(decideRequest(listed, request('GET', '/items', { origin: TENANT }), response, TIMEOUT)).toMatchObject({
+      allowed: false,
+      reason: 'origin_not_allowed',
+    });
     expect(response.toJSON()).toEqual({ vary: 'Origin' });
   });
 
@@ -88,10 +107,14 @@ describe('decideRequest', () => {
   it('decides synchronously when the origin callback answers with a plain boolean', () => {
     const policy = compilePolicy({ origins: (origin) => origin === TENANT });
     const allowed = new FakeResponse();
-    expect(decideRequest(policy, request('GET', '/tenants', { origin: TENANT }), allowed, TIMEOUT)).toEqual({ allowed: true });
+    expect(decideRequest(policy, request('GET', '/tenants', { origin: TENANT }), allowed, TIMEOUT)).toEqual({
+      allowed: true,
+    });
     expect(allowed.toJSON()).toEqual({ vary: 'Origin', 'access-control-allow-origin': TENANT });
     const refused = new FakeResponse();
-    expect(decideRequest(policy, request('GET', '/tenants', { origin: APP }), refused, TIMEOUT)).toMatchObject({ allowed: false });
+    expect(decideRequest(policy, request('GET', '/tenants', { origin: APP }), refused, TIMEOUT)).toMatchObject({
+      allowed: false,
+    });
     expect(refused.toJSON()).toEqual({ vary: 'Origin' });
   });
 });
@@ -99,25 +122,46 @@ describe('decideRequest', () => {
 describe('decidePreflight', () => {
   it('allows a preflight for a listed method and names only that method', () => {
     const response = new FakeResponse();
-    expect(decidePreflight([listed], preflight('PUT', APP), APP, 'PUT', response, TIMEOUT)).toMatchObject({ allowed: true });
-    expect(response.toJSON()).toMatchObject({ 'access-control-allow-methods': 'PUT', 'access-control-max-age': '600', 'access-control-allow-credentials': 'true' });
+    expect(decidePreflight([listed], preflight('PUT', APP), APP, 'PUT', response, TIMEOUT)).toMatchObject({
+      allowed: true,
+    });
+    expect(response.toJSON()).toMatchObject({
+      'access-control-allow-methods': 'PUT',
+      'access-control-max-age': '600',
+      'access-control-allow-credentials': 'true',
+    });
   });
 
   it('writes no preflight allow headers when a slow origin callback allows after the response was sent', async () => {
     const callback = deferredCallback();
     const response = new FakeResponse();
-    const pending = decidePreflight([compilePolicy({ origins: callback.origins, methods: ['PUT'] })], preflight('PUT', TENANT), TENANT, 'PUT', response, TIMEOUT);
+    const pending = decidePreflight(
+      [compilePolicy({ origins: callback.origins, methods: ['PUT'] })],
+      preflight('PUT', TENANT),
+      TENANT,
+      'PUT',
+      response,
+      TIMEOUT,
+    );
     response.headersSent = true;
     callback.settle(true);
     await expect(pending).resolves.toMatchObject({ allowed: true });
-    expect(response.toJSON()).toEqual({ vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' });
+    expect(response.toJSON()).toEqual({
+      vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+    });
   });
 
   it('refuses a preflight that one of several candidate handlers does not allow, whichever comes first', () => {
     const other = compilePolicy({ origins: [TENANT] });
-    for (const candidates of [[listed, other], [other, listed]]) {
+    for (const candidates of [
+      [listed, other],
+      [other, listed],
+    ]) {
       const response = new FakeResponse();
-      expect(decidePreflight(candidates, preflight('GET', APP), APP, 'GET', response, TIMEOUT)).toMatchObject({ allowed: false, reason: 'origin_not_allowed' });
+      expect(decidePreflight(candidates, preflight('GET', APP), APP, 'GET', response, TIMEOUT)).toMatchObject({
+        allowed: false,
+        reason: 'origin_not_allowed',
+      });
       expect(response.getHeader('access-control-allow-origin')).toBeUndefined();
     }
   });
@@ -125,7 +169,14 @@ describe('decidePreflight', () => {
   it('waits for every candidate, callbacks included, before it allows', async () => {
     const callback = deferredCallback();
     const response = new FakeResponse();
-    const pending = decidePreflight([listed, compilePolicy({ origins: callback.origins })], preflight('GET', APP), APP, 'GET', response, TIMEOUT);
+    const pending = decidePreflight(
+      [listed, compilePolicy({ origins: callback.origins })],
+      preflight('GET', APP),
+      APP,
+      'GET',
+      response,
+      TIMEOUT,
+    );
     expect(response.getHeader('access-control-allow-origin')).toBeUndefined();
     callback.settle(false);
     await expect(pending).resolves.toMatchObject({ allowed: false, reason: 'origin_not_allowed' });
@@ -135,7 +186,9 @@ describe('decidePreflight', () => {
   it('grants several candidates only what all of them grant: credentials, the shortest max age, the origin itself', () => {
     const anyOrigin = compilePolicy({ origins: '*', maxAge: 60 });
     const response = new FakeResponse();
-    expect(decidePreflight([anyOrigin, listed], preflight('GET', APP), APP, 'GET', response, TIMEOUT)).toMatchObject({ allowed: true });
+    expect(decidePreflight([anyOrigin, listed], preflight('GET', APP), APP, 'GET', response, TIMEOUT)).toMatchObject({
+      allowed: true,
+    });
     expect(response.getHeader('access-control-allow-origin')).toBe(APP);
     expect(response.getHeader('access-control-allow-credentials')).toBeUndefined();
     expect(response.getHeader('access-control-max-age')).toBe('60');

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import type { CorsPolicy } from '../../lib/cors-module-options.js';
 import { compilePolicy } from '../../lib/policy/compile.js';
-import { MAX_REQUEST_HEADER_ITEMS, parseRequestHeaderList, readRequestHeaderList } from '../../lib/policy/header-list.js';
+import {
+  MAX_REQUEST_HEADER_ITEMS,
+  parseRequestHeaderList,
+  readRequestHeaderList,
+} from '../../lib/policy/header-list.js';
 import { checkPreflightRequest } from '../../lib/policy/preflight.js';
 import { validatePolicy } from '../../lib/policy/validate.js';
 
@@ -46,9 +50,37 @@ function refRead(value: string, maxItems: number): string[] | 'invalid' | 'too_m
 const ows = fc.stringMatching(/^[ \t]{0,3}$/);
 const token = fc.string({ unit: fc.constantFrom(...TCHAR), minLength: 1, maxLength: 12 });
 /** Characters that are never part of a token (delimiters, inner whitespace, controls, non-ASCII). */
-const nonTokenChar = fc.constantFrom('(', ')', '/', ':', ';', '<', '=', '>', '?', '@', '[', '\\', ']', '{', '}', '"', ' ', '\u0000', '\u007f', '\u00e9', '\u0131', '\u212a', '\u00a0');
+const nonTokenChar = fc.constantFrom(
+  '(',
+  ')',
+  '/',
+  ':',
+  ';',
+  '<',
+  '=',
+  '>',
+  '?',
+  '@',
+  '[',
+  '\\',
+  ']',
+  '{',
+  '}',
+  '"',
+  ' ',
+  '\u0000',
+  '\u007f',
+  '\u00e9',
+  '\u0131',
+  '\u212a',
+  '\u00a0',
+);
 const nonToken = fc.tuple(token, nonTokenChar, token).map(([a, c, b]) => `${a}${c}${b}`);
-const item = fc.oneof({ weight: 8, arbitrary: token }, { weight: 2, arbitrary: fc.constant('') }, { weight: 1, arbitrary: nonToken });
+const item = fc.oneof(
+  { weight: 8, arbitrary: token },
+  { weight: 2, arbitrary: fc.constant('') },
+  { weight: 1, arbitrary: nonToken },
+);
 /** Lists as odd clients send them: any case, odd spacing, empty items, duplicates. */
 const headerList = fc
   .array(fc.tuple(ows, item, ows), { maxLength: 12 })
@@ -75,10 +107,15 @@ describe('Access-Control-Request-Headers parsing (property-based)', () => {
 
   it('keeps every item, duplicates included (in any case), in order and lowercase', () => {
     fc.assert(
-      fc.property(fc.array(token, { minLength: 1, maxLength: 10 }), fc.array(fc.nat(), { minLength: 1, maxLength: 10 }), ows, (tokens, repeats, space) => {
-        const list = [...tokens, ...repeats.map((r) => swapCase(tokens[r % tokens.length]))];
-        expect(parseRequestHeaderList(list.join(`${space},${space}`))).toEqual(list.map((t) => t.toLowerCase()));
-      }),
+      fc.property(
+        fc.array(token, { minLength: 1, maxLength: 10 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 10 }),
+        ows,
+        (tokens, repeats, space) => {
+          const list = [...tokens, ...repeats.map((r) => swapCase(tokens[r % tokens.length]))];
+          expect(parseRequestHeaderList(list.join(`${space},${space}`))).toEqual(list.map((t) => t.toLowerCase()));
+        },
+      ),
       RUNS,
     );
   });
@@ -106,7 +143,11 @@ describe('Access-Control-Request-Headers parsing (property-based)', () => {
   it('reads lists up to a cap exactly like the reference, stopping at the item past it', () => {
     fc.assert(
       fc.property(headerList, fc.integer({ min: 0, max: 16 }), (value, maxItems) => {
-        expect([value, maxItems, readRequestHeaderList(value, maxItems)]).toEqual([value, maxItems, refRead(value, maxItems)]);
+        expect([value, maxItems, readRequestHeaderList(value, maxItems)]).toEqual([
+          value,
+          maxItems,
+          refRead(value, maxItems),
+        ]);
       }),
       RUNS,
     );
@@ -115,7 +156,15 @@ describe('Access-Control-Request-Headers parsing (property-based)', () => {
   it('never returns anything but lowercase tokens, whatever the input (any Unicode, any whitespace)', () => {
     const anyText = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 60 }),
-      fc.array(fc.oneof(token, fc.constantFrom(',', ' ', '\t', '\u00a0', '\u000b', '\u000c', '\r', '\n', '\u2028', '\ufeff', '\u3000')), { maxLength: 30 }).map((parts) => parts.join('')),
+      fc
+        .array(
+          fc.oneof(
+            token,
+            fc.constantFrom(',', ' ', '\t', '\u00a0', '\u000b', '\u000c', '\r', '\n', '\u2028', '\ufeff', '\u3000'),
+          ),
+          { maxLength: 30 },
+        )
+        .map((parts) => parts.join('')),
     );
     fc.assert(
       fc.property(anyText, (value) => {
@@ -136,7 +185,15 @@ describe('Access-Control-Request-Headers parsing (property-based)', () => {
 describe('preflight header decision (property-based)', () => {
   /** Application header names a policy may list (no forbidden or CORS-protocol names). */
   const appHeader = fc.oneof(
-    fc.constantFrom('Content-Type', 'Authorization', 'X-Request-Id', 'X-Api-Key', 'If-Match', 'Accept-Language', 'X-Trace'),
+    fc.constantFrom(
+      'Content-Type',
+      'Authorization',
+      'X-Request-Id',
+      'X-Api-Key',
+      'If-Match',
+      'Accept-Language',
+      'X-Trace',
+    ),
     fc.stringMatching(/^X-[A-Za-z0-9-]{1,10}$/),
   );
 
@@ -155,53 +212,102 @@ describe('preflight header decision (property-based)', () => {
     return names.every((n) => listed.has(n));
   }
 
-  const allowedHeaders = fc.oneof({ weight: 5, arbitrary: fc.uniqueArray(appHeader, { maxLength: 6, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() }) }, { weight: 1, arbitrary: fc.constant('*' as const) });
+  const allowedHeaders = fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.uniqueArray(appHeader, { maxLength: 6, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() }),
+    },
+    { weight: 1, arbitrary: fc.constant('*' as const) },
+  );
 
   /** Requested lists mixing listed names (any case, any spacing, repeated) with others. */
   function requestedFrom(allowed: readonly string[] | '*'): fc.Arbitrary<string> {
     const listed = allowed === '*' ? ['X-Anything'] : allowed;
     const name = fc.oneof(
-      ...(listed.length > 0 ? [{ weight: 6, arbitrary: fc.constantFrom(...listed).chain((n) => fc.constantFrom(n, n.toLowerCase(), n.toUpperCase(), swapCase(n))) }] : []),
+      ...(listed.length > 0
+        ? [
+            {
+              weight: 6,
+              arbitrary: fc
+                .constantFrom(...listed)
+                .chain((n) => fc.constantFrom(n, n.toLowerCase(), n.toUpperCase(), swapCase(n))),
+            },
+          ]
+        : []),
       { weight: 1, arbitrary: appHeader },
       { weight: 1, arbitrary: fc.constantFrom('authorization', 'cookie', '', 'x evil', 'content-type\u00a0x') },
     );
-    return fc.array(fc.tuple(ows, name, ows).map(([a, n, b]) => `${a}${n}${b}`), { maxLength: 8 }).map((names) => names.join(','));
+    return fc
+      .array(
+        fc.tuple(ows, name, ows).map(([a, n, b]) => `${a}${n}${b}`),
+        { maxLength: 8 },
+      )
+      .map((names) => names.join(','));
   }
 
   it('allows a preflight exactly when every requested header is allowed', () => {
     fc.assert(
-      fc.property(allowedHeaders.chain((allowed) => fc.tuple(fc.constant(allowed), requestedFrom(allowed))), ([allowed, requested]) => {
-        const policy = compilePolicy(policyOf(allowed));
-        const refusal = checkPreflightRequest(policy, { method: 'GET', requestHeaders: requested, privateNetwork: false });
-        expect([requested, refusal === undefined]).toEqual([requested, refAllows(allowed, requested)]);
-      }),
+      fc.property(
+        allowedHeaders.chain((allowed) => fc.tuple(fc.constant(allowed), requestedFrom(allowed))),
+        ([allowed, requested]) => {
+          const policy = compilePolicy(policyOf(allowed));
+          const refusal = checkPreflightRequest(policy, {
+            method: 'GET',
+            requestHeaders: requested,
+            privateNetwork: false,
+          });
+          expect([requested, refusal === undefined]).toEqual([requested, refAllows(allowed, requested)]);
+        },
+      ),
       RUNS,
     );
   });
 
   it('decides lists of up to 64 requested headers, refusing for a single unlisted one', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(appHeader, { minLength: 1, maxLength: 5, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() }), fc.integer({ min: 1, max: MAX_REQUEST_HEADER_ITEMS }), fc.option(fc.nat()), (allowed, count, intruderAt) => {
-        const policy = compilePolicy(policyOf(allowed));
-        const names = Array.from({ length: count }, (_, i) => allowed[i % allowed.length]);
-        if (intruderAt !== null) names[intruderAt % count] = 'X-Not-Listed-Anywhere-0';
-        const refusal = checkPreflightRequest(policy, { method: 'GET', requestHeaders: names.join(', '), privateNetwork: false });
-        expect(refusal).toBe(intruderAt === null ? undefined : 'header_not_allowed');
-      }),
+      fc.property(
+        fc.uniqueArray(appHeader, {
+          minLength: 1,
+          maxLength: 5,
+          comparator: (a, b) => a.toLowerCase() === b.toLowerCase(),
+        }),
+        fc.integer({ min: 1, max: MAX_REQUEST_HEADER_ITEMS }),
+        fc.option(fc.nat()),
+        (allowed, count, intruderAt) => {
+          const policy = compilePolicy(policyOf(allowed));
+          const names = Array.from({ length: count }, (_, i) => allowed[i % allowed.length]);
+          if (intruderAt !== null) names[intruderAt % count] = 'X-Not-Listed-Anywhere-0';
+          const refusal = checkPreflightRequest(policy, {
+            method: 'GET',
+            requestHeaders: names.join(', '),
+            privateNetwork: false,
+          });
+          expect(refusal).toBe(intruderAt === null ? undefined : 'header_not_allowed');
+        },
+      ),
       { numRuns: 30 },
     );
   });
 
   it('refuses thousands of requested headers as too many, whatever the policy allows and wherever an unlisted one is', () => {
     fc.assert(
-      fc.property(allowedHeaders, fc.integer({ min: MAX_REQUEST_HEADER_ITEMS + 1, max: 5000 }), fc.option(fc.nat()), (allowed, count, intruderAt) => {
-        const policy = compilePolicy(policyOf(allowed));
-        const listed = allowed === '*' || allowed.length === 0 ? ['X-Anything'] : allowed;
-        const names = Array.from({ length: count }, (_, i) => listed[i % listed.length]);
-        if (intruderAt !== null) names[intruderAt % count] = 'X-Not-Listed-Anywhere-0';
-        const refusal = checkPreflightRequest(policy, { method: 'GET', requestHeaders: names.join(', '), privateNetwork: false });
-        expect(refusal).toBe('too_many_request_headers');
-      }),
+      fc.property(
+        allowedHeaders,
+        fc.integer({ min: MAX_REQUEST_HEADER_ITEMS + 1, max: 5000 }),
+        fc.option(fc.nat()),
+        (allowed, count, intruderAt) => {
+          const policy = compilePolicy(policyOf(allowed));
+          const listed = allowed === '*' || allowed.length === 0 ? ['X-Anything'] : allowed;
+          const names = Array.from({ length: count }, (_, i) => listed[i % listed.length]);
+          if (intruderAt !== null) names[intruderAt % count] = 'X-Not-Listed-Anywhere-0';
+          const refusal = checkPreflightRequest(policy, {
+            method: 'GET',
+            requestHeaders: names.join(', '),
+            privateNetwork: false,
+          });
+          expect(refusal).toBe('too_many_request_headers');
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -210,16 +316,33 @@ describe('preflight header decision (property-based)', () => {
     // Lists around the cap: names and empty items, and maybe one item that is not a name, before or past the cap.
     const nameOrEmpty = fc.oneof({ weight: 8, arbitrary: token }, { weight: 1, arbitrary: fc.constant('') });
     const longList = fc
-      .tuple(fc.array(fc.tuple(ows, nameOrEmpty, ows).map(([a, i, b]) => `${a}${i}${b}`), { minLength: MAX_REQUEST_HEADER_ITEMS - 4, maxLength: MAX_REQUEST_HEADER_ITEMS + 4 }), fc.option(fc.tuple(nonToken, fc.nat())))
+      .tuple(
+        fc.array(
+          fc.tuple(ows, nameOrEmpty, ows).map(([a, i, b]) => `${a}${i}${b}`),
+          { minLength: MAX_REQUEST_HEADER_ITEMS - 4, maxLength: MAX_REQUEST_HEADER_ITEMS + 4 },
+        ),
+        fc.option(fc.tuple(nonToken, fc.nat())),
+      )
       .map(([items, bad]) => {
         if (bad !== null) items.splice(bad[1] % (items.length + 1), 0, bad[0]);
         return items.join(',');
       });
     fc.assert(
       fc.property(fc.oneof(headerList, longList), (requested) => {
-        const refusal = checkPreflightRequest(compilePolicy(policyOf('*')), { method: 'GET', requestHeaders: requested, privateNetwork: false });
+        const refusal = checkPreflightRequest(compilePolicy(policyOf('*')), {
+          method: 'GET',
+          requestHeaders: requested,
+          privateNetwork: false,
+        });
         const read = refRead(requested, MAX_REQUEST_HEADER_ITEMS);
-        const expected = read === 'too_many' ? 'too_many_request_headers' : read === 'invalid' ? 'invalid_preflight' : read.includes('authorization') ? 'header_not_allowed' : undefined;
+        const expected =
+          read === 'too_many'
+            ? 'too_many_request_headers'
+            : read === 'invalid'
+              ? 'invalid_preflight'
+              : read.includes('authorization')
+                ? 'header_not_allowed'
+                : undefined;
         expect([requested, refusal]).toEqual([requested, expected]);
       }),
       RUNS,

@@ -4,13 +4,30 @@ import { DynamicModuleCache, firstDifference } from '../../lib/cors-module-impor
 describe('firstDifference (are two CorsModule imports the same?)', () => {
   it('finds equal plain options equal, whatever the key order and keys set to undefined', () => {
     const origins = (origin: string) => origin.endsWith('.example.com');
-    expect(firstDifference({ debug: true, policies: { a: { origins, maxAge: 1 } } }, { policies: { a: { maxAge: 1, origins } }, debug: true, enforce: undefined })).toBeUndefined();
-    expect(firstDifference({ policies: { a: { origins: [/^https:\/\/a\.test$/i] } } }, { policies: { a: { origins: [/^https:\/\/a\.test$/i] } } })).toBeUndefined();
+    expect(
+      firstDifference(
+        { debug: true, policies: { a: { origins, maxAge: 1 } } },
+        { policies: { a: { maxAge: 1, origins } }, debug: true, enforce: undefined },
+      ),
+    ).toBeUndefined();
+    expect(
+      firstDifference(
+        { policies: { a: { origins: [/^https:\/\/a\.test$/i] } } },
+        { policies: { a: { origins: [/^https:\/\/a\.test$/i] } } },
+      ),
+    ).toBeUndefined();
   });
 
   it('names the path of the first difference', () => {
-    expect(firstDifference({ policies: { a: { origins: ['https://a.test'] } } }, { policies: { a: { origins: ['https://b.test'] } } })).toBe('policies.a.origins[0]');
-    expect(firstDifference({ policies: { a: { origins: ['x'] } } }, { policies: { b: { origins: ['x'] } } })).toBe('policies.a');
+    expect(
+      firstDifference(
+        { policies: { a: { origins: ['https://a.test'] } } },
+        { policies: { a: { origins: ['https://b.test'] } } },
+      ),
+    ).toBe('policies.a.origins[0]');
+    expect(firstDifference({ policies: { a: { origins: ['x'] } } }, { policies: { b: { origins: ['x'] } } })).toBe(
+      'policies.a',
+    );
     expect(firstDifference({ paths: { '/docs/*': false } }, { paths: { '/docs/*': true } })).toBe('paths["/docs/*"]');
     expect(firstDifference({ a: [1, 2] }, { a: [1] })).toBe('a[1]');
     expect(firstDifference({ a: /x/g }, { a: /x/ })).toBe('a');
@@ -31,7 +48,10 @@ describe('firstDifference (are two CorsModule imports the same?)', () => {
 
 describe('DynamicModuleCache', () => {
   class Marker {}
-  const build = (options: object): DynamicModule => ({ module: Marker, providers: [{ provide: 'options', useValue: options }] });
+  const build = (options: object): DynamicModule => ({
+    module: Marker,
+    providers: [{ provide: 'options', useValue: options }],
+  });
 
   it('gives equal options the same dynamic module, and other options another', () => {
     const cache = new DynamicModuleCache();

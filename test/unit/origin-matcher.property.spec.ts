@@ -76,13 +76,19 @@ function refPatternMatches(pattern: string, value: string): boolean {
   const parsed = /^([a-z][a-z0-9+.-]*):\/\/\*\.([^:]+)(?::([0-9]+))?$/.exec(pattern);
   if (origin === undefined || parsed === null) return false;
   const [, scheme, suffix, port = ''] = parsed;
-  return origin.scheme === scheme && origin.port === port && origin.host.endsWith(`.${suffix}`) && origin.host.length > suffix.length + 1;
+  return (
+    origin.scheme === scheme &&
+    origin.port === port &&
+    origin.host.endsWith(`.${suffix}`) &&
+    origin.host.length > suffix.length + 1
+  );
 }
 
 /** What a validated allow-list should allow: exact strings byte for byte, patterns and RegExps on browser-serialized origins only. */
 function refMatches(entries: readonly CorsOriginEntry[], value: string): boolean {
   return entries.some((entry) => {
-    if (entry instanceof RegExp) return refBrowserOrigin(value) !== undefined && new RegExp(entry.source, entry.flags).test(value);
+    if (entry instanceof RegExp)
+      return refBrowserOrigin(value) !== undefined && new RegExp(entry.source, entry.flags).test(value);
     if (entry.includes('://*.')) return refPatternMatches(entry, value);
     return entry === value;
   });
@@ -109,23 +115,48 @@ function matcherFor(entries: readonly CorsOriginEntry[]): OriginMatcher {
 /** An LDH label (letters, digits, inner hyphens), mostly short, sometimes at or past 63 characters. */
 const label = fc.oneof(
   // Not `xn--…`: random punycode is mostly invalid (the known gap below); valid IDNs come from `idnDomain`.
-  { weight: 8, arbitrary: fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--')) },
+  {
+    weight: 8,
+    arbitrary: fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--')),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 61, max: 66 }).map((n) => 'x'.repeat(n)) },
-  { weight: 1, arbitrary: fc.constantFrom('app', 'admin', 'www', 'partner', 'evil', 'example', 'a_b', 'xn--bcher-kva') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('app', 'admin', 'www', 'partner', 'evil', 'example', 'a_b', 'xn--bcher-kva'),
+  },
 );
 const tld = fc.constantFrom('com', 'org', 'net', 'io', 'example', 'test', 'dev');
 /** Registrable-looking bases, some of them look-alikes of each other. */
 const base = fc.oneof(
-  fc.constantFrom('example.com', 'partner.example.com', 'example.org', 'example.com.evil.org', 'evilexample.com', 'example.co', 'a.b.example.com'),
+  fc.constantFrom(
+    'example.com',
+    'partner.example.com',
+    'example.org',
+    'example.com.evil.org',
+    'evilexample.com',
+    'example.co',
+    'a.b.example.com',
+  ),
   fc.tuple(label, tld).map(([l, t]) => `${l}.${t}`),
 );
 const domain = fc.tuple(fc.array(label, { maxLength: 3 }), base).map(([labels, b]) => [...labels, b].join('.'));
 const unicodeLabel = fc.constantFrom('bücher', 'münchen', 'пример', '例え', 'ñandú', 'straße', 'ɑpp');
 /** Punycode as a browser sends it, derived from Unicode through the URL standard's domain-to-ASCII. */
-const idnDomain = fc.tuple(unicodeLabel, base).map(([u, b]) => domainToASCII(`${u}.${b}`)).filter((d) => d !== '');
-const host = fc.oneof({ weight: 6, arbitrary: domain }, { weight: 1, arbitrary: idnDomain }, { weight: 1, arbitrary: fc.ipV4() }, { weight: 1, arbitrary: fc.constant('localhost') });
+const idnDomain = fc
+  .tuple(unicodeLabel, base)
+  .map(([u, b]) => domainToASCII(`${u}.${b}`))
+  .filter((d) => d !== '');
+const host = fc.oneof(
+  { weight: 6, arbitrary: domain },
+  { weight: 1, arbitrary: idnDomain },
+  { weight: 1, arbitrary: fc.ipV4() },
+  { weight: 1, arbitrary: fc.constant('localhost') },
+);
 const scheme = fc.constantFrom('https', 'http', 'wss', 'ws', 'chrome-extension', 'moz-extension', 'foo+bar');
-const port = fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 3, arbitrary: fc.constantFrom('443', '80', '8443', '8080', '3000', '1', '65535') });
+const port = fc.oneof(
+  { weight: 4, arbitrary: fc.constant('') },
+  { weight: 3, arbitrary: fc.constantFrom('443', '80', '8443', '8080', '3000', '1', '65535') },
+);
 
 /** Origins built from well-formed parts: what browsers send, give or take a default port. */
 const wellFormedOrigin = fc.tuple(scheme, host, port).map(([s, h, p]) => `${s}://${h}${p === '' ? '' : `:${p}`}`);
@@ -174,7 +205,9 @@ const mutation = fc.oneof(
     (o) => `${o}${'a'.repeat(300)}`,
   ),
   fc.string({ minLength: 1, maxLength: 3 }).map((junk) => (o: string) => `${o}${junk}`),
-  fc.nat().map((i) => (o: string) => (o.length === 0 ? o : `${o.slice(0, i % o.length)}${o.slice((i % o.length) + 1)}`)),
+  fc
+    .nat()
+    .map((i) => (o: string) => (o.length === 0 ? o : `${o.slice(0, i % o.length)}${o.slice((i % o.length) + 1)}`)),
 );
 
 /** Hostile candidates: mutated origins, well-formed ones, fixed oddities, random strings. */
@@ -186,7 +219,25 @@ function hostileCandidate(near: fc.Arbitrary<string>): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.tuple(unicodeLabel, base).map(([u, b]) => `https://${u}.${b}`) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('null', 'NULL', '', '*', 'https://', 'https://.', 'https://*.example.com', 'file://', 'data:,', 'about:blank', 'https:example.com', '//example.com', 'example.com', 'https://[::1]', 'https://[::1]:8443', 'https://127.0.0.1', 'https://localhost:3000'),
+      arbitrary: fc.constantFrom(
+        'null',
+        'NULL',
+        '',
+        '*',
+        'https://',
+        'https://.',
+        'https://*.example.com',
+        'file://',
+        'data:,',
+        'about:blank',
+        'https:example.com',
+        '//example.com',
+        'example.com',
+        'https://[::1]',
+        'https://[::1]:8443',
+        'https://127.0.0.1',
+        'https://localhost:3000',
+      ),
     },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   );
@@ -223,20 +274,37 @@ function withCandidates<E extends readonly CorsOriginEntry[]>(
   entries: fc.Arbitrary<E>,
   near: (entries: E) => fc.Arbitrary<string>,
 ): fc.Arbitrary<[E, string[]]> {
-  return entries.chain((list) => fc.tuple(fc.constant(list), fc.array(hostileCandidate(near(list)), { minLength: 1, maxLength: 25 })));
+  return entries.chain((list) =>
+    fc.tuple(fc.constant(list), fc.array(hostileCandidate(near(list)), { minLength: 1, maxLength: 25 })),
+  );
 }
 
 /** A valid list of exact origins, patterns and RegExps, with hostile candidates near its entries. */
 function mixedListWithCandidates(minLength: number): fc.Arbitrary<[CorsOriginEntry[], string[]]> {
   const entries = fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength, maxLength: 6 }).filter(isValidEntryList);
-  return withCandidates(entries, (list) => fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub')))));
+  return withCandidates(entries, (list) =>
+    fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub')))),
+  );
 }
 
 describe('origin matcher (property-based, against a WHATWG URL reference model)', () => {
   it('sanity: the reference model tells browser-serialized origins from the rest', () => {
     expect(refBrowserOrigin('https://app.example.com')).toEqual({ scheme: 'https', host: 'app.example.com', port: '' });
-    expect(refBrowserOrigin('chrome-extension://abc:443')).toEqual({ scheme: 'chrome-extension', host: 'abc', port: '443' });
-    for (const not of ['https://APP.example.com', 'https://app.example.com/', 'https://app.example.com:443', 'https://u@app.example.com', 'https://b\u00fccher.example', 'https://a..b', 'https://0x7f.1', 'null']) {
+    expect(refBrowserOrigin('chrome-extension://abc:443')).toEqual({
+      scheme: 'chrome-extension',
+      host: 'abc',
+      port: '443',
+    });
+    for (const not of [
+      'https://APP.example.com',
+      'https://app.example.com/',
+      'https://app.example.com:443',
+      'https://u@app.example.com',
+      'https://b\u00fccher.example',
+      'https://a..b',
+      'https://0x7f.1',
+      'null',
+    ]) {
       expect(refBrowserOrigin(not)).toBeUndefined();
     }
     expect(refPatternMatches('https://*.example.com', 'https://a.b.example.com')).toBe(true);
@@ -262,20 +330,31 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
   it('matches a wildcard pattern exactly on one or more labels under its suffix, same scheme and port, never the apex (well-formed origins)', () => {
     /** Origins near a pattern: under it (one or two labels), its apex, another scheme, another port. */
     const nearPattern = (patterns: readonly string[]): fc.Arbitrary<string> =>
-      fc.tuple(fc.constantFrom(...patterns), label, fc.constantFrom<(p: string, l: string) => string>(
-        (p, l) => p.replace('*', l),
-        (p, l) => p.replace('*', `${l}.${l}`),
-        (p) => p.replace('://*.', '://'),
-        (p, l) => p.replace('*', l).replace(/^[a-z+.-]+:/, 'https:'),
-        (p, l) => p.replace('*', l).replace(/^[a-z+.-]+:/, 'http:'),
-        (p, l) => `${p.replace('*', l).replace(/:[0-9]+$/, '')}:8443`,
-        (p, l) => p.replace('*', l).replace(/:[0-9]+$/, ''),
-      )).map(([p, l, f]) => f(p, l));
+      fc
+        .tuple(
+          fc.constantFrom(...patterns),
+          label,
+          fc.constantFrom<(p: string, l: string) => string>(
+            (p, l) => p.replace('*', l),
+            (p, l) => p.replace('*', `${l}.${l}`),
+            (p) => p.replace('://*.', '://'),
+            (p, l) => p.replace('*', l).replace(/^[a-z+.-]+:/, 'https:'),
+            (p, l) => p.replace('*', l).replace(/^[a-z+.-]+:/, 'http:'),
+            (p, l) => `${p.replace('*', l).replace(/:[0-9]+$/, '')}:8443`,
+            (p, l) => p.replace('*', l).replace(/:[0-9]+$/, ''),
+          ),
+        )
+        .map(([p, l, f]) => f(p, l));
     fc.assert(
       fc.property(
-        fc.array(pattern, { minLength: 1, maxLength: 3 }).chain((patterns) =>
-          fc.tuple(fc.constant(patterns), fc.array(fc.oneof(nearPattern(patterns), wellFormedOrigin), { minLength: 1, maxLength: 20 })),
-        ),
+        fc
+          .array(pattern, { minLength: 1, maxLength: 3 })
+          .chain((patterns) =>
+            fc.tuple(
+              fc.constant(patterns),
+              fc.array(fc.oneof(nearPattern(patterns), wellFormedOrigin), { minLength: 1, maxLength: 20 }),
+            ),
+          ),
         ([patterns, candidates]) => {
           const matcher = matcherFor(patterns);
           for (const candidate of candidates) {
@@ -290,7 +369,9 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
   it("never matches a wildcard pattern's apex, or an origin that is not browser-serialized (hostile origins)", () => {
     fc.assert(
       fc.property(
-        withCandidates(fc.array(pattern, { minLength: 1, maxLength: 3 }), (patterns) => fc.tuple(fc.constantFrom(...patterns), label).map(([p, l]) => p.replace('*', l))),
+        withCandidates(fc.array(pattern, { minLength: 1, maxLength: 3 }), (patterns) =>
+          fc.tuple(fc.constantFrom(...patterns), label).map(([p, l]) => p.replace('*', l)),
+        ),
         ([patterns, candidates]) => {
           const matcher = matcherFor(patterns);
           for (const p of patterns) {
@@ -300,7 +381,8 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
             expect([apex, matcher.matches(apex)]).toEqual([apex, refMatches(patterns, apex)]);
           }
           for (const candidate of candidates) {
-            if (matcher.matches(candidate)) expect([candidate, refMatches(patterns, candidate)]).toEqual([candidate, true]);
+            if (matcher.matches(candidate))
+              expect([candidate, refMatches(patterns, candidate)]).toEqual([candidate, true]);
           }
         },
       ),
@@ -309,61 +391,72 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
   });
 
   it('matches RegExps only against browser-serialized origins, and exactly as the RegExp says on those', () => {
-    const near = fc.constantFrom('https://app.example.com', 'https://a.partner.example.com:8443', 'http://localhost:3000', 'wss://x.example.com:8443', 'https://www.example.org');
+    const near = fc.constantFrom(
+      'https://app.example.com',
+      'https://a.partner.example.com:8443',
+      'http://localhost:3000',
+      'wss://x.example.com:8443',
+      'https://www.example.org',
+    );
     fc.assert(
-      fc.property(withCandidates(fc.array(regexp, { minLength: 1, maxLength: 3 }), () => near), ([regexps, candidates]) => {
-        const matcher = matcherFor(regexps);
-        for (const candidate of candidates) {
-          const matches = matcher.matches(candidate);
-          // Never beyond the model; exactly the model on strictly well-formed origins.
-          if (matches) expect([candidate, refMatches(regexps, candidate)]).toEqual([candidate, true]);
-          if (refStrictOrigin(candidate) !== undefined) expect([candidate, matches]).toEqual([candidate, refMatches(regexps, candidate)]);
-        }
-      }),
+      fc.property(
+        withCandidates(fc.array(regexp, { minLength: 1, maxLength: 3 }), () => near),
+        ([regexps, candidates]) => {
+          const matcher = matcherFor(regexps);
+          for (const candidate of candidates) {
+            const matches = matcher.matches(candidate);
+            // Never beyond the model; exactly the model on strictly well-formed origins.
+            if (matches) expect([candidate, refMatches(regexps, candidate)]).toEqual([candidate, true]);
+            if (refStrictOrigin(candidate) !== undefined)
+              expect([candidate, matches]).toEqual([candidate, refMatches(regexps, candidate)]);
+          }
+        },
+      ),
       RUNS,
     );
   });
 
   it('matches a mixed list exactly where one of its entries alone matches', () => {
     fc.assert(
-      fc.property(
-        mixedListWithCandidates(2),
-        ([list, candidates]) => {
-          const matcher = matcherFor(list);
-          const singles = list.map((e) => matcherFor([e]));
-          for (const candidate of candidates) {
-            expect([candidate, matcher.matches(candidate)]).toEqual([candidate, singles.some((m) => m.matches(candidate))]);
-          }
-        },
-      ),
+      fc.property(mixedListWithCandidates(2), ([list, candidates]) => {
+        const matcher = matcherFor(list);
+        const singles = list.map((e) => matcherFor([e]));
+        for (const candidate of candidates) {
+          expect([candidate, matcher.matches(candidate)]).toEqual([
+            candidate,
+            singles.some((m) => m.matches(candidate)),
+          ]);
+        }
+      }),
       RUNS,
     );
   });
 
   it('answers every origin as a fresh matcher does, whatever origins it answered before (it keeps no state)', () => {
     fc.assert(
-      fc.property(
-        mixedListWithCandidates(1),
-        ([list, candidates]) => {
-          const longLived = matcherFor(list);
-          // Twice over, in both orders: an answer must not depend on what was asked before.
-          for (const candidate of [...candidates, ...[...candidates].reverse()]) {
-            expect([candidate, longLived.matches(candidate)]).toEqual([candidate, matcherFor(list).matches(candidate)]);
-          }
-        },
-      ),
+      fc.property(mixedListWithCandidates(1), ([list, candidates]) => {
+        const longLived = matcherFor(list);
+        // Twice over, in both orders: an answer must not depend on what was asked before.
+        for (const candidate of [...candidates, ...[...candidates].reverse()]) {
+          expect([candidate, longLived.matches(candidate)]).toEqual([candidate, matcherFor(list).matches(candidate)]);
+        }
+      }),
       RUNS,
     );
   });
 
   it("matches the 'null' origin only when 'null' is listed literally", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 1, maxLength: 5 }).filter(isValidEntryList), fc.boolean(), (entries, listNull) => {
-        const matcher = matcherFor(listNull ? [...entries, 'null'] : entries);
-        expect(matcher.matches('null')).toBe(listNull);
-        expect(matcher.matches('NULL')).toBe(false);
-        expect(matcher.matches('null ')).toBe(false);
-      }),
+      fc.property(
+        fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 1, maxLength: 5 }).filter(isValidEntryList),
+        fc.boolean(),
+        (entries, listNull) => {
+          const matcher = matcherFor(listNull ? [...entries, 'null'] : entries);
+          expect(matcher.matches('null')).toBe(listNull);
+          expect(matcher.matches('NULL')).toBe(false);
+          expect(matcher.matches('null ')).toBe(false);
+        },
+      ),
       RUNS,
     );
   });
@@ -420,7 +513,17 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
    * `https://[::ffff:1.2.3.4]` (browsers send `https://[::ffff:102:304]`).
    */
   it('never lets a RegExp or a callback see a host the URL parser would rewrite or reject', async () => {
-    const rewritten = fc.constantFrom('https://999.999.999.999', 'https://0x7f.1', 'https://127.1', 'https://010.0.0.1', 'https://a.123', 'https://a.example.0x10', 'https://xn--a.example.com', 'https://[::ffff:1.2.3.4]', 'https://[0::1]');
+    const rewritten = fc.constantFrom(
+      'https://999.999.999.999',
+      'https://0x7f.1',
+      'https://127.1',
+      'https://010.0.0.1',
+      'https://a.123',
+      'https://a.example.0x10',
+      'https://xn--a.example.com',
+      'https://[::ffff:1.2.3.4]',
+      'https://[0::1]',
+    );
     const request: CorsRequest = { method: 'GET', url: '/', headers: {} };
     fc.assert(
       fc.property(rewritten, (candidate) => {
@@ -446,14 +549,29 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
    * RegExps with the same named group make compilation throw a raw SyntaxError at bootstrap.
    */
   it('matches a list of RegExps with backreferences exactly where one of them alone matches', () => {
-    const withGroups = fc.constantFrom(/^https:\/\/(app)\.example\.com$/, /^https:\/\/([a-z]+)-\1\.example\.com$/, /^https:\/\/(?<t>[a-z]+)\.\k<t>\.example\.net$/, /^https:\/\/(?<t>[a-z]+)-\k<t>\.example\.org$/);
-    const candidates = ['https://app.example.com', 'https://ab-ab.example.com', 'https://ab-.example.com', 'https://x.x.example.net', 'https://x-x.example.org', 'https://x-.example.org'];
+    const withGroups = fc.constantFrom(
+      /^https:\/\/(app)\.example\.com$/,
+      /^https:\/\/([a-z]+)-\1\.example\.com$/,
+      /^https:\/\/(?<t>[a-z]+)\.\k<t>\.example\.net$/,
+      /^https:\/\/(?<t>[a-z]+)-\k<t>\.example\.org$/,
+    );
+    const candidates = [
+      'https://app.example.com',
+      'https://ab-ab.example.com',
+      'https://ab-.example.com',
+      'https://x.x.example.net',
+      'https://x-x.example.org',
+      'https://x-.example.org',
+    ];
     fc.assert(
       fc.property(fc.uniqueArray(withGroups, { minLength: 2, maxLength: 4 }), (regexps) => {
         const singles = regexps.map((r) => matcherFor([r]));
         const matcher = matcherFor(regexps);
         for (const candidate of candidates) {
-          expect([candidate, matcher.matches(candidate)]).toEqual([candidate, singles.some((s) => s.matches(candidate))]);
+          expect([candidate, matcher.matches(candidate)]).toEqual([
+            candidate,
+            singles.some((s) => s.matches(candidate)),
+          ]);
         }
       }),
       { examples: [[[/^https:\/\/(app)\.example\.com$/, /^https:\/\/([a-z]+)-\1\.example\.com$/]]] },
@@ -468,13 +586,23 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
  * origin refused), down to the hosts between the reference model and the strict one.
  */
 function grammarOrigin(value: string): RefOrigin | undefined {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]{2,45}\]|[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?)(?::([1-9][0-9]{0,4}))?$/.exec(value);
+  const match =
+    /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]{2,45}\]|[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?)(?::([1-9][0-9]{0,4}))?$/.exec(
+      value,
+    );
   if (value.length > 300 || match === null) return undefined;
   const [, scheme, host, port = ''] = match;
-  const defaults = new Map([['http', '80'], ['https', '443'], ['ws', '80'], ['wss', '443'], ['ftp', '21']]);
+  const defaults = new Map([
+    ['http', '80'],
+    ['https', '443'],
+    ['ws', '80'],
+    ['wss', '443'],
+    ['ftp', '21'],
+  ]);
   if (port !== '' && (Number(port) > 65535 || defaults.get(scheme) === port)) return undefined;
   if (!host.startsWith('[') && host.split('.').some((l) => l.length === 0 || l.length > 63)) return undefined;
-  if (!host.startsWith('[') && !host.includes('xn--') && !/(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/.test(host)) return { scheme, host, port };
+  if (!host.startsWith('[') && !host.includes('xn--') && !/(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/.test(host))
+    return { scheme, host, port };
   const surrogate = defaults.has(scheme) ? scheme : port === '443' ? 'http' : 'https';
   const origin = `${surrogate}://${host}${port === '' ? '' : `:${port}`}`;
   try {
@@ -485,24 +613,65 @@ function grammarOrigin(value: string): RefOrigin | undefined {
 }
 
 describe('parseOrigin (property-based)', () => {
-  const near = fc.constantFrom('https://app.example.com', 'https://a-b.c_d.example.com:8443', 'chrome-extension://abcdef', 'http://127.0.0.1:3000', 'https://[::1]:8443', 'https://xn--bcher-kva.example', 'https://0x7f.example.0x1');
-  const edgeHosts = fc.constantFrom('1.2.3.4', '1.2.3', '0x7f.1', 'a.0x', 'a.0xg', 'a.09', 'a.9z', '-a.b', 'a-.b', 'a.-b', 'a_.b', '_', 'x'.repeat(63), 'x'.repeat(64), `${'a.'.repeat(126)}a`, `${'a.'.repeat(127)}a`, 'axn--b.com', 'xn--.com', '[::1]', '[::ffff:1.2.3.4]', '[1:2]', '[]');
+  const near = fc.constantFrom(
+    'https://app.example.com',
+    'https://a-b.c_d.example.com:8443',
+    'chrome-extension://abcdef',
+    'http://127.0.0.1:3000',
+    'https://[::1]:8443',
+    'https://xn--bcher-kva.example',
+    'https://0x7f.example.0x1',
+  );
+  const edgeHosts = fc.constantFrom(
+    '1.2.3.4',
+    '1.2.3',
+    '0x7f.1',
+    'a.0x',
+    'a.0xg',
+    'a.09',
+    'a.9z',
+    '-a.b',
+    'a-.b',
+    'a.-b',
+    'a_.b',
+    '_',
+    'x'.repeat(63),
+    'x'.repeat(64),
+    `${'a.'.repeat(126)}a`,
+    `${'a.'.repeat(127)}a`,
+    'axn--b.com',
+    'xn--.com',
+    '[::1]',
+    '[::ffff:1.2.3.4]',
+    '[1:2]',
+    '[]',
+  );
   /** Schemes right and wrong: generated from the characters a scheme may hold and some it may not. */
   const anyScheme = fc.oneof(
     scheme,
     fc.constantFrom('constructor', '__proto__', 'hasOwnProperty', 'a'.repeat(44), 'a'.repeat(45), 'a'.repeat(60)),
     fc.stringMatching(/^[a-zA-Z0-9+.\-_%/ :]{0,8}$/),
   );
-  const longHost = fc.constantFrom(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`, `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`);
+  const longHost = fc.constantFrom(
+    `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`,
+    `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`,
+  );
   const edgeOrigins = fc
     .tuple(anyScheme, fc.oneof(edgeHosts, longHost, host), port)
     .map(([s, h, p]) => `${s}://${h}${p === '' ? '' : `:${p}`}`);
 
   it('accepts exactly what the serialized-origin grammar accepts, and splits it the same way', () => {
     fc.assert(
-      fc.property(fc.oneof(hostileCandidate(near), edgeOrigins, fc.tuple(edgeOrigins, mutation).map(([o, m]) => m(o))), (candidate) => {
-        expect([candidate, parseOrigin(candidate)]).toEqual([candidate, grammarOrigin(candidate)]);
-      }),
+      fc.property(
+        fc.oneof(
+          hostileCandidate(near),
+          edgeOrigins,
+          fc.tuple(edgeOrigins, mutation).map(([o, m]) => m(o)),
+        ),
+        (candidate) => {
+          expect([candidate, parseOrigin(candidate)]).toEqual([candidate, grammarOrigin(candidate)]);
+        },
+      ),
       { numRuns: RUNS.numRuns * 10 },
     );
   });

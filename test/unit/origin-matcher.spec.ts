@@ -48,7 +48,11 @@ describe('OriginMatcher', () => {
   });
 
   it('tells the schemes and ports of patterns with the same suffix apart', () => {
-    const shared = OriginMatcher.ofEntries(['https://*.example.com', 'wss://*.example.com:8443', 'foo+b://*.example.com']);
+    const shared = OriginMatcher.ofEntries([
+      'https://*.example.com',
+      'wss://*.example.com:8443',
+      'foo+b://*.example.com',
+    ]);
     expect(shared.matches('https://a.example.com')).toBe(true);
     expect(shared.matches('wss://a.example.com:8443')).toBe(true);
     expect(shared.matches('foo+b://a.example.com')).toBe(true);
@@ -83,7 +87,11 @@ describe('OriginMatcher', () => {
     ['a scheme with a space', 'ht tps://a.partner.example.com'],
     ['an empty scheme', '://a.partner.example.com'],
   ])('refuses %s, even to a case-insensitive RegExp', (_name, origin) => {
-    const permissive = OriginMatcher.ofEntries(['https://*.partner.example.com', /^https:\/\/[a-z.]+\.example\.com$/i, /^[a-z0-9_ ]+:\/\/.+$/i]);
+    const permissive = OriginMatcher.ofEntries([
+      'https://*.partner.example.com',
+      /^https:\/\/[a-z.]+\.example\.com$/i,
+      /^[a-z0-9_ ]+:\/\/.+$/i,
+    ]);
     expect(permissive.matches(origin)).toBe(false);
   });
 
@@ -104,7 +112,11 @@ describe('OriginMatcher', () => {
   });
 
   it('joins RegExps of one flag set into a single RegExp', () => {
-    const joined = OriginMatcher.ofEntries([/^https:\/\/a\.x\.org$/, /^https:\/\/b\.x\.org$/, /^https:\/\/C\.x\.org$/i]);
+    const joined = OriginMatcher.ofEntries([
+      /^https:\/\/a\.x\.org$/,
+      /^https:\/\/b\.x\.org$/,
+      /^https:\/\/C\.x\.org$/i,
+    ]);
     expect((joined as unknown as { regexps: RegExp[] }).regexps).toHaveLength(2);
     expect(joined.matches('https://b.x.org')).toBe(true);
     expect(joined.matches('https://c.x.org')).toBe(true);

@@ -13,16 +13,43 @@ import { validatePolicy } from '../../lib/policy/validate.js';
 /** `FC_RUNS=20000` for a deep run; the default keeps the suite quick. */
 const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 300) };
 
-const FIELDS = ['origins', 'methods', 'allowedHeaders', 'exposedHeaders', 'credentials', 'maxAge', 'allowPrivateNetwork'] as const;
+const FIELDS = [
+  'origins',
+  'methods',
+  'allowedHeaders',
+  'exposedHeaders',
+  'credentials',
+  'maxAge',
+  'allowPrivateNetwork',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 /** A policy layer: each field set, explicitly `undefined`, or absent. */
 const layer: fc.Arbitrary<CorsPolicy> = fc.record(
   {
-    origins: fc.option(fc.oneof(fc.constant('*' as const), fc.constantFrom('https://a.example.com', 'https://*.b.example.com'), fc.array(fc.constantFrom('https://c.example.com', 'https://d.example.com', /^https:\/\/e\.example\.com$/), { maxLength: 2 }), fc.constant((origin: string) => origin.endsWith('.f.example.com'))), { nil: undefined }),
+    origins: fc.option(
+      fc.oneof(
+        fc.constant('*' as const),
+        fc.constantFrom('https://a.example.com', 'https://*.b.example.com'),
+        fc.array(fc.constantFrom('https://c.example.com', 'https://d.example.com', /^https:\/\/e\.example\.com$/), {
+          maxLength: 2,
+        }),
+        fc.constant((origin: string) => origin.endsWith('.f.example.com')),
+      ),
+      { nil: undefined },
+    ),
     methods: fc.option(fc.array(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), { maxLength: 3 }), { nil: undefined }),
-    allowedHeaders: fc.option(fc.oneof(fc.constant('*' as const), fc.array(fc.constantFrom('Content-Type', 'Authorization', 'X-Id'), { maxLength: 3 })), { nil: undefined }),
-    exposedHeaders: fc.option(fc.oneof(fc.constant('*' as const), fc.array(fc.constantFrom('X-Total-Count', 'ETag'), { maxLength: 2 })), { nil: undefined }),
+    allowedHeaders: fc.option(
+      fc.oneof(
+        fc.constant('*' as const),
+        fc.array(fc.constantFrom('Content-Type', 'Authorization', 'X-Id'), { maxLength: 3 }),
+      ),
+      { nil: undefined },
+    ),
+    exposedHeaders: fc.option(
+      fc.oneof(fc.constant('*' as const), fc.array(fc.constantFrom('X-Total-Count', 'ETag'), { maxLength: 2 })),
+      { nil: undefined },
+    ),
     credentials: fc.option(fc.boolean(), { nil: undefined }),
     maxAge: fc.option(fc.integer({ min: 0, max: 86_400 }), { nil: undefined }),
     allowPrivateNetwork: fc.option(fc.boolean(), { nil: undefined }),
@@ -82,7 +109,17 @@ describe('policy merging (property-based)', () => {
 
 describe('route policy resolution (property-based)', () => {
   /** Policy names, hostile ones included: Object.prototype's members are never policies. */
-  const name = fc.constantFrom('partners', 'public', 'admin', 'constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf', '');
+  const name = fc.constantFrom(
+    'partners',
+    'public',
+    'admin',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    '__proto__',
+    'valueOf',
+    '',
+  );
   const reference = (names: fc.Arbitrary<string>): fc.Arbitrary<CorsPolicyReference | undefined> =>
     fc.oneof(fc.constant(undefined), fc.constant(false as const), names, layer);
 
@@ -92,7 +129,12 @@ describe('route policy resolution (property-based)', () => {
       {
         defaults: fc.option(layer, { nil: undefined }),
         global: reference(name),
-        policies: fc.option(fc.array(fc.tuple(name, layer), { maxLength: 4 }).map((entries) => Object.fromEntries(entries) as Record<string, CorsPolicy>), { nil: undefined }),
+        policies: fc.option(
+          fc
+            .array(fc.tuple(name, layer), { maxLength: 4 })
+            .map((entries) => Object.fromEntries(entries) as Record<string, CorsPolicy>),
+          { nil: undefined },
+        ),
       },
       { requiredKeys: [] },
     )
@@ -105,7 +147,11 @@ describe('route policy resolution (property-based)', () => {
   }
 
   /** The contract: handler `false` switches CORS off; no controller `@Cors` falls back to `global`; then defaults < controller < handler. */
-  function refResolve(opts: CorsModuleOptions, controller: CorsPolicyReference | undefined, handler: CorsPolicyReference | undefined): ResolvedPolicy['kind'] | Record<string, unknown> {
+  function refResolve(
+    opts: CorsModuleOptions,
+    controller: CorsPolicyReference | undefined,
+    handler: CorsPolicyReference | undefined,
+  ): ResolvedPolicy['kind'] | Record<string, unknown> {
     const controllerRef = controller ?? opts.global ?? false;
     if (handler === false) return 'none';
     if (handler === undefined && controllerRef === false) return 'none';
@@ -143,7 +189,7 @@ describe('route policy resolution (property-based)', () => {
     );
   });
 
-  it('lets a handler narrow its controller: a field the handler sets is the handler\'s, whatever the controller and defaults say', () => {
+  it("lets a handler narrow its controller: a field the handler sets is the handler's, whatever the controller and defaults say", () => {
     fc.assert(
       fc.property(fc.option(layer, { nil: undefined }), layer, layer, (defaults, controller, handler) => {
         const resolved = resolveRoutePolicy({ defaults }, { controller, handler }, 'Property.route');
@@ -172,7 +218,10 @@ describe('route policy resolution (property-based)', () => {
         const policy = { ...base, origins: base.origins ?? 'https://a.example.com' };
         const resolved = resolveRoutePolicy(
           { defaults: where === 'defaults' ? hidden : undefined },
-          { controller: where === 'controller' ? hidden : policy, handler: where === 'handler' ? hidden : where === 'controller' ? policy : undefined },
+          {
+            controller: where === 'controller' ? hidden : policy,
+            handler: where === 'handler' ? hidden : where === 'controller' ? policy : undefined,
+          },
           'Property.route',
         );
         expect(resolved.kind).toBe('policy');

@@ -2,7 +2,12 @@ import type { CorsModuleOptions } from '../../lib/cors-module-options.js';
 import { mergePolicies } from '../../lib/policy/merge.js';
 import { resolveRoutePolicy } from '../../lib/policy/resolve.js';
 
-const partners = { origins: ['https://app.example.com'], credentials: true, maxAge: 600, exposedHeaders: ['X-Total-Count'] };
+const partners = {
+  origins: ['https://app.example.com'],
+  credentials: true,
+  maxAge: 600,
+  exposedHeaders: ['X-Total-Count'],
+};
 const options: CorsModuleOptions = {
   defaults: { maxAge: 60, allowedHeaders: ['Content-Type'] },
   global: { origins: '*' },
@@ -15,9 +20,9 @@ describe('mergePolicies', () => {
   });
 
   it('replaces lists instead of concatenating them', () => {
-    expect(mergePolicies({ origins: ['https://a.example.com'] }, { origins: ['https://b.example.com'] }).origins).toEqual([
-      'https://b.example.com',
-    ]);
+    expect(
+      mergePolicies({ origins: ['https://a.example.com'] }, { origins: ['https://b.example.com'] }).origins,
+    ).toEqual(['https://b.example.com']);
   });
 
   it('ignores fields set to undefined', () => {
@@ -25,13 +30,20 @@ describe('mergePolicies', () => {
   });
 
   it('keeps false and 0, which are set values', () => {
-    expect(mergePolicies({ credentials: true, maxAge: 600 }, { credentials: false, maxAge: 0 })).toEqual({ credentials: false, maxAge: 0 });
+    expect(mergePolicies({ credentials: true, maxAge: 600 }, { credentials: false, maxAge: 0 })).toEqual({
+      credentials: false,
+      maxAge: 0,
+    });
   });
 });
 
 describe('resolveRoutePolicy', () => {
   it('merges handler over controller over defaults', () => {
-    const resolved = resolveRoutePolicy(options, { controller: 'partners', handler: { origins: ['https://admin.example.com'] } }, 'X.y');
+    const resolved = resolveRoutePolicy(
+      options,
+      { controller: 'partners', handler: { origins: ['https://admin.example.com'] } },
+      'X.y',
+    );
     expect(resolved).toEqual({
       kind: 'policy',
       policy: { ...partners, allowedHeaders: ['Content-Type'], origins: ['https://admin.example.com'] },
@@ -46,7 +58,9 @@ describe('resolveRoutePolicy', () => {
   });
 
   it('gives routes without @Cors nothing when global is false', () => {
-    expect(resolveRoutePolicy({ ...options, global: false }, { controller: undefined, handler: undefined }, 'X.y')).toEqual({ kind: 'none' });
+    expect(
+      resolveRoutePolicy({ ...options, global: false }, { controller: undefined, handler: undefined }, 'X.y'),
+    ).toEqual({ kind: 'none' });
   });
 
   it('switches CORS off for a handler with @Cors(false) under a controller policy', () => {
@@ -61,10 +75,17 @@ describe('resolveRoutePolicy', () => {
   });
 
   it('names the route and the field of an unknown policy name', () => {
-    expect(resolveRoutePolicy(options, { controller: undefined, handler: 'partner' }, 'OrdersController.list')).toEqual({
-      kind: 'error',
-      problem: { location: 'OrdersController.list', field: '@Cors', code: 'policy_unknown', message: "unknown policy name 'partner' (registered: 'partners')" },
-    });
+    expect(resolveRoutePolicy(options, { controller: undefined, handler: 'partner' }, 'OrdersController.list')).toEqual(
+      {
+        kind: 'error',
+        problem: {
+          location: 'OrdersController.list',
+          field: '@Cors',
+          code: 'policy_unknown',
+          message: "unknown policy name 'partner' (registered: 'partners')",
+        },
+      },
+    );
   });
 
   it('does not take inherited object properties for policy names', () => {

@@ -3,11 +3,18 @@ import { Body, createParamDecorator, Get, Headers, Next, Param, Req, Res, type E
 import { respondsDirectly } from '../../lib/responds-directly.js';
 
 /** A custom parameter decorator that hands the handler the response: not a way Nest knows of. */
-const Reply = createParamDecorator((_data: unknown, context: ExecutionContext) => context.switchToHttp().getResponse<unknown>());
+const Reply = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  context.switchToHttp().getResponse<unknown>(),
+);
 
 class Handlers {
   @Get() plain(): void {}
-  @Get() request(@Req() _req: unknown, @Body() _body: unknown, @Param('id') _id: string, @Headers() _headers: unknown): void {}
+  @Get() request(
+    @Req() _req: unknown,
+    @Body() _body: unknown,
+    @Param('id') _id: string,
+    @Headers() _headers: unknown,
+  ): void {}
   @Get() response(@Res() _res: unknown): void {}
   @Get() passthrough(@Param('id') _id: string, @Res({ passthrough: true }) _res: unknown): void {}
   @Get() next(@Req() _req: unknown, @Next() _next: unknown): void {}

@@ -18,7 +18,9 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  */
 export async function launchChromium(pageServerPort: number): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: run \`bash scripts/ensure-chromium.sh\` (\`npm run test:browser\` does it first)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: run \`bash scripts/ensure-chromium.sh\` (\`npm run test:browser\` does it first)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -76,7 +78,9 @@ interface TrackedRequest {
   readonly url: string;
   readonly method: string;
   readonly type: string | undefined;
-  settled?: { readonly failed: false } | { readonly failed: true; readonly netError: string; readonly corsError: string | undefined };
+  settled?:
+    | { readonly failed: false }
+    | { readonly failed: true; readonly netError: string; readonly corsError: string | undefined };
 }
 
 const SETTLE_TIMEOUT_MS = 10_000;
@@ -125,13 +129,22 @@ export class OriginPage {
           response.headers.forEach((value, name) => headers.push([name, value]));
           return { ok: true as const, status: response.status, headers, body: await response.text() };
         } catch (error) {
-          return { ok: false as const, error: String(error), errorName: error instanceof Error ? error.name : typeof error };
+          return {
+            ok: false as const,
+            error: String(error),
+            errorName: error instanceof Error ? error.name : typeof error,
+          };
         }
       },
       [url, init] as const,
     );
     if (result.ok) {
-      return { kind: 'readable', status: result.status, headers: Object.fromEntries(result.headers), body: result.body };
+      return {
+        kind: 'readable',
+        status: result.status,
+        headers: Object.fromEntries(result.headers),
+        body: result.body,
+      };
     }
     // Why it failed, from Chromium's own record of the fetch (requestWillBeSent, then loadingFailed).
     const { settled } = await this.settledRequest(since, url, method);
@@ -150,7 +163,12 @@ export class OriginPage {
 
   private async watchNetwork(cdp: CDPSession): Promise<void> {
     cdp.on('Network.requestWillBeSent', (event) => {
-      this.requests.set(event.requestId, { seq: ++this.seq, url: event.request.url, method: event.request.method, type: event.type });
+      this.requests.set(event.requestId, {
+        seq: ++this.seq,
+        url: event.request.url,
+        method: event.request.method,
+        type: event.type,
+      });
       this.changes.emit('change');
     });
     cdp.on('Network.loadingFinished', (event) => {
@@ -171,7 +189,9 @@ export class OriginPage {
   /** The page's `fetch` of `method url` issued after `since`, once Chromium has finished or failed it. */
   private async settledRequest(since: number, url: string, method: string): Promise<TrackedRequest> {
     const find = (): TrackedRequest | undefined =>
-      [...this.requests.values()].find((r) => r.seq > since && r.type === 'Fetch' && r.url === url && r.method === method);
+      [...this.requests.values()].find(
+        (r) => r.seq > since && r.type === 'Fetch' && r.url === url && r.method === method,
+      );
     return new Promise<TrackedRequest>((resolve, reject) => {
       const check = (): void => {
         const request = find();
@@ -182,7 +202,9 @@ export class OriginPage {
       };
       const timer = setTimeout(() => {
         this.changes.off('change', check);
-        reject(new Error(`Chromium reported no end for the page's ${method} ${url} (DevTools protocol Network events)`));
+        reject(
+          new Error(`Chromium reported no end for the page's ${method} ${url} (DevTools protocol Network events)`),
+        );
       }, SETTLE_TIMEOUT_MS);
       this.changes.on('change', check);
       check();

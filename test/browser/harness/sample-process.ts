@@ -60,7 +60,9 @@ async function launch(adapter: AdapterName, port: number): Promise<SampleProcess
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the ${adapter} sample did not start within ${START_TIMEOUT_MS / 1000}s; it printed:\n${output}`));
+      reject(
+        new Error(`the ${adapter} sample did not start within ${START_TIMEOUT_MS / 1000}s; it printed:\n${output}`),
+      );
     }, START_TIMEOUT_MS);
     const onData = (): void => {
       if (!output.includes(ready)) return;
@@ -73,7 +75,12 @@ async function launch(adapter: AdapterName, port: number): Promise<SampleProcess
       clearTimeout(timer);
       process.off('exit', killOnExit);
       if (output.includes('EADDRINUSE')) reject(new PortTakenError(`port ${port} was taken`));
-      else reject(new Error(`the ${adapter} sample exited (${signal ?? `code ${code}`}) before listening; it printed:\n${output}`));
+      else
+        reject(
+          new Error(
+            `the ${adapter} sample exited (${signal ?? `code ${code}`}) before listening; it printed:\n${output}`,
+          ),
+        );
     });
   });
 
@@ -112,11 +119,14 @@ function assertBuildIsFresh(): void {
   for (const dir of ['lib', 'sample']) {
     for (const source of typeScriptFiles(join(REPO_ROOT, dir))) {
       const compiled = join(REPO_ROOT, 'dist', relative(REPO_ROOT, source)).replace(/\.ts$/, '.js');
-      if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) stale.push(relative(REPO_ROOT, source));
+      if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs)
+        stale.push(relative(REPO_ROOT, source));
     }
   }
   if (stale.length > 0) {
-    throw new Error(`dist/ is missing or older than ${stale.join(', ')}: run \`npm run build\` (\`npm run test:browser\` does it first)`);
+    throw new Error(
+      `dist/ is missing or older than ${stale.join(', ')}: run \`npm run build\` (\`npm run test:browser\` does it first)`,
+    );
   }
 }
 

@@ -1,4 +1,11 @@
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the sample app received it, and the status it answered. */
@@ -110,7 +117,10 @@ export class TrafficRecorder {
       (answer) => {
         entry.status = answer.statusCode;
         entry.responseHeaders = Object.fromEntries(
-          Object.entries(answer.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
+          Object.entries(answer.headers).map(([name, value]) => [
+            name,
+            Array.isArray(value) ? value.join(', ') : String(value),
+          ]),
         );
         response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
         answer.pipe(response);
