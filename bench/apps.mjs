@@ -151,7 +151,7 @@ export function rootModule(spec, cors, { APP_GUARD } = {}) {
  * request hook. `diag-hook-reply-vary` writes `Vary: Origin` alone, as nest-cors does on S2
  * (BENCH_ONLY=D2, a request without `Origin`). `diag-guard` (in rootModule) is a global guard
  * alone. (Earlier runs also
- * measured state left on the request object: see bench/ANALYSIS.md.)
+ * measured state left on the request object: see docs/performance.md.)
  */
 export function installVariantHook(spec, app, origin) {
   const adapter = app.getHttpAdapter();
@@ -186,7 +186,7 @@ export function installVariantHook(spec, app, origin) {
     // nest-cors's application (CorsModule, @Cors() on every controller) whose request hook is
     // the floor's: what nest-cors costs outside its hook. CorsModule installs its hook from
     // app.init(), after this runs; the floor's is installed in its stead. The own property this
-    // adds to the adapter keeps it in fast mode (only `delete` would not; see ANALYSIS session 7).
+    // adds to the adapter keeps it in fast mode (only `delete` would not: docs/performance.md).
     const setOnRequestHook = adapter.setOnRequestHook;
     adapter.setOnRequestHook = () => setOnRequestHook.call(adapter, floorHook(fastify, origin));
   }

@@ -30,7 +30,7 @@
 //
 // Only a complete, unprofiled, non-quick run writes bench/results/latest.json and BENCHMARKS.md;
 // any other run writes bench/results/scratch/<kind>.json. `node bench/run.mjs --render` rewrites
-// BENCHMARKS.md from latest.json (e.g. after editing bench/ANALYSIS.md), measuring nothing.
+// BENCHMARKS.md from latest.json (e.g. after editing bench/report.mjs), measuring nothing.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -1015,7 +1015,7 @@ async function main() {
   }
 }
 
-/** `node bench/run.mjs --render`: rewrites BENCHMARKS.md from bench/results/latest.json (after editing bench/ANALYSIS.md). */
+/** `node bench/run.mjs --render`: rewrites BENCHMARKS.md from bench/results/latest.json (after editing bench/report.mjs). */
 function renderOnly() {
   const results = JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8'));
   writeFileSync(

@@ -18,7 +18,7 @@
 // and counts bytes: every response of one variant and scenario has the same length (Date has a
 // fixed width), measured once beforehand with the status and the CORS headers, which must be
 // 200 and, for the floor, nest-cors's. A measured response starting with anything but
-// `HTTP/1.1 200` stops the run. Quoted in bench/ANALYSIS.md (session 7).
+// `HTTP/1.1 200` stops the run. Quoted in docs/performance.md.
 //
 //   npm run build && node bench/server-costs.mjs [fastify|express] [rotations=150]
 //   SERVER_VARIANTS=diag-hook-noop,diag-nest-cors-floor-hook node bench/server-costs.mjs   (more variants)
