@@ -3,12 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.js';
 import { CorsRequestHook } from './cors-request.hook.js';
-import type { CompiledPolicy } from './policy/compiled-policy.js';
-import { decidePreflight, decideRequest } from './policy/decide.js';
-import { summarizePolicy, type CorsPolicySummary } from './policy/policy-summary.js';
-import type { CorsRefusalReason } from './policy/refusal.js';
-import { RecordedHeaders } from './policy/recorded-headers.js';
-import { policyRisks, type CorsRisk } from './policy/risks.js';
+import { policyRisks, summarizePolicy, type CorsPolicySummary, type CorsRisk } from './policy/audit.js';
+import type { CompiledPolicy } from './policy/compile.js';
+import { decidePreflight, decideRequest, type CorsRefusalReason } from './policy/decide.js';
+import { RecordedHeaders } from './policy/response-headers.js';
 import { AmbiguousRoutePolicy, type RoutePolicy, type RouteTarget } from './routing/route-target.js';
 
 /** One route of the application and what CORS does on it. */

@@ -2,25 +2,20 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
 import type { CorsModuleOptions, CorsPolicy, CorsPolicyReference } from './cors-module-options.js';
-import type { CompiledPolicy } from './policy/compiled-policy.js';
-import { PolicyCompiler } from './policy/compile.js';
+import {
+  HOST_METADATA,
+  PATH_METADATA,
+  respondsDirectly,
+  takesNext,
+  type Constructor,
+  type Handler,
+} from './nest-metadata.js';
+import { PolicyCompiler, type CompiledPolicy } from './policy/compile.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy, type PolicyDeclarations } from './policy/resolve.js';
-import { ForeignRoutePolicies } from './routing/foreign-route-policies.js';
-import { respondsDirectly, takesNext } from './responds-directly.js';
 import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
-import { AmbiguousRoutePolicy, type RouteTarget } from './routing/route-target.js';
-
-// Nest's own metadata keys (`PATH_METADATA`, `HOST_METADATA`), spelled out rather than
-// deep-imported so that one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
-const ROUTE_PATH_METADATA = 'path';
-const HOST_METADATA = 'host';
-
-type Constructor = abstract new (...args: never[]) => unknown;
-
-/** What {@link CorsPolicyRegistry.build} stamps on a handler: its route target but the route. */
-export type RouteStamp = Omit<RouteTarget, 'method' | 'path'>;
-type Handler = (...args: never[]) => unknown;
+import { ForeignRoutePolicies } from './routing/foreign-route-policies.js';
+import { AmbiguousRoutePolicy, type RouteStamp } from './routing/route-target.js';
 
 /**
  * Which compiled policy each handler has. Built once, in the module's `configure()` (before
@@ -97,7 +92,7 @@ export class CorsPolicyRegistry {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[methodName];
         // Own metadata: route decorators write on the function itself (inherited ones too).
-        const routePath: unknown = Reflect.getOwnMetadata(ROUTE_PATH_METADATA, handler);
+        const routePath: unknown = Reflect.getOwnMetadata(PATH_METADATA, handler);
         if (routePath === undefined) continue;
         const location = `${controller.name}.${methodName}`;
         const handlerRef = Reflect.getOwnMetadata(CORS_POLICY_METADATA, handler) as CorsPolicyReference | undefined;
@@ -166,7 +161,10 @@ export class CorsPolicyRegistry {
     return this.guarded;
   }
 
-  /** The exact policy of a handler (`null`: no CORS), or `undefined` for a handler not explored. */
+  /**
+   * A handler's own policy under `controller` (`null`: no CORS), or `undefined` for a handler not
+   * explored: what the guard decides with where the route's stamp is ambiguous.
+   */
   policyOf(controller: Constructor, handler: Handler): CompiledPolicy | null | undefined {
     return this.byController.get(controller)?.get(handler);
   }

@@ -7,11 +7,15 @@ import { exchangeFor, type HttpExchange } from './adapters/http-exchange.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, DEFAULT_ORIGIN_CALLBACK_TIMEOUT } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
-import { CorsRefusalLogger } from './cors-refusal.logger.js';
-import type { CompiledPolicy } from './policy/compiled-policy.js';
-import { decidePreflight, decideRequest, type PreflightDecision } from './policy/decide.js';
-import type { OriginVerdict } from './policy/origin-check.js';
-import type { CorsRefusalReason } from './policy/refusal.js';
+import { RefusalLogger } from './module/refusal-logger.js';
+import type { CompiledPolicy } from './policy/compile.js';
+import {
+  decidePreflight,
+  decideRequest,
+  type CorsRefusalReason,
+  type OriginVerdict,
+  type PreflightDecision,
+} from './policy/decide.js';
 import { appendVary, CORS_RESPONSE_HEADERS, type HeaderSink } from './policy/response-headers.js';
 import { ExpressRouteResolver } from './routing/express-route-resolver.js';
 import { FastifyRouteResolver, type FastifyRouterHost } from './routing/fastify-route-resolver.js';
@@ -63,7 +67,7 @@ export interface DescribedRoute {
 @Injectable()
 export class CorsRequestHook {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
-  private readonly refusals: CorsRefusalLogger;
+  private readonly refusals: RefusalLogger;
   private readonly timeoutMs: number;
   private adapter: HookableAdapter | undefined;
   private exchange: HttpExchange | undefined;
@@ -84,7 +88,7 @@ export class CorsRequestHook {
     @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions,
     private readonly registry: CorsPolicyRegistry,
   ) {
-    this.refusals = new CorsRefusalLogger(options.debug === true);
+    this.refusals = new RefusalLogger(options.debug === true);
     this.timeoutMs = options.originCallbackTimeout ?? DEFAULT_ORIGIN_CALLBACK_TIMEOUT;
   }
 
@@ -417,7 +421,7 @@ const UNDECIDABLE: PreflightDecision = Object.freeze({ allowed: false, reason: '
  * A CORS preflight (Fetch standard, "CORS-preflight request"): `OPTIONS` with `Origin` and
  * `Access-Control-Request-Method`. Any other `OPTIONS` request is the app's.
  */
-export function isPreflight(request: CorsRequest): boolean {
+function isPreflight(request: CorsRequest): boolean {
   const { headers } = request;
   return (
     request.method === 'OPTIONS' &&

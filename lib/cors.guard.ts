@@ -4,13 +4,11 @@ import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
-import type { CompiledPolicy } from './policy/compiled-policy.js';
-import { decideRequest } from './policy/decide.js';
-import type { OriginVerdict } from './policy/origin-check.js';
+import type { Handler } from './nest-metadata.js';
+import type { CompiledPolicy } from './policy/compile.js';
+import { decideRequest, type OriginVerdict } from './policy/decide.js';
 import { checkResourceIsolation } from './policy/resource-isolation.js';
 import { CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
-
-type Handler = (...args: never[]) => unknown;
 
 /**
  * The request hook writes every response's CORS headers before anything of the app runs; a
@@ -40,19 +38,19 @@ export class CorsGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const exact = this.registry.policyOf(context.getClass(), context.getHandler() as Handler);
-    if (exact === undefined) return true;
+    const own = this.registry.policyOf(context.getClass(), context.getHandler() as Handler);
+    if (own === undefined) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<object>();
     const decision = this.hook.decisionOf(request);
-    if (decision !== undefined && decision.target.policy === exact) {
-      return this.enforce && exact !== null ? this.enforceVerdict(request, decision.verdict, exact) : true;
+    if (decision !== undefined && decision.target.policy === own) {
+      return this.enforce && own !== null ? this.enforceVerdict(request, decision.verdict, own) : true;
     }
     // An ambiguous handler's decision (or none): decide again, with this controller's own policy.
     // The hook's exchange: the guard must clear headers from where the hook put them.
     const exchange = this.hook.getExchange();
     if (exchange === undefined || !this.hook.isInstalled()) return true;
-    return this.correct(request, exchange, http.getResponse(), exact);
+    return this.correct(request, exchange, http.getResponse(), own);
   }
 
   /** Replaces what the hook wrote under another route's policy with the handler's own. */
@@ -60,18 +58,18 @@ export class CorsGuard implements CanActivate {
     request: object,
     exchange: HttpExchange,
     response: unknown,
-    exact: CompiledPolicy | null,
+    own: CompiledPolicy | null,
   ): boolean | Promise<boolean> {
     const out = exchange.rawResponse(response);
     if (out.headersSent) return true;
     // The hook may have written another route's headers through the framework's reply.
     exchange.removeHeaders(response, CORS_RESPONSE_HEADERS);
-    if (exact === null) return true;
+    if (own === null) return true;
     const raw = exchange.rawRequest(request);
-    const policy = exact;
+    const policy = own;
     const apply = (verdict: OriginVerdict | undefined): boolean =>
       this.enforce ? this.enforceVerdict(request, verdict, policy) : true;
-    const verdict = decideRequest(exact, raw, out, this.hook.getTimeout());
+    const verdict = decideRequest(own, raw, out, this.hook.getTimeout());
     return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
   }
 

@@ -19,25 +19,22 @@ import {
 } from '@nestjs/core';
 import { CorsAuditService } from './cors-audit.service.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
-import { findForeignCorsLayers, watchLateCorsLayers } from './cors-layer-check.js';
+import { CorsGuard } from './cors.guard.js';
+import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsOptionsFactory } from './cors-module-options.js';
+import { CorsPolicyRegistry } from './cors-policy.registry.js';
+import { CorsRequestHook } from './cors-request.hook.js';
+import { CorsForeignLayerError, CorsMultipleImportsError, type ForeignCorsLayerKind } from './cors-setup-error.js';
+import { findForeignCorsLayers, watchLateCorsLayers } from './module/foreign-cors-layers.js';
 import {
   CORS_MODULE_IMPORT,
   CorsModuleImport,
   DynamicModuleCache,
   firstDifference,
   importersOf,
-} from './cors-module-imports.js';
-import { CorsForeignLayerError, CorsMultipleImportsError, type ForeignCorsLayerKind } from './cors-setup-error.js';
-
-// Where `@UseGuards()` keeps a handler's guards (Nest's `GUARDS_METADATA`), spelled out so that
-// one build serves Nest 11 (CommonJS) and Nest 12 (ESM).
-const GUARDS_METADATA = '__guards__';
-import { CorsGuard } from './cors.guard.js';
-import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsOptionsFactory } from './cors-module-options.js';
+} from './module/module-imports.js';
+import { GUARDS_METADATA } from './nest-metadata.js';
 import { CorsConfigurationError, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { validateAsyncModuleOptions, validateAsyncResult, validateOptionsFactory } from './policy/validate.js';
-import { CorsPolicyRegistry } from './cors-policy.registry.js';
-import { CorsRequestHook } from './cors-request.hook.js';
 
 /** On the module class, so that a CommonJS and an ES-module copy of it recognise each other. */
 const CORS_MODULE_MARK: unique symbol = Symbol.for('nest-cors:module');
@@ -56,10 +53,10 @@ const CORS_MODULE_MARK: unique symbol = Symbol.for('nest-cors:module');
  *
  * At bootstrap (`configure()`, which Nest runs before it registers routes) every route's policy
  * is resolved, validated and compiled, and the request hook is installed on the HTTP adapter;
- * once routes are registered (`onApplicationBootstrap`) the route table is sealed. The module is
- * the application's only CORS layer: another one (`app.enableCors()`, `{ cors }`, the `cors`
- * middleware, `@fastify/cors`) fails bootstrap ({@link CorsForeignLayerError}), or `listen()`
- * when it is added or loaded later.
+ * once routes are registered (`onApplicationBootstrap`) the hook stops watching the adapter's
+ * registrations and seals what it learned of them. The module is the application's only CORS
+ * layer: another one (`app.enableCors()`, `{ cors }`, the `cors` middleware, `@fastify/cors`)
+ * fails bootstrap ({@link CorsForeignLayerError}), or `listen()` when it is added or loaded later.
  */
 @Global()
 @Module({
@@ -185,9 +182,10 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
   }
 
   /**
-   * Runs before Nest registers routes: the only moment the route table can be built. Nest calls
-   * it once per module instance: with a second import, the first instance to get here refuses,
-   * before either builds anything.
+   * Runs before Nest registers routes: the only moment to see each route as it is registered and
+   * tie it to its handler's policy in the adapter's own router. Nest calls it once per module
+   * instance: with a second import, the first instance to get here refuses, before either builds
+   * anything.
    */
   configure(): void {
     this.refuseMultipleImports();

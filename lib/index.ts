@@ -7,8 +7,7 @@ export {
   type CorsExplanation,
   type CorsRouteReport,
 } from './cors-audit.service.js';
-export type { CorsPolicySummary } from './policy/policy-summary.js';
-export type { CorsRisk, CorsRiskCode } from './policy/risks.js';
+export type { CorsPolicySummary, CorsRisk, CorsRiskCode } from './policy/audit.js';
 export { CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
 export type {
   CorsModuleAsyncOptions,
@@ -26,7 +25,7 @@ export {
   type CorsConfigurationProblem,
   type CorsConfigurationProblemCode,
 } from './policy/configuration-error.js';
-export type { CorsRefusalReason } from './policy/refusal.js';
+export type { CorsRefusalReason } from './policy/decide.js';
 export {
   CorsForeignLayerError,
   CorsMultipleImportsError,

@@ -63,7 +63,7 @@ class ReplyHeaders implements HeaderSink {
   }
 }
 
-export const expressExchange: HttpExchange = {
+const expressExchange: HttpExchange = {
   rawRequest: (request) => request as IncomingMessage,
   rawResponse: (response) => response as ServerResponse,
   sinkOf: (response) => response as ServerResponse,
@@ -79,23 +79,14 @@ export const expressExchange: HttpExchange = {
 };
 
 /**
- * Fastify keeps a reply's headers in an object of its own and hands them to Node in one
- * `writeHead()`. Headers set on the Node response instead cost three times as much: Node
- * validates and stores each one, and then merges every header of the reply into them one by
- * one (`bench/tools/header-costs.mjs`). But only a response Fastify sends itself carries the
- * reply's headers; one written on the Node response around it does not. So the reply gets them only where nothing can write around it:
- *
- * - preflights, which the hook itself ends through the reply;
- * - routes whose handlers take neither `@Res()` nor `@Next()`, in an application where no
- *   middleware can run: middleware gets the Node objects and may end the response.
- *   `@fastify/middie`, which runs all of Nest's middleware on Fastify (`app.use()` too), flags
- *   an instance once it has any, under a symbol of its own: not public API, so without that
- *   flag any `use` decorator counts as middleware, and headers go on the Node response.
- *
- * Nest's own way around the reply, the adapter's `end()` (an exception filter written against
- * `HttpAdapterHost`), is covered by {@link HttpExchange.keepHeadersOnNodeResponse}. What stays
- * out of sight is other code that writes `reply.raw` itself (an interceptor or exception filter
- * that hijacks the reply, a Fastify hook of the app's own): see the README.
+ * Fastify hands a reply's own headers to Node in one `writeHead()`, which is cheaper than Node
+ * validating and storing each header set on its response; but a response written on the Node
+ * response around the reply does not carry them. So the reply gets the headers only where
+ * nothing can write around it: preflights, and handlers without `@Res()`/`@Next()` in an app
+ * without middleware (`@fastify/middie` flags an instance that has some; without its flag, any
+ * `use` decorator counts). The adapter's own `end()` is covered by
+ * {@link HttpExchange.keepHeadersOnNodeResponse}; code that writes `reply.raw` itself is not
+ * (README, "How requests are handled").
  */
 export function createFastifyExchange(instance: FastifyLikeInstance): HttpExchange {
   const middleware = new MiddlewareProbe(instance);

@@ -1,15 +1,10 @@
 import type { CorsRequest } from '../cors-module-options.js';
-import type { CompiledPolicy } from './compiled-policy.js';
-import { parseOrigin } from './origin.js';
-import type { CorsRefusalReason } from './refusal.js';
+import type { CompiledPolicy } from './compile.js';
+import type { OriginVerdict } from './decide.js';
+import { parseOrigin } from './serialized-origin.js';
 
-/** The verdict on a request's origin: allowed, or refused with a reason (and the callback's error). */
-export type OriginVerdict =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly reason: CorsRefusalReason; readonly error?: unknown };
-
-export const ORIGIN_ALLOWED: OriginVerdict = Object.freeze({ allowed: true });
-export const ORIGIN_REFUSED: OriginVerdict = Object.freeze({ allowed: false, reason: 'origin_not_allowed' });
+const ORIGIN_ALLOWED: OriginVerdict = Object.freeze({ allowed: true });
+const ORIGIN_REFUSED: OriginVerdict = Object.freeze({ allowed: false, reason: 'origin_not_allowed' });
 
 /**
  * Checks an origin against a policy. Synchronous unless the policy has a callback, which is

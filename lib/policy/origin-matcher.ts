@@ -1,5 +1,5 @@
 import type { CorsOriginCallback } from '../cors-module-options.js';
-import { isCanonicalHost, scanOrigin } from './origin.js';
+import { isCanonicalHost, scanOrigin } from './serialized-origin.js';
 import { WildcardPatterns } from './wildcard-patterns.js';
 
 /**

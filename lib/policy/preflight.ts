@@ -1,7 +1,6 @@
-import type { CompiledPolicy } from './compiled-policy.js';
-import { MAX_REQUEST_HEADER_ITEMS, readRequestHeaderList } from './header-list.js';
-import { isToken } from './header-names.js';
-import type { CorsRefusalReason } from './refusal.js';
+import type { CompiledPolicy } from './compile.js';
+import type { CorsRefusalReason } from './decide.js';
+import { isToken, MAX_REQUEST_HEADER_ITEMS, readRequestHeaderList } from './http-tokens.js';
 
 /** What a preflight asks for, read from its `Access-Control-Request-*` headers. */
 export interface PreflightRequest {

@@ -1,5 +1,5 @@
 import type { CorsRequest } from '../cors-module-options.js';
-import type { CompiledPolicy } from './compiled-policy.js';
+import type { CompiledPolicy } from './compile.js';
 
 /**
  * Why {@link checkResourceIsolation} let a request through:

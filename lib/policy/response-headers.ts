@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from './compiled-policy.js';
+import type { CompiledPolicy } from './compile.js';
 
 /** Where headers are written: the subset of Node's `ServerResponse` that CORS needs. */
 export interface HeaderSink {
@@ -9,13 +9,37 @@ export interface HeaderSink {
   readonly headersSent?: boolean;
 }
 
+/** A {@link HeaderSink} that only records: what a dry run or a unit test writes. Names lowercase. */
+export class RecordedHeaders implements HeaderSink {
+  private readonly headers = new Map<string, string>();
+
+  setHeader(name: string, value: string): void {
+    this.headers.set(name.toLowerCase(), value);
+  }
+
+  getHeader(name: string): string | undefined {
+    return this.headers.get(name.toLowerCase());
+  }
+
+  removeHeader(name: string): void {
+    this.headers.delete(name.toLowerCase());
+  }
+
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.headers);
+  }
+}
+
 /*
  * Header names are written in lowercase, as HTTP/2 requires and Fastify sends its own: Node and
- * Fastify lowercase every name they are given, and a name already in lowercase spares that copy
- * (a third of what Node's `setHeader()` costs). HTTP/1.1 names are case-insensitive.
+ * Fastify lowercase every name they are given, and a name already in lowercase spares them that
+ * copy. HTTP/1.1 names are case-insensitive.
  */
 
-/** Every header this library may write, for undoing a decision (see the guard). */
+/**
+ * Every header this library may write on an actual response, for taking a decision back: the
+ * guard's correction, a route that declines a request, a failed decision.
+ */
 export const CORS_RESPONSE_HEADERS = [
   'access-control-allow-origin',
   'access-control-allow-credentials',

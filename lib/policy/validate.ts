@@ -2,13 +2,13 @@ import { isSafe } from 'redos-detector';
 import { getPublicSuffix } from 'tldts';
 import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsPolicy } from '../cors-module-options.js';
 import type { CorsConfigurationProblem, CorsConfigurationProblemCode } from './configuration-error.js';
-import { isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './header-names.js';
-import { isLoopbackOrigin, parseOrigin, type ParsedOrigin } from './origin.js';
+import { isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './http-tokens.js';
+import { isLoopbackOrigin, parseOrigin, type ParsedOrigin } from './serialized-origin.js';
 
 /** Chromium caps `Access-Control-Max-Age` at two hours; more is honoured by Firefox only. */
 export const CHROMIUM_MAX_AGE_CAP = 7200;
 /** Firefox's cap, and ours: a day is as long as a preflight result should live. */
-export const MAX_AGE_LIMIT = 86400;
+const MAX_AGE_LIMIT = 86400;
 
 const KNOWN_FIELDS = new Set([
   'origins',
@@ -47,10 +47,14 @@ export class PolicyValidator {
   private readonly memo = new Map<string, Map<unknown, readonly Finding[]>>();
   private readonly contentKeys = new Map<object, unknown>();
 
+  /**
+   * @param requireOrigins whether a policy without origins is a problem: yes for a route's, no
+   *   for a named policy checked on its own (a handler may still give the origins).
+   */
   validate(
     policy: CorsPolicy,
     location: string,
-    { requireOrigins = true }: { readonly requireOrigins?: boolean } = {},
+    { requireOrigins }: { readonly requireOrigins: boolean },
   ): ValidationResult {
     const findings: Finding[] = [];
     const credentials = policy.credentials === true;
@@ -148,15 +152,6 @@ const LIST_RULES: Readonly<Record<ListField, (value: unknown, credentials: boole
       isForbiddenResponseHeader(name) ? 'is a forbidden response header: browsers never expose it' : undefined,
     ),
 };
-
-/** {@link PolicyValidator.validate} for one policy on its own. */
-export function validatePolicy(
-  policy: CorsPolicy,
-  location: string,
-  options: { readonly requireOrigins?: boolean } = {},
-): ValidationResult {
-  return new PolicyValidator().validate(policy, location, options);
-}
 
 /** Records one problem of a field: the rule it breaks, and what to tell a person. */
 type Report = (field: string, code: CorsConfigurationProblemCode, message: string) => void;
@@ -430,9 +425,9 @@ function validateRegExp(regexp: RegExp, field: string, problem: Report): void {
 }
 
 /**
- * The most paths redos-detector may explore before it gives up on a RegExp (its default is
- * 20,000): the anchored patterns origins call for need a few hundred to a few thousand, and a
- * RegExp it gives up on is refused, so a bootstrap spends about a second on one at most.
+ * The most paths redos-detector may explore before it gives up on a RegExp (half its default):
+ * the anchored patterns origins call for stay well under it, and a RegExp it gives up on is
+ * refused, which bounds what one RegExp can cost a bootstrap.
  */
 const REDOS_MAX_STEPS = 10_000;
 
@@ -442,7 +437,7 @@ const backtrackingVerdicts = new Map<string, string | undefined>();
 /**
  * Why `regexp` may backtrack catastrophically, or `undefined` when it cannot. `RegExp.test` runs
  * on the event loop, and origins are cut at `MAX_ORIGIN_LENGTH` (300) before any RegExp sees
- * them, but that is no bound for `(a+)+`: `https://` and 30 `a`s keep it busy for seconds. So
+ * them, but that is no bound for `(a+)+`, whose work doubles with every `a` it fails on. So
  * a RegExp whose worst case the checker cannot bound, or that it cannot read, is refused.
  * redos-detector (pure JavaScript, synchronous) counts the ways an input can be matched; more
  * than its default maximum (200) is unsafe, which takes in polynomial backtracking such as

@@ -1,4 +1,4 @@
-import type { OriginSpan } from './origin.js';
+import type { OriginSpan } from './serialized-origin.js';
 
 /**
  * The wildcard patterns of one allow-list (`https://*.example.com`, `https://*.example.com:8443`),

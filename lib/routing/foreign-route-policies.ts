@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from '../policy/compiled-policy.js';
+import type { CompiledPolicy } from '../policy/compile.js';
 import type { RouteTarget } from './route-target.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { RouteStamp } from '../cors-policy.registry.js';
 import type { RouteResolver } from './route-resolver.js';
-import type { RouteTarget } from './route-target.js';
+import type { RouteStamp, RouteTarget } from './route-target.js';
 
 type Callback = (...args: unknown[]) => unknown;
 

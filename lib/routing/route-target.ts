@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from '../policy/compiled-policy.js';
+import type { CompiledPolicy } from '../policy/compile.js';
 
 /**
  * The policy of a handler that serves several routes whose callbacks cannot be told apart (an
@@ -51,3 +51,9 @@ export interface RouteTarget extends RouteHandling {
    */
   readonly passesOn: boolean;
 }
+
+/**
+ * What `CorsPolicyRegistry` stamps on a handler, before Nest registers its route: the route
+ * target but the route itself, which `RouteRegistration` adds as the adapter registers it.
+ */
+export type RouteStamp = Omit<RouteTarget, 'method' | 'path'>;

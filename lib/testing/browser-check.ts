@@ -1,4 +1,4 @@
-import { parseRequestHeaderList } from '../policy/header-list.js';
+import { parseRequestHeaderList } from '../policy/http-tokens.js';
 
 /** A CORS exchange as a browser sees it: what it asked, what came back. */
 export interface CorsExchange {

@@ -3,6 +3,7 @@ import { Controller, Get, Header, Injectable, Module, Post, Res, Version, Versio
 import request from 'supertest';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions } from '../../lib/index.js';
 import { CorsPolicyRegistry } from '../../lib/cors-policy.registry.js';
+import { GUARDS_METADATA } from '../../lib/nest-metadata.js';
 import { CatalogV1Controller } from '../../sample/catalog.controllers.js';
 import { configureSampleApp } from '../../sample/app.factory.js';
 import { AppModule } from '../../sample/app.module.js';
@@ -315,7 +316,7 @@ describe('where the guard runs', () => {
     const sample = await startApp('express', { imports: [AppModule] }, configureSampleApp);
     try {
       expect(guarded(sample)).toEqual([]);
-      expect(Reflect.getMetadata('__guards__', CatalogV1Controller.prototype.list)).toBeUndefined(); // put back after bootstrap
+      expect(Reflect.getMetadata(GUARDS_METADATA, CatalogV1Controller.prototype.list)).toBeUndefined(); // put back after bootstrap
     } finally {
       await sample.close();
     }

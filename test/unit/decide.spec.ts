@@ -1,7 +1,7 @@
 import type { CorsRequest } from '../../lib/cors-module-options.js';
-import { compilePolicy } from '../../lib/policy/compile.js';
 import { decidePreflight, decideRequest } from '../../lib/policy/decide.js';
-import { RecordedHeaders } from '../../lib/policy/recorded-headers.js';
+import { RecordedHeaders } from '../../lib/policy/response-headers.js';
+import { compilePolicy } from '../support/policies.js';
 
 /** A response whose head can be sent while an origin callback is still out. */
 class FakeResponse extends RecordedHeaders {

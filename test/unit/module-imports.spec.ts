@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { DynamicModuleCache, firstDifference } from '../../lib/cors-module-imports.js';
+import { DynamicModuleCache, firstDifference } from '../../lib/module/module-imports.js';
 
 describe('firstDifference (are two CorsModule imports the same?)', () => {
   it('finds equal plain options equal, whatever the key order and keys set to undefined', () => {

@@ -1,5 +1,4 @@
 import { OriginMatcher } from '../../lib/policy/origin-matcher.js';
-import { parseOrigin } from '../../lib/policy/origin.js';
 
 describe('OriginMatcher', () => {
   const matcher = OriginMatcher.ofEntries([
@@ -120,35 +119,5 @@ describe('OriginMatcher', () => {
     expect((joined as unknown as { regexps: RegExp[] }).regexps).toHaveLength(2);
     expect(joined.matches('https://b.x.org')).toBe(true);
     expect(joined.matches('https://c.x.org')).toBe(true);
-  });
-});
-
-describe('parseOrigin', () => {
-  it.each([
-    ['https://app.example.com', { scheme: 'https', host: 'app.example.com', port: '' }],
-    ['http://localhost:3000', { scheme: 'http', host: 'localhost', port: '3000' }],
-    ['https://[::1]:8443', { scheme: 'https', host: '[::1]', port: '8443' }],
-    ['chrome-extension://abcdef', { scheme: 'chrome-extension', host: 'abcdef', port: '' }],
-  ])('parses %s', (origin, parsed) => {
-    expect(parseOrigin(origin)).toEqual(parsed);
-  });
-
-  it.each([
-    'https://app.example.com:443',
-    'http://app.example.com:80',
-    'https://app.example.com:0',
-    'https://app.example.com:65536',
-    'https://app.example.com:08443',
-    'https://a..example.com',
-    `https://${'a'.repeat(64)}.example.com`,
-    `https://${'a.'.repeat(150)}com`,
-    'https://app.example.com/path',
-    'https://app.example.com?q',
-    'https://app.exämple.com',
-    'https://app.example.com\r\nX-Injected: 1',
-    'null',
-    'HTTPS://app.example.com',
-  ])('rejects %j', (origin) => {
-    expect(parseOrigin(origin)).toBeUndefined();
   });
 });

@@ -1,6 +1,5 @@
 import type { CorsModuleOptions } from '../../lib/cors-module-options.js';
-import { mergePolicies } from '../../lib/policy/merge.js';
-import { resolveRoutePolicy } from '../../lib/policy/resolve.js';
+import { mergePolicies, resolveRoutePolicy } from '../../lib/policy/resolve.js';
 
 const partners = {
   origins: ['https://app.example.com'],
@@ -91,4 +90,26 @@ describe('resolveRoutePolicy', () => {
   it('does not take inherited object properties for policy names', () => {
     expect(resolveRoutePolicy(options, { controller: 'toString', handler: undefined }, 'X.y').kind).toBe('error');
   });
+});
+
+describe('resolveRoutePolicy: unknown policy names', () => {
+  const AT = 'OrdersController.remove';
+
+  it.each([
+    ['a controller', { controller: 'partner', handler: undefined }, 'controller @Cors'],
+    ['a handler', { controller: undefined, handler: 'partner' }, '@Cors'],
+  ] as const)(
+    'reports a policy name %s gives that is not registered as policy_unknown',
+    (_name, declarations, field) => {
+      expect(resolveRoutePolicy({ policies: { partners: { origins: '*' } } }, declarations, AT)).toEqual({
+        kind: 'error',
+        problem: {
+          location: AT,
+          field,
+          code: 'policy_unknown',
+          message: "unknown policy name 'partner' (registered: 'partners')",
+        },
+      });
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { compilePolicy } from '../../lib/policy/compile.js';
 import { checkResourceIsolation, type ResourceIsolationVerdict } from '../../lib/policy/resource-isolation.js';
+import { compilePolicy } from '../support/policies.js';
 
 const partners = compilePolicy({
   origins: ['https://app.example.com', 'https://*.partner.example.com'],

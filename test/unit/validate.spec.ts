@@ -3,18 +3,17 @@ import { jest } from '@jest/globals';
 import { isSafe } from 'redos-detector';
 import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsPolicy } from '../../lib/cors-module-options.js';
 import type { CorsConfigurationProblemCode } from '../../lib/policy/configuration-error.js';
-import { mergePolicies } from '../../lib/policy/merge.js';
-import { resolveRoutePolicy } from '../../lib/policy/resolve.js';
-import { MAX_ORIGIN_LENGTH } from '../../lib/policy/origin.js';
 import { OriginMatcher } from '../../lib/policy/origin-matcher.js';
+import { mergePolicies } from '../../lib/policy/resolve.js';
+import { MAX_ORIGIN_LENGTH } from '../../lib/policy/serialized-origin.js';
 import {
   PolicyValidator,
   validateAsyncModuleOptions,
   validateAsyncResult,
   validateModuleOptions,
   validateOptionsFactory,
-  validatePolicy,
 } from '../../lib/policy/validate.js';
+import { validatePolicy } from '../support/policies.js';
 
 const AT = 'OrdersController.remove';
 
@@ -351,7 +350,7 @@ describe('PolicyValidator', () => {
   it('reports a shared list’s problems at every route that uses it, checking it once', () => {
     const validator = new PolicyValidator();
     const origins = ['https://a.example.com/', 'https://b.example.com'];
-    expect(validator.validate({ origins }, 'A.list').problems).toEqual([
+    expect(validator.validate({ origins }, 'A.list', { requireOrigins: true }).problems).toEqual([
       {
         location: 'A.list',
         field: 'origins[0]',
@@ -360,7 +359,7 @@ describe('PolicyValidator', () => {
       },
     ]);
     origins[0] = 'https://fixed.example.com'; // the same list object: its findings are not recomputed
-    expect(validator.validate({ origins, maxAge: 10 }, 'A.get').problems).toEqual([
+    expect(validator.validate({ origins, maxAge: 10 }, 'A.get', { requireOrigins: true }).problems).toEqual([
       {
         location: 'A.get',
         field: 'origins[0]',
@@ -373,8 +372,8 @@ describe('PolicyValidator', () => {
   it('checks a shared list again when credentials change what is allowed', () => {
     const validator = new PolicyValidator();
     const origins = ['http://partner.example.com'];
-    expect(validator.validate({ origins }, 'A.list').problems).toEqual([]);
-    expect(validator.validate({ origins, credentials: true }, 'A.get').problems).toEqual([
+    expect(validator.validate({ origins }, 'A.list', { requireOrigins: true }).problems).toEqual([]);
+    expect(validator.validate({ origins, credentials: true }, 'A.get', { requireOrigins: true }).problems).toEqual([
       {
         location: 'A.get',
         field: 'origins[0]',
@@ -387,7 +386,9 @@ describe('PolicyValidator', () => {
   it('tells one list used as allowed and as exposed headers apart', () => {
     const validator = new PolicyValidator();
     const headers = ['Cookie'];
-    expect(validator.validate({ origins: '*', allowedHeaders: headers }, 'A.list').problems).toEqual([
+    expect(
+      validator.validate({ origins: '*', allowedHeaders: headers }, 'A.list', { requireOrigins: true }).problems,
+    ).toEqual([
       {
         location: 'A.list',
         field: 'allowedHeaders[0]',
@@ -395,7 +396,9 @@ describe('PolicyValidator', () => {
         message: expect.stringMatching(/forbidden request header/),
       },
     ]);
-    expect(validator.validate({ origins: '*', exposedHeaders: headers }, 'A.get').problems).toEqual([]);
+    expect(
+      validator.validate({ origins: '*', exposedHeaders: headers }, 'A.get', { requireOrigins: true }).problems,
+    ).toEqual([]);
   });
 });
 
@@ -479,26 +482,6 @@ describe('validateModuleOptions', () => {
       }),
     ).toEqual([]);
   });
-});
-
-describe('resolveRoutePolicy', () => {
-  it.each([
-    ['a controller', { controller: 'partner', handler: undefined }, 'controller @Cors'],
-    ['a handler', { controller: undefined, handler: 'partner' }, '@Cors'],
-  ] as const)(
-    'reports a policy name %s gives that is not registered as policy_unknown',
-    (_name, declarations, field) => {
-      expect(resolveRoutePolicy({ policies: { partners: { origins: '*' } } }, declarations, AT)).toEqual({
-        kind: 'error',
-        problem: {
-          location: AT,
-          field,
-          code: 'policy_unknown',
-          message: "unknown policy name 'partner' (registered: 'partners')",
-        },
-      });
-    },
-  );
 });
 
 class CorsConfig {
@@ -648,7 +631,7 @@ describe('CorsConfigurationProblemCode', () => {
       ...ASYNC_REFUSED.map((row) => row[3]),
       'origin_backtracking', // BACKTRACKING, below
       'max_age_capped', // a warning
-      'policy_unknown', // resolveRoutePolicy
+      'policy_unknown', // resolveRoutePolicy (resolve.spec.ts)
     ]);
     expect([...tabled].sort()).toEqual(codes);
   });

@@ -1,4 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
+import { MODULE_IMPORTS_METADATA, type Constructor } from '../nest-metadata.js';
 
 /**
  * Injection token of the import a `CorsModule` instance comes from: one {@link CorsModuleImport}
@@ -105,8 +106,6 @@ function isPlain(value: object): boolean {
   return prototype === Object.prototype || prototype === null;
 }
 
-type ModuleMetatype = abstract new (...args: never[]) => unknown;
-
 interface ImportEntry {
   module?: unknown;
   imports?: unknown;
@@ -119,7 +118,7 @@ interface ImportEntry {
  * of dynamic modules listed there (credited to the dynamic module's class). Imports Nest
  * resolves later (promises, `forwardRef()`) are not followed.
  */
-export function importersOf(metatypes: Iterable<ModuleMetatype>, imports: ReadonlySet<CorsModuleImport>): string[] {
+export function importersOf(metatypes: Iterable<Constructor>, imports: ReadonlySet<CorsModuleImport>): string[] {
   const names: string[] = [];
   const visited = new Set<unknown>();
   const visit = (owner: string, entries: unknown): void => {
@@ -135,7 +134,7 @@ export function importersOf(metatypes: Iterable<ModuleMetatype>, imports: Readon
       if (typeof name === 'string') visit(name, dynamic.imports);
     }
   };
-  for (const metatype of metatypes) visit(metatype.name, Reflect.getMetadata('imports', metatype));
+  for (const metatype of metatypes) visit(metatype.name, Reflect.getMetadata(MODULE_IMPORTS_METADATA, metatype));
   return names;
 }
 

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import type { CorsModuleOptions, CorsPolicy, CorsPolicyReference } from '../../lib/cors-module-options.js';
-import { mergePolicies } from '../../lib/policy/merge.js';
-import { resolveRoutePolicy, type ResolvedPolicy } from '../../lib/policy/resolve.js';
-import { validatePolicy } from '../../lib/policy/validate.js';
+import { mergePolicies, resolveRoutePolicy, type ResolvedPolicy } from '../../lib/policy/resolve.js';
+import { validatePolicy } from '../support/policies.js';
 
 /**
  * Property-based tests of policy layering: handler > controller (or `global`) > `defaults`,

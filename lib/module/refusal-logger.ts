@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { CORS_LOGGER_CONTEXT } from './cors.constants.js';
-import type { CorsRefusalReason } from './policy/refusal.js';
+import { CORS_LOGGER_CONTEXT } from '../cors.constants.js';
+import type { CorsRefusalReason } from '../policy/decide.js';
 
 /** At most this many refusal lines a second: a flood of hostile requests must not flood logs. */
 const LINES_PER_SECOND = 20;
@@ -10,7 +10,7 @@ const LINES_PER_SECOND = 20;
  * rate-limited. Values taken from the request are quoted and truncated, so a hostile header
  * can neither forge log lines nor bloat them.
  */
-export class CorsRefusalLogger {
+export class RefusalLogger {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private windowStart = 0;
   private linesInWindow = 0;

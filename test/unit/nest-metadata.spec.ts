@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Body, createParamDecorator, Get, Headers, Next, Param, Req, Res, type ExecutionContext } from '@nestjs/common';
-import { respondsDirectly } from '../../lib/responds-directly.js';
+import { respondsDirectly, takesNext } from '../../lib/nest-metadata.js';
 
 /** A custom parameter decorator that hands the handler the response: not a way Nest knows of. */
 const Reply = createParamDecorator((_data: unknown, context: ExecutionContext) =>
@@ -38,5 +38,22 @@ describe('respondsDirectly', () => {
   it('reads an inherited handler through the class that declares it', () => {
     expect(respondsDirectly(Inheriting, 'response')).toBe(true);
     expect(respondsDirectly(Inheriting, 'plain')).toBe(false);
+  });
+});
+
+describe('takesNext', () => {
+  it.each([
+    ['plain', false],
+    ['request', false],
+    ['response', false],
+    ['passthrough', false],
+    ['next', true],
+    ['custom', false],
+  ])('tells whether %s takes @Next(): %s', (method, expected) => {
+    expect(takesNext(Handlers, method)).toBe(expected);
+  });
+
+  it('reads an inherited handler through the class that declares it', () => {
+    expect(takesNext(Inheriting, 'next')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import type { ForeignCorsLayer } from './cors-setup-error.js';
+import type { ForeignCorsLayer } from '../cors-setup-error.js';
 
 /**
  * Finds the CORS layers that run beside the module on an HTTP adapter. Any of them bypasses the

@@ -1,0 +1,102 @@
+import type { CorsPolicy } from '../../lib/cors-module-options.js';
+import { policyRisks, summarizePolicy, type CorsRiskCode } from '../../lib/policy/audit.js';
+
+describe('summarizePolicy', () => {
+  it.each([
+    [
+      'a list of origins, with every field set',
+      {
+        origins: ['https://app.example.com', /^https:\/\/[a-z]+\.example\.org$/i],
+        credentials: true,
+        methods: ['GET', 'PUT'],
+        allowedHeaders: ['Content-Type'],
+        exposedHeaders: ['X-Total-Count'],
+        maxAge: 600,
+        allowPrivateNetwork: true,
+      },
+      {
+        origins: ['https://app.example.com', '/^https:\\/\\/[a-z]+\\.example\\.org$/i'],
+        credentials: true,
+        methods: ['GET', 'PUT'],
+        allowedHeaders: ['Content-Type'],
+        exposedHeaders: ['X-Total-Count'],
+        maxAge: 600,
+        allowPrivateNetwork: true,
+      },
+    ],
+    [
+      'a single origin, with nothing else set',
+      { origins: 'https://app.example.com' },
+      {
+        origins: ['https://app.example.com'],
+        credentials: false,
+        methods: 'served',
+        allowedHeaders: [],
+        exposedHeaders: [],
+        maxAge: null,
+        allowPrivateNetwork: false,
+      },
+    ],
+    [
+      'any origin and any header',
+      { origins: '*', allowedHeaders: '*', exposedHeaders: '*' },
+      {
+        origins: '*',
+        credentials: false,
+        methods: 'served',
+        allowedHeaders: '*',
+        exposedHeaders: '*',
+        maxAge: null,
+        allowPrivateNetwork: false,
+      },
+    ],
+    [
+      'an origin callback',
+      { origins: () => true, maxAge: 0 },
+      {
+        origins: 'callback',
+        credentials: false,
+        methods: 'served',
+        allowedHeaders: [],
+        exposedHeaders: [],
+        maxAge: 0,
+        allowPrivateNetwork: false,
+      },
+    ],
+  ] as [string, CorsPolicy, ReturnType<typeof summarizePolicy>][])(
+    'shows %s as plain JSON',
+    (_name, policy, summary) => {
+      expect(summarizePolicy(policy)).toEqual(summary);
+    },
+  );
+});
+
+describe('policyRisks', () => {
+  it.each([
+    ['a credential-less list of exact origins', { origins: ['https://app.example.com'] }, []],
+    ['credentials for exact origins', { origins: ['https://app.example.com'], credentials: true }, []],
+    [
+      'credentials for a pattern',
+      { origins: ['https://*.example.com'], credentials: true },
+      ['credentials_with_pattern'],
+    ],
+    [
+      'credentials for a RegExp',
+      { origins: /^https:\/\/app\.example\.com$/, credentials: true },
+      ['credentials_with_regexp'],
+    ],
+    ['credentials decided by a callback', { origins: () => true, credentials: true }, ['credentials_with_callback']],
+    ['credentials for the null origin', { origins: ['null'], credentials: true }, ['credentials_with_null_origin']],
+    ['a pattern without credentials', { origins: ['https://*.example.com'] }, []],
+    ['private network access', { origins: '*', allowPrivateNetwork: true }, ['private_network_access']],
+    ['a max age above two hours', { origins: '*', maxAge: 7201 }, ['long_max_age']],
+    ['a max age of two hours', { origins: '*', maxAge: 7200 }, []],
+    [
+      'several at once',
+      { origins: ['https://*.example.com', 'null'], credentials: true, maxAge: 86400 },
+      ['credentials_with_pattern', 'credentials_with_null_origin', 'long_max_age'],
+    ],
+  ] as [string, CorsPolicy, CorsRiskCode[]][])('finds %s: %j', (_name, policy, codes) => {
+    expect(policyRisks(policy).map((risk) => risk.code)).toEqual(codes);
+  });
+});
