@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.js';
 import { CorsRequestHook } from './cors-request.hook.js';
-import { policyRisks, summarizePolicy, type CorsPolicySummary, type CorsRisk } from './policy/audit.js';
+import { graphqlRisks, policyRisks, summarizePolicy, type CorsPolicySummary, type CorsRisk } from './policy/audit.js';
 import type { CompiledPolicy } from './policy/compile.js';
 import { decidePreflight, decideRequest, type CorsRefusalReason } from './policy/decide.js';
 import { RecordedHeaders } from './policy/response-headers.js';
@@ -65,7 +65,8 @@ export class CorsAuditService {
     return this.hook.getRoutes().map(({ method, path, location, policy, passesOn }) => {
       const risks: CorsRisk[] = [];
       const compiled = policiesOf(policy);
-      for (const candidate of compiled) risks.push(...policyRisks(candidate.source));
+      for (const candidate of compiled)
+        risks.push(...policyRisks(candidate.source), ...graphqlRisks(path, candidate.source));
       if (policy === null && globalIsSet) {
         risks.push({ code: 'no_policy_under_global', message: 'opted out of the global policy with @Cors(false)' });
       }

@@ -46,7 +46,8 @@ export type CorsRiskCode =
   | 'private_network_access'
   | 'long_max_age'
   | 'no_policy_under_global'
-  | 'ambiguous_route';
+  | 'ambiguous_route'
+  | 'graphql_headers_missing';
 
 export interface CorsRisk {
   readonly code: CorsRiskCode;
@@ -92,4 +93,32 @@ export function policyRisks(policy: CorsPolicy): CorsRisk[] {
     });
   }
   return risks;
+}
+
+/** A GraphQL endpoint's path: its last segment is `graphql`. */
+const GRAPHQL_PATH = /(?:^|\/)graphql\/?$/i;
+/** What Apollo Server's CSRF prevention accepts as forcing a preflight on a simple request. */
+const APOLLO_PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'];
+
+/**
+ * What a policy on a GraphQL endpoint lacks: browsers preflight Apollo Client's JSON requests
+ * (`Content-Type: application/json`), and Apollo Server's CSRF prevention refuses any operation
+ * a page could send without a preflight unless it carries one of its preflight-forcing headers,
+ * so a policy that does not allow them leaves every cross-origin operation unusable.
+ */
+export function graphqlRisks(path: string, policy: CorsPolicy): CorsRisk[] {
+  const allowed = policy.allowedHeaders;
+  if (!GRAPHQL_PATH.test(path) || allowed === '*') return [];
+  const names = new Set((allowed ?? []).map((name) => name.toLowerCase()));
+  const missing = [
+    ...(names.has('content-type') ? [] : ['Content-Type']),
+    ...(APOLLO_PREFLIGHT_HEADERS.some((name) => names.has(name)) ? [] : ['Apollo-Require-Preflight']),
+  ];
+  if (missing.length === 0) return [];
+  return [
+    {
+      code: 'graphql_headers_missing',
+      message: `a GraphQL endpoint whose allowedHeaders lack ${missing.join(' and ')}: cross-origin operations fail their preflight or Apollo's CSRF check`,
+    },
+  ];
 }

@@ -1,5 +1,5 @@
 import type { CorsPolicy } from '../../lib/cors-module-options.js';
-import { policyRisks, summarizePolicy, type CorsRiskCode } from '../../lib/policy/audit.js';
+import { graphqlRisks, policyRisks, summarizePolicy, type CorsRiskCode } from '../../lib/policy/audit.js';
 
 describe('summarizePolicy', () => {
   it.each([
@@ -98,5 +98,26 @@ describe('policyRisks', () => {
     ],
   ] as [string, CorsPolicy, CorsRiskCode[]][])('finds %s: %j', (_name, policy, codes) => {
     expect(policyRisks(policy).map((risk) => risk.code)).toEqual(codes);
+  });
+});
+
+describe('graphqlRisks', () => {
+  it.each([
+    ['/graphql', ['content-type'], ['Apollo-Require-Preflight']],
+    ['/api/graphql', [], ['Content-Type', 'Apollo-Require-Preflight']],
+    ['/graphql/', ['Apollo-Require-Preflight'], ['Content-Type']],
+  ])('points out what a policy on %s lacks for Apollo (allowed %j)', (path, allowedHeaders, missing) => {
+    const [risk] = graphqlRisks(path, { origins: ['https://app.example.com'], allowedHeaders });
+    expect(risk.code).toBe('graphql_headers_missing');
+    expect(risk.message).toContain(missing.join(' and '));
+  });
+
+  it.each([
+    ['/graphql', ['Content-Type', 'X-Apollo-Operation-Name']],
+    ['/graphql', '*' as const],
+    ['/graphql-docs', []],
+    ['/api/orders', []],
+  ])('finds nothing to say about %s with allowedHeaders %j', (path, allowedHeaders) => {
+    expect(graphqlRisks(path, { origins: ['https://app.example.com'], allowedHeaders })).toEqual([]);
   });
 });
