@@ -306,10 +306,7 @@ export class CorsRequestHook {
     // A method Node would refuse to parse reaches no route (routers may fold its case), and a
     // target Nest does not route reaches its 404: so would the real request.
     if (!NODE_METHODS.has(method) || this.adapter!.isRoutableRequestTarget?.(raw.url) === false) return GOES_ON;
-    const resolver = this.resolver!;
-    let targets = resolver.preflightTargets(request, raw, method);
-    if (targets === undefined && resolver.routesUnseen?.(request) === true)
-      targets = this.unseenPreflightTargets(raw, method);
+    const targets = this.preflightTargetsOf(request, raw, method);
     const candidates = targets === undefined ? undefined : policiesOf(targets);
     if (candidates === undefined) return GOES_ON;
     const sink = this.exchange!.sinkOf(response, true, targets![0]);
@@ -402,7 +399,19 @@ export class CorsRequestHook {
       return { preflight: false, targets: target === undefined ? undefined : [target] };
     }
     const method = raw.headers['access-control-request-method'] as string;
-    return { preflight: true, targets: resolver.preflightTargets(request, raw, method) };
+    return { preflight: true, targets: this.preflightTargetsOf(request, raw, method) };
+  }
+
+  /** The routes a preflight's requested method reaches, as the adapter's router says. */
+  private preflightTargetsOf(
+    request: unknown,
+    raw: IncomingMessage,
+    method: string,
+  ): readonly RouteTarget[] | undefined {
+    const resolver = this.resolver!;
+    const targets = resolver.preflightTargets(request, raw, method);
+    if (targets !== undefined || resolver.routesUnseen?.(request) !== true) return targets;
+    return this.unseenPreflightTargets(raw, method);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Injectable, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { Cors, CorsModule } from '../../lib/index.js';
+import { Cors, CorsAuditService, CorsModule } from '../../lib/index.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { ADAPTERS, startApp, type AdapterName, type RunningApp } from '../support/test-app.js';
 
@@ -114,6 +114,27 @@ describe.each(ADAPTERS)('global and paths on %s', (adapter) => {
     expect(await corsOf(running, '/items/1', STRICT)).toEqual([200, STRICT, 204, STRICT]);
     expect(await corsOf(running, '/items/1', GLOBAL)).toEqual([200, undefined, 403, undefined]);
     expect(await corsOf(running, '/items', GLOBAL)).toEqual([200, undefined, 404, undefined]);
+  });
+
+  it('explains a route beside Nest and an unrouted path as the router sees them', async () => {
+    const audit = running.app.get(CorsAuditService);
+    const raw = await audit.explain({ method: 'GET', path: '/raw', headers: { Origin: RAW } });
+    expect([raw.decision, raw.route?.handler, raw.headers['access-control-allow-origin']]).toEqual([
+      'allowed',
+      "paths['/raw']",
+      RAW,
+    ]);
+    const off = await audit.explain({ method: 'GET', path: '/instance-route', headers: { Origin: GLOBAL } });
+    expect([off.decision, off.reason]).toEqual(['not-applicable', 'no_policy']);
+    const nowhere = await audit.explain({
+      method: 'OPTIONS',
+      path: '/nowhere',
+      headers: { Origin: GLOBAL, 'Access-Control-Request-Method': 'GET' },
+    });
+    expect([nowhere.decision, nowhere.route?.handler, nowhere.status]).toEqual(['allowed', 'global', 204]);
+    // Fastify tells of routes as they are added (`onRoute`): these came before the module was.
+    const listed = adapter === 'express' ? ["paths['/raw']", 'global'] : [];
+    expect(audit.routes().map((route) => route.handler)).toEqual(expect.arrayContaining(listed));
   });
 
   it('gives a controller route without @Cors the global policy', async () => {
