@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { BrowserEngine, OriginPage, PageFetchInit, PageFetchOutcome } from './page-fetch.js';
 
 /** Debian's Chromium (`apt-get install chromium`, see scripts/ensure-chromium.sh); never a downloaded one. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -40,39 +41,6 @@ export async function launchChromium(pageServerPort: number): Promise<Browser> {
   });
 }
 
-/** What `fetch()` may carry from a page; plain data, handed to the page as is. */
-export interface PageFetchInit {
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-  readonly credentials?: 'omit' | 'same-origin' | 'include';
-  /** `'no-store'` to read the server's current state, past Chromium's HTTP cache. */
-  readonly cache?: 'default' | 'no-store';
-}
-
-/** The page could read the response: what page JavaScript sees of it. */
-export interface ReadableOutcome {
-  readonly kind: 'readable';
-  readonly status: number;
-  /** Response headers visible to the page (lowercase names): CORS-safelisted and exposed ones only. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
-/** `fetch()` rejected: what the page saw, and Chromium's reason from its network stack (DevTools protocol). */
-export interface BlockedOutcome {
-  readonly kind: 'blocked';
-  /** The rejection, as the page saw it: `TypeError: Failed to fetch`. */
-  readonly error: string;
-  readonly errorName: string;
-  /** Chromium's `Network.CorsError` (e.g. `MissingAllowOriginHeader`); `undefined` when the failure was not a CORS check. */
-  readonly corsError: string | undefined;
-  /** Chromium's net error, e.g. `net::ERR_FAILED`. */
-  readonly netError: string;
-}
-
-export type PageFetchOutcome = ReadableOutcome | BlockedOutcome;
-
 interface TrackedRequest {
   readonly seq: number;
   readonly url: string;
@@ -85,8 +53,19 @@ interface TrackedRequest {
 
 const SETTLE_TIMEOUT_MS = 10_000;
 
+/** Chromium as the test cases use it: pages at exact origins, the API called at `http://127.0.0.1:<port>`. */
+export async function launchChromiumEngine(pageServerPort: number): Promise<BrowserEngine> {
+  const browser = await launchChromium(pageServerPort);
+  return {
+    name: 'chromium',
+    apiUrl: (loopbackUrl) => loopbackUrl,
+    open: (origin) => ChromiumOriginPage.open(browser, origin),
+    close: () => browser.close(),
+  };
+}
+
 /** One page at an exact origin, in a browser context of its own, whose `fetch()` calls the tests run. */
-export class OriginPage {
+export class ChromiumOriginPage implements OriginPage {
   private readonly requests = new Map<string, TrackedRequest>();
   private readonly changes = new EventEmitter();
   private seq = 0;
@@ -97,11 +76,11 @@ export class OriginPage {
   ) {}
 
   /** Loads the blank page of `origin` in a new browser context, and checks the page runs at exactly that origin. */
-  static async open(browser: Browser, origin: string): Promise<OriginPage> {
+  static async open(browser: Browser, origin: string): Promise<ChromiumOriginPage> {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     try {
       const page = await context.newPage();
-      const opened = new OriginPage(context, page);
+      const opened = new ChromiumOriginPage(context, page);
       await opened.watchNetwork(await context.newCDPSession(page));
       await page.goto(`${origin}/`);
       // The origin fetch() sends, as the page's own global scope serializes it.
@@ -153,8 +132,23 @@ export class OriginPage {
       error: result.error,
       errorName: result.errorName,
       corsError: settled?.failed ? settled.corsError : undefined,
-      netError: settled?.failed ? settled.netError : 'the request did not fail in the network stack',
+      detail: settled?.failed ? settled.netError : 'the request did not fail in the network stack',
     };
+  }
+
+  run<A, T>(script: (arg: A) => T | Promise<T>, arg: A): Promise<T> {
+    // The engine's evaluate types are stricter about serializable values than this interface says.
+    const evaluate = this.page.evaluate.bind(this.page) as unknown as (
+      script: (arg: A) => T | Promise<T>,
+      arg: A,
+    ) => Promise<T>;
+    return evaluate(script, arg);
+  }
+
+  failedLoads(url: string): string[] {
+    return [...this.requests.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .flatMap((r) => (r.url === url && r.settled?.failed === true ? [r.settled.netError] : []));
   }
 
   async close(): Promise<void> {
@@ -209,34 +203,5 @@ export class OriginPage {
       this.changes.on('change', check);
       check();
     });
-  }
-}
-
-/**
- * One page per origin, opened on first use (in a browser context of its own) and kept for the
- * whole run: starting a renderer is the slow part of a case. Cases stay independent because
- * each calls the API at an origin no other case of the run uses (a forwarder on a port of its
- * own, see `TrafficRecorder`): Chromium keys its preflight cache and its HTTP cache by request
- * URL, so nothing one case cached applies to another.
- */
-export class OriginPages {
-  private readonly pages = new Map<string, Promise<OriginPage>>();
-
-  constructor(private readonly browser: Browser) {}
-
-  at(origin: string): Promise<OriginPage> {
-    let page = this.pages.get(origin);
-    if (page === undefined) {
-      page = OriginPage.open(this.browser, origin);
-      this.pages.set(origin, page);
-      page.catch(() => this.pages.delete(origin));
-    }
-    return page;
-  }
-
-  async close(): Promise<void> {
-    const pages = [...this.pages.values()];
-    this.pages.clear();
-    await Promise.all(pages.map(async (page) => (await page.catch(() => undefined))?.close()));
   }
 }

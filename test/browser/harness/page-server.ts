@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,7 +21,14 @@ import { join } from 'node:path';
  *
  * TLS and plain HTTP share the port: the first byte of a connection tells them apart (a TLS
  * ClientHello starts with 0x16). The certificate is self-signed, made at start by the `openssl`
- * CLI and thrown away; Chromium is told to ignore certificate errors.
+ * CLI and thrown away; the browsers are told to accept it.
+ *
+ * Firefox has no `--host-resolver-rules`, so the same port is also its HTTP proxy (`firefox.ts`):
+ * `CONNECT app.example.com:443` (or `:8443`) is tunnelled back into this port, where the TLS side
+ * serves the page; `GET http://app.example.com/` (absolute form) is answered as a page request.
+ * Only test host names ({@link isTestHost}) are served: every other host Firefox asks for (its
+ * own background traffic) is refused, so nothing leaves loopback. `localhost`, where Firefox
+ * calls the API, never goes through a proxy.
  */
 export interface PageServer {
   readonly port: number;
@@ -30,13 +37,24 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
+/** The host names the suite's origins use: the sample contract's domains and the look-alikes' `evil.org`. */
+export function isTestHost(host: string): boolean {
+  return /(^|\.)(example\.com|example\.net|example\.org|evil\.org)$/.test(host.toLowerCase());
+}
+
 const PAGE = '<!doctype html><meta charset="utf-8"><title>nest-cors browser test page</title><p>Origin under test.</p>';
 const TLS_HANDSHAKE = 0x16;
 
 export async function startPageServer(): Promise<PageServer> {
   const served: string[] = [];
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
-    if (request.url === '/favicon.ico') {
+    // A proxy request (Firefox) names the page by absolute URL: http://app.example.com/.
+    const absolute = request.url?.startsWith('http://') === true ? new URL(request.url) : undefined;
+    if (absolute !== undefined && !isTestHost(absolute.hostname)) {
+      response.writeHead(403, { 'Content-Length': '0' }).end();
+      return;
+    }
+    if ((absolute?.pathname ?? request.url) === '/favicon.ico') {
       response.writeHead(404, { 'Content-Length': '0' }).end();
       return;
     }
@@ -46,6 +64,26 @@ export async function startPageServer(): Promise<PageServer> {
   const https = createHttpsServer(selfSignedCertificate(), handler);
   const http = createHttpServer(handler);
   const sockets = new Set<Socket>();
+  let port = 0;
+  // Firefox's HTTPS through the proxy: a tunnel back into this port, for test hosts only.
+  http.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    const host = /^\[?([^\]]*)\]?:\d+$/.exec(request.url ?? '')?.[1] ?? '';
+    if (!isTestHost(host)) {
+      client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const tunnel = connect(port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) tunnel.write(head);
+      tunnel.pipe(client);
+      client.pipe(tunnel);
+    });
+    tunnel.on('error', () => client.destroy());
+    client.once('close', () => tunnel.destroy());
+  });
   const front = createNetServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -60,7 +98,7 @@ export async function startPageServer(): Promise<PageServer> {
     front.once('error', reject);
     front.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = front.address() as AddressInfo;
+  ({ port } = front.address() as AddressInfo);
   return {
     port,
     served,
