@@ -19,9 +19,8 @@ import helmet from 'helmet';
 import { Cors, CorsModule } from '../../lib/index.js';
 import { startAppAsync } from '../support/async-app.js';
 import { ADAPTERS, type RunningApp } from '../support/test-app.js';
-import { ENGINES, launchEngine, type BrowserEngine, type EngineName } from './harness/engines.js';
+import { ENGINES, useEngines, type BrowserEngine, type EngineName } from './harness/engines.js';
 import type { OriginPage } from './harness/page-fetch.js';
-import { startPageServer, type PageServer } from './harness/page-server.js';
 
 jest.setTimeout(30_000);
 
@@ -60,22 +59,7 @@ const CORP_BLOCKED_BY_RESPONSE: Readonly<Record<EngineName, string>> = {
 /** What the page sees of one load. */
 type Loaded = { ok: true; status?: number; type?: string } | { ok: false; error: string };
 
-let pageServer: PageServer | undefined;
-const engines = new Map<EngineName, BrowserEngine>();
-
-beforeAll(async () => {
-  const server = await startPageServer();
-  pageServer = server;
-  const launching = await Promise.allSettled(ENGINES.map((name) => launchEngine(name, server.port)));
-  for (const result of launching) if (result.status === 'fulfilled') engines.set(result.value.name, result.value);
-  const failed = launching.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([...engines.values()].map((engine) => engine.close()));
-  await pageServer?.close();
-});
+const engines = useEngines();
 
 describe.each(ENGINES)('in %s', (engineName) =>
   describe.each(ADAPTERS)("helmet's Cross-Origin-Resource-Policy beside nest-cors on %s", (adapter) => {
@@ -98,9 +82,7 @@ describe.each(ENGINES)('in %s', (engineName) =>
           else await (app as unknown as { register(plugin: unknown): Promise<unknown> }).register(fastifyHelmet);
         },
       );
-      const launched = engines.get(engineName);
-      if (launched === undefined) throw new Error(`${engineName} did not start: see the first failure`);
-      engine = launched;
+      engine = engines.engine(engineName);
       page = await engine.open(APP); // checks the page runs at exactly APP
     });
 
