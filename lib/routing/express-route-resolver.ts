@@ -37,8 +37,9 @@ const SKIP: LayerRole = Object.freeze({ kind: 'skip' });
 
 /** No route: what the scan caches for a path that reaches none. */
 const NONE = -1;
-/** Bounded, so that a flood of distinct paths costs scans, never memory. */
+/** Bounded in entries and in key length, so that a flood of distinct paths costs scans, never memory. */
 const CACHE_LIMIT = 2048;
+const CACHED_PATH_LENGTH = 512;
 
 /**
  * Express tries its router's layers in order, each with its own compiled matcher, and runs the
@@ -164,6 +165,7 @@ export class ExpressRouteResolver implements RouteResolver {
         break;
       }
     }
+    if (path.length > CACHED_PATH_LENGTH) return found;
     if (this.mountTargets.size >= CACHE_LIMIT) this.mountTargets.clear();
     this.mountTargets.set(path, found ?? null);
     return found;
@@ -174,6 +176,7 @@ export class ExpressRouteResolver implements RouteResolver {
     const cached = this.firstMatches.get(key);
     if (cached !== undefined) return cached;
     const index = this.matchFrom(method, path, 0);
+    if (path.length > CACHED_PATH_LENGTH) return index;
     if (this.firstMatches.size >= CACHE_LIMIT) this.firstMatches.clear();
     this.firstMatches.set(key, index);
     return index;
