@@ -14,7 +14,7 @@ import { Cors, CorsModule } from '../../lib/index.js';
 import { startAppAsync } from '../support/async-app.js';
 import { ADAPTERS, type RunningApp } from '../support/test-app.js';
 import { ENGINES, useEngines, type BrowserEngine } from './harness/engines.js';
-import type { OriginPage } from './harness/page-fetch.js';
+import { loadImage } from './harness/page-fetch.js';
 
 jest.setTimeout(30_000);
 
@@ -80,34 +80,11 @@ describe.each(ENGINES)('in %s', (engineName) =>
 
     afterAll(() => running?.close());
 
-    const imageFrom = (page: OriginPage, url: string, crossOrigin?: 'use-credentials'): Promise<boolean> =>
-      page.run(
-        ([target, cors]) =>
-          new Promise<boolean>((resolve) => {
-            const ImageElement = (
-              globalThis as unknown as {
-                Image: new () => {
-                  crossOrigin: string | null;
-                  src: string;
-                  onload: (() => void) | null;
-                  onerror: (() => void) | null;
-                };
-              }
-            ).Image;
-            const image = new ImageElement();
-            if (cors !== undefined) image.crossOrigin = cors;
-            image.onload = () => resolve(true);
-            image.onerror = () => resolve(false);
-            image.src = target;
-          }),
-        [url, crossOrigin] as const,
-      );
-
     it('refuses a cross-site <img> that carries no Origin with 403, before the handler runs', async () => {
       const page = await engine.open(EVIL);
       try {
         const url = fresh();
-        expect(await imageFrom(page, url)).toBe(false);
+        expect(await loadImage(page, url)).toBe(false);
         expect(seenOf(url)).toEqual([
           { url: expect.any(String), status: 403, origin: undefined, site: 'cross-site', mode: 'no-cors' },
         ]);
@@ -121,7 +98,7 @@ describe.each(ENGINES)('in %s', (engineName) =>
       const page = await engine.open(EVIL);
       try {
         const url = fresh();
-        expect(await imageFrom(page, url, 'use-credentials')).toBe(false);
+        expect(await loadImage(page, url, 'use-credentials')).toBe(false);
         expect(seenOf(url)).toEqual([
           { url: expect.any(String), status: 403, origin: EVIL, site: 'cross-site', mode: 'cors' },
         ]);
@@ -134,7 +111,7 @@ describe.each(ENGINES)('in %s', (engineName) =>
       const page = await engine.open(APP);
       try {
         const url = fresh();
-        expect(await imageFrom(page, url, 'use-credentials')).toBe(true);
+        expect(await loadImage(page, url, 'use-credentials')).toBe(true);
         expect(seenOf(url)).toEqual([
           { url: expect.any(String), status: 200, origin: APP, site: 'cross-site', mode: 'cors' },
         ]);

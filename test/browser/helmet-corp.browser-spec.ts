@@ -20,7 +20,7 @@ import { Cors, CorsModule } from '../../lib/index.js';
 import { startAppAsync } from '../support/async-app.js';
 import { ADAPTERS, type RunningApp } from '../support/test-app.js';
 import { ENGINES, useEngines, type BrowserEngine, type EngineName } from './harness/engines.js';
-import type { OriginPage } from './harness/page-fetch.js';
+import { loadImage, type OriginPage } from './harness/page-fetch.js';
 
 jest.setTimeout(30_000);
 
@@ -104,29 +104,8 @@ describe.each(ENGINES)('in %s', (engineName) =>
         [url, mode] as const,
       );
 
-    const imageFromPage = (url: string, crossOrigin?: 'anonymous' | 'use-credentials'): Promise<Loaded> =>
-      page.run(
-        ([target, cors]) =>
-          new Promise<Loaded>((resolve) => {
-            // The page's own HTMLImageElement (no DOM types in this project's lib).
-            const ImageElement = (
-              globalThis as unknown as {
-                Image: new () => {
-                  crossOrigin: string | null;
-                  src: string;
-                  onload: (() => void) | null;
-                  onerror: (() => void) | null;
-                };
-              }
-            ).Image;
-            const image = new ImageElement();
-            if (cors !== undefined) image.crossOrigin = cors;
-            image.onload = () => resolve({ ok: true });
-            image.onerror = () => resolve({ ok: false, error: 'error event' });
-            image.src = target;
-          }),
-        [url, crossOrigin] as const,
-      );
+    const imageFromPage = async (url: string, crossOrigin?: 'anonymous' | 'use-credentials'): Promise<Loaded> =>
+      (await loadImage(page, url, crossOrigin)) ? { ok: true } : { ok: false, error: 'error event' };
 
     it('sends helmet’s Cross-Origin-Resource-Policy: same-origin next to the CORS headers', async () => {
       const response = await fetch(fresh('/pixel'), { headers: { Origin: APP } });

@@ -117,3 +117,37 @@ export class OriginPages {
     await Promise.all(pages.map(async (page) => (await page.catch(() => undefined))?.close()));
   }
 }
+
+/**
+ * Has `page` load `url` as an `<img>` (in CORS mode with `crossOrigin`): `true` on its `load`
+ * event, `false` on `error`. A no-cors load's response is opaque to the page; the server's
+ * records tell what it answered.
+ */
+export function loadImage(
+  page: OriginPage,
+  url: string,
+  crossOrigin?: 'anonymous' | 'use-credentials',
+): Promise<boolean> {
+  return page.run(
+    ([target, cors]) =>
+      new Promise<boolean>((resolve) => {
+        // The page's own HTMLImageElement (no DOM types in this project's lib).
+        const ImageElement = (
+          globalThis as unknown as {
+            Image: new () => {
+              crossOrigin: string | null;
+              src: string;
+              onload: (() => void) | null;
+              onerror: (() => void) | null;
+            };
+          }
+        ).Image;
+        const image = new ImageElement();
+        if (cors !== undefined) image.crossOrigin = cors;
+        image.onload = () => resolve(true);
+        image.onerror = () => resolve(false);
+        image.src = target;
+      }),
+    [url, crossOrigin] as const,
+  );
+}
