@@ -18,7 +18,7 @@ const swc = [
 const nest11 =
   process.env.NEST_MAJOR === '11'
     ? {
-        '^@nestjs/(common|core|platform-express|platform-fastify|testing)(/.*)?$':
+        '^@nestjs/(common|core|platform-express|platform-fastify|platform-socket.io|platform-ws|testing|websockets)(/.*)?$':
           '<rootDir>/compat/nest11/node_modules/@nestjs/$1$2',
       }
     : {};
