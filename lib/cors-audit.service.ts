@@ -62,7 +62,8 @@ export class CorsAuditService {
 
   routes(): CorsRouteReport[] {
     const globalIsSet = this.options.global !== undefined && this.options.global !== false;
-    return this.hook.getRoutes().map(({ method, path, location, policy, passesOn }) => {
+    return this.hook.getRoutes().map(({ method, path, location, binding, passesOn }) => {
+      const policy = binding.current;
       const risks: CorsRisk[] = [];
       const compiled = policiesOf(policy);
       for (const candidate of compiled)
@@ -169,7 +170,9 @@ export class CorsAuditService {
       headers: sink.toJSON(),
     });
     const target = described.targets?.[0];
-    const policies = described.targets === undefined ? [] : described.targets.flatMap((t) => policiesOf(t.policy));
+    // Read once, as a request does.
+    const routePolicies = described.targets?.map((t) => t.binding.current) ?? [];
+    const policies = routePolicies.flatMap(policiesOf);
     if (target === undefined || policies.length === 0) {
       return explained({
         route: target ? routeOf(target) : null,
@@ -183,7 +186,7 @@ export class CorsAuditService {
     const timeout = this.hook.getTimeout();
     if (described.preflight) {
       const method = String(headers['access-control-request-method']);
-      const undecidable = described.targets!.some((t) => t.policy === null);
+      const undecidable = routePolicies.some((p) => p === null);
       const decision = undecidable
         ? { allowed: false, reason: 'origin_not_allowed' as const }
         : await decidePreflight(policies, request, String(headers.origin), method, sink, timeout);
@@ -195,7 +198,7 @@ export class CorsAuditService {
         status: decision.allowed ? 204 : 403,
       });
     }
-    if (target.policy instanceof AmbiguousRoutePolicy) {
+    if (routePolicies[0] instanceof AmbiguousRoutePolicy) {
       return explained({
         route: routeOf(target),
         policy,

@@ -16,7 +16,9 @@ export interface CorsRequest {
  *
  * Only called with a syntactically valid, browser-serialized origin (never `null`, never
  * garbage), after the static entries of the policy did not match. Returning `false`, throwing,
- * rejecting or not settling within `originCallbackTimeout` all deny the request.
+ * rejecting or not settling within `originCallbackTimeout` all deny the request. With
+ * {@link CorsPolicy.originsCache}, its answer serves every request from the origin for a while,
+ * so it must depend on the origin alone.
  *
  * @example
  * ```ts
@@ -31,6 +33,10 @@ export type CorsOriginCallback = (origin: string, request: CorsRequest) => boole
  *   and port only when it is not the scheme's default);
  * - `'https://*.example.com'`: any origin with one or more subdomain labels in front of
  *   `example.com`, with the same scheme and port; never the apex `https://example.com` itself;
+ * - `'http://localhost:*'`: that scheme and host with any port, or none (the scheme's default):
+ *   for local development servers, whose ports change. Loopback hosts only (`localhost`,
+ *   `*.localhost`, `127.x.x.x`, `[::1]`) unless {@link CorsDangerouslyAllow.portWildcardOnAnyHost};
+ *   never combined with a subdomain wildcard;
  * - `'null'`: the opaque origin, only when listed literally;
  * - a `RegExp` anchored with `^` and `$`, without the `g` or `y` flags.
  */
@@ -100,6 +106,84 @@ export interface CorsPolicy {
    * @example `allowPrivateNetwork: true`
    */
   readonly allowPrivateNetwork?: boolean;
+  /**
+   * Keep the verdicts of an `origins` callback for a while, so that a callback that asks a
+   * database runs once per origin and lifetime instead of once per request; only with a callback.
+   * Concurrent requests from an origin not yet known share one call, and the verdict must then
+   * depend on the origin alone: the request the callback receives is the first one's. A handler
+   * that replaces its controller's callback with a list sets `originsCache: false`.
+   * @defaultValue unset: the callback runs for every request.
+   * @example `originsCache: { ttl: 60_000 }`
+   */
+  readonly originsCache?: CorsOriginsCache | false;
+  /**
+   * Switches off, for this policy, bootstrap checks that refuse origins open to attack. Each one
+   * used is warned about at bootstrap and listed among the route's risks by the audit; one set
+   * where nothing needs it is warned about too. Replaced as a whole by a later layer's, like
+   * every field.
+   * @defaultValue unset: every check applies.
+   * @example `dangerouslyAllow: { credentialsOverPlainHttp: true }`
+   */
+  readonly dangerouslyAllow?: CorsDangerouslyAllow;
+}
+
+/**
+ * The escape hatches of {@link CorsPolicy.dangerouslyAllow}, each `true` or left out. Set one
+ * only for origins you control end to end and cannot move off what the check refuses.
+ *
+ * @example
+ * ```ts
+ * // A staging front end served on several ports of one host.
+ * @Cors({ origins: ['https://staging.example.com:*'], dangerouslyAllow: { portWildcardOnAnyHost: true } })
+ * ```
+ * @publicApi
+ */
+export interface CorsDangerouslyAllow {
+  /**
+   * Accept a port wildcard (`'https://staging.example.com:*'`) on a host that is not loopback:
+   * every service on that host, whatever port it listens on, may read responses.
+   */
+  readonly portWildcardOnAnyHost?: true;
+  /**
+   * Accept plain-`http` origins other than loopback with `credentials: true`: anyone on the
+   * network path can impersonate them and read responses with the user's cookies.
+   */
+  readonly credentialsOverPlainHttp?: true;
+  /**
+   * Accept a wildcard directly under a public suffix (`'https://*.vercel.app'`,
+   * `'https://*.co.uk'`): every site anyone registers there may read responses.
+   */
+  readonly wildcardUnderPublicSuffix?: true;
+}
+
+/**
+ * How long, and how many, verdicts of an origin callback are kept ({@link CorsPolicy.originsCache}).
+ * Allowed and refused origins are kept apart, each kind in at most `max` entries, least recently
+ * used first out: a flood of refused origins (a client picks its `Origin` freely) never pushes
+ * an allowed one out. A callback that throws, rejects or times out is not kept at all: the next
+ * request asks again. `CorsPolicyService.invalidate()` drops verdicts before their time.
+ */
+export interface CorsOriginsCache {
+  /**
+   * Milliseconds an allowed verdict is kept (1 to 86400000, a day): how long an origin whose
+   * tenant was removed keeps being allowed, unless invalidated.
+   * @example `ttl: 60_000`
+   */
+  readonly ttl: number;
+  /**
+   * Milliseconds a refused verdict is kept (0 to 86400000; 0 keeps none): how long a tenant
+   * added a moment ago waits before its origin is allowed, unless invalidated.
+   * @defaultValue the shorter of `ttl` and 5000: a page's burst of requests from an unknown
+   * origin costs one call, and a new tenant waits seconds, not as long as `ttl`.
+   * @example `negativeTtl: 1_000`
+   */
+  readonly negativeTtl?: number;
+  /**
+   * Most verdicts kept of each kind, allowed and refused (1 or more).
+   * @defaultValue `10000`: a few megabytes at most, more tenants than most apps have.
+   * @example `max: 50_000`
+   */
+  readonly max?: number;
 }
 
 /**

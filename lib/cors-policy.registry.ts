@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
 import type { CorsModuleOptions, CorsPolicy, CorsPolicyReference } from './cors-module-options.js';
 import {
+  GATEWAY_METADATA,
   HOST_METADATA,
   PATH_METADATA,
   respondsDirectly,
@@ -11,23 +12,55 @@ import {
   type Handler,
 } from './nest-metadata.js';
 import { PolicyCompiler, type CompiledPolicy } from './policy/compile.js';
+import { PolicyBinding } from './policy/policy-binding.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy, type PolicyDeclarations } from './policy/resolve.js';
 import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
 import { ForeignRoutePolicies } from './routing/foreign-route-policies.js';
-import { AmbiguousRoutePolicy, type RouteStamp } from './routing/route-target.js';
+import { AmbiguousRoutePolicy, type RoutePolicy, type RouteStamp } from './routing/route-target.js';
+
+/** One route's or gateway's policy, as declared: what is resolved again on every update. */
+interface PolicyRecipe {
+  readonly declarations: PolicyDeclarations;
+  readonly location: string;
+  readonly binding: PolicyBinding<CompiledPolicy | null>;
+}
+
+/** Every policy of the application compiled from one set of options, or what is wrong with it. */
+interface CompiledOptions {
+  readonly problems: CorsConfigurationProblem[];
+  readonly global: CompiledPolicy | null;
+  readonly paths: readonly (readonly [string, CompiledPolicy | null])[];
+  /** In the order of the recipes they were compiled from. */
+  readonly recipes: readonly (CompiledPolicy | null)[];
+}
 
 /**
- * Which compiled policy each handler has. Built once, in the module's `configure()` (before
- * Nest registers routes): every controller's routes are resolved, validated (all problems
- * reported in one {@link CorsConfigurationError}) and compiled; each handler function is then
- * stamped under a key of this application's own, which Nest copies onto the callback it hands
- * the HTTP adapter, so the route's target can be read off it as the adapter registers it.
+ * Which policy each handler has. Built once, in the module's `configure()` (before Nest
+ * registers routes): every controller's routes are resolved, validated (all problems reported
+ * in one {@link CorsConfigurationError}) and compiled; each handler function is then stamped
+ * under a key of this application's own, which Nest copies onto the callback it hands the HTTP
+ * adapter, so the route's target can be read off it as the adapter registers it.
+ *
+ * Routes reach their compiled policy through a {@link PolicyBinding}, so that a named policy
+ * changed at runtime ({@link replacePolicy}) is resolved, validated and compiled for every
+ * route exactly as at bootstrap, then swapped in for all of them in one synchronous step.
  */
 @Injectable()
 export class CorsPolicyRegistry {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
-  private readonly byController = new Map<Constructor, Map<Handler, CompiledPolicy | null>>();
+  /** The options as they are now: the module's, with the named policies updated since. */
+  private options: CorsModuleOptions;
+  private compiler = new PolicyCompiler();
+  private readonly recipes: PolicyRecipe[] = [];
+  /** Each controller's own binding of each handler (`null` policy: no CORS). */
+  private readonly byController = new Map<Constructor, Map<Handler, PolicyBinding<CompiledPolicy | null>>>();
+  /** Gateways (`@WebSocketGateway` classes) and their bindings. */
+  private readonly gateways = new Map<Constructor, PolicyBinding<CompiledPolicy | null>>();
+  /** Handlers shared by controllers of different declarations: derived from their parts on each swap. */
+  private readonly shared: { readonly binding: PolicyBinding<RoutePolicy>; readonly parts: PolicyRecipe[] }[] = [];
+  private globalBinding: PolicyBinding<CompiledPolicy | null> | null = null;
+  private pathBindings: (readonly [string, PolicyBinding<CompiledPolicy | null>])[] = [];
   private readonly stamped = new Set<Handler>();
   private readonly guarded = new Set<Handler>();
   private foreign = new ForeignRoutePolicies(null, []);
@@ -37,10 +70,12 @@ export class CorsPolicyRegistry {
   private readonly stampKey = Symbol('nest-cors:route-policy');
 
   constructor(
-    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
+    @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-  ) {}
+  ) {
+    this.options = options;
+  }
 
   /**
    * @param adapterType the HTTP adapter's `getType()`.
@@ -51,96 +86,123 @@ export class CorsPolicyRegistry {
     const readsDirectResponses = adapterType === 'fastify';
     // Only Express passes a request a handler declines on to the next matching route.
     const passesOn = adapterType === 'express';
-    const compiler = new PolicyCompiler();
-    const validator = new PolicyValidator();
-    const problems: CorsConfigurationProblem[] = validateModuleOptions(this.options);
-    const stamps = new Map<Handler, Omit<RouteStamp, 'guarded'>>();
-
-    // Named and global policies are checked on their own too, so that a mistake in one that no
-    // route uses yet is caught; their origins may still come from a handler, so not required.
-    const standalone: { controller: string | undefined; location: string }[] = Object.keys(
-      this.options.policies ?? {},
-    ).map((name) => ({ controller: name, location: `policies.${name}` }));
-    for (const { controller, location } of standalone) {
-      const resolved = resolveRoutePolicy(this.options, { controller, handler: undefined }, location);
-      if (resolved.kind === 'policy') this.check(validator, resolved.policy, location, problems, false);
-      else if (resolved.kind === 'error') problems.push(resolved.problem);
-    }
-    // `global` and `paths` apply as they are to routes no controller declares: origins required.
-    const compileStandalone = (declarations: PolicyDeclarations, location: string): CompiledPolicy | null => {
-      const resolved = resolveRoutePolicy(this.options, declarations, location);
-      if (resolved.kind === 'error') problems.push(resolved.problem);
-      if (resolved.kind !== 'policy' || !this.check(validator, resolved.policy, location, problems)) return null;
-      return compiler.compile(resolved.policy);
-    };
-    const globalPolicy = this.options.global
-      ? compileStandalone({ controller: undefined, handler: undefined }, 'global')
-      : null;
-    const pathPolicies = Object.entries(this.options.paths ?? {}).map(
-      ([path, ref]) => [path, compileStandalone({ controller: false, handler: ref }, `paths['${path}']`)] as const,
-    );
+    const handlers: { controller: Constructor; handler: Handler; methodName: string; recipe: PolicyRecipe }[] = [];
 
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as Constructor | null;
       if (!controller || this.byController.has(controller)) continue;
-      const hostFiltered = Reflect.getMetadata(HOST_METADATA, controller) !== undefined;
-      const policies = new Map<Handler, CompiledPolicy | null>();
-      this.byController.set(controller, policies);
+      const bindings = new Map<Handler, PolicyBinding<CompiledPolicy | null>>();
+      this.byController.set(controller, bindings);
       const controllerRef = Reflect.getMetadata(CORS_POLICY_METADATA, controller) as CorsPolicyReference | undefined;
       const prototype = controller.prototype as Record<string, Handler>;
-
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[methodName];
         // Own metadata: route decorators write on the function itself (inherited ones too).
-        const routePath: unknown = Reflect.getOwnMetadata(PATH_METADATA, handler);
-        if (routePath === undefined) continue;
-        const location = `${controller.name}.${methodName}`;
+        if (Reflect.getOwnMetadata(PATH_METADATA, handler) === undefined) continue;
         const handlerRef = Reflect.getOwnMetadata(CORS_POLICY_METADATA, handler) as CorsPolicyReference | undefined;
-        const resolved = resolveRoutePolicy(this.options, { controller: controllerRef, handler: handlerRef }, location);
-        let compiled: CompiledPolicy | null = null;
-        if (resolved.kind === 'error') problems.push(resolved.problem);
-        else if (resolved.kind === 'policy' && this.check(validator, resolved.policy, location, problems)) {
-          compiled = compiler.compile(resolved.policy);
-        }
-        policies.set(handler, compiled);
-        if (compiled !== null && this.options.enforce === true) this.guarded.add(handler);
-        const direct = compiled !== null && readsDirectResponses && respondsDirectly(controller, methodName);
-        // Express runs the next matching route when a host filter or a `@Next()` handler declines.
-        const declines = passesOn && (hostFiltered || takesNext(controller, methodName));
-        const own = Object.freeze({
-          policy: compiled,
-          location,
-          respondsDirectly: direct,
-          passesOn: declines,
-          guarded: this.guarded.has(handler),
-        });
-        this.byLocation.set(location, this.byLocation.has(location) ? null : own);
-        // An inherited method shared by controllers with different policies stays ambiguous on
-        // its function; Nest 12 names each route's callback after its controller (`byLocation`).
-        const previous = stamps.get(handler);
-        stamps.set(
-          handler,
-          previous === undefined
-            ? { policy: compiled, location, respondsDirectly: direct, passesOn: declines }
-            : {
-                policy: previous.policy === compiled ? compiled : new AmbiguousRoutePolicy([previous.policy, compiled]),
-                location: `${previous.location} | ${location}`,
-                respondsDirectly: previous.respondsDirectly || direct,
-                passesOn: previous.passesOn || declines,
-              },
+        const recipe = this.addRecipe(
+          { controller: controllerRef, handler: handlerRef },
+          `${controller.name}.${methodName}`,
         );
+        bindings.set(handler, recipe.binding);
+        handlers.push({ controller, handler, methodName, recipe });
       }
     }
+    for (const gateway of this.findGateways()) {
+      const ref = Reflect.getMetadata(CORS_POLICY_METADATA, gateway) as CorsPolicyReference | undefined;
+      this.gateways.set(gateway, this.addRecipe({ controller: ref, handler: undefined }, gateway.name).binding);
+    }
 
-    if (problems.length > 0) throw new CorsConfigurationError(groupProblems(problems));
+    const compiled = this.compileAll(this.options, this.compiler);
+    if (compiled.problems.length > 0) throw new CorsConfigurationError(groupProblems(compiled.problems));
+    this.recipes.forEach((recipe, i) => recipe.binding.rebind(compiled.recipes[i]));
+    this.globalBinding = this.options.global ? new PolicyBinding(compiled.global) : null;
+    this.pathBindings = compiled.paths.map(([path, policy]) => [path, new PolicyBinding(policy)] as const);
+    this.foreign = new ForeignRoutePolicies(this.globalBinding, this.pathBindings);
     this.warnOfNonControllers();
-    this.foreign = new ForeignRoutePolicies(globalPolicy, pathPolicies);
-    for (const [handler, stamp] of stamps) {
-      if (stamp.policy instanceof AmbiguousRoutePolicy) this.guarded.add(handler);
-      const guarded = this.guarded.has(handler);
-      Reflect.defineMetadata(this.stampKey, Object.freeze({ ...stamp, guarded }), handler);
+
+    const stamps = new Map<Handler, { parts: PolicyRecipe[]; respondsDirectly: boolean; passesOn: boolean }>();
+    for (const { controller, handler, methodName, recipe } of handlers) {
+      const hasPolicy = recipe.binding.current !== null;
+      if (hasPolicy && this.options.enforce === true) this.guarded.add(handler);
+      const direct = hasPolicy && readsDirectResponses && respondsDirectly(controller, methodName);
+      // Express runs the next matching route when a host filter or a `@Next()` handler declines.
+      const hostFiltered = Reflect.getMetadata(HOST_METADATA, controller) !== undefined;
+      const declines = passesOn && (hostFiltered || takesNext(controller, methodName));
+      const own = Object.freeze({
+        binding: recipe.binding,
+        location: recipe.location,
+        respondsDirectly: direct,
+        passesOn: declines,
+        guarded: this.guarded.has(handler),
+      });
+      this.byLocation.set(recipe.location, this.byLocation.has(recipe.location) ? null : own);
+      // An inherited method shared by controllers of different policies stays ambiguous on its
+      // function; Nest 12 names each route's callback after its controller (`byLocation`).
+      const previous = stamps.get(handler);
+      stamps.set(
+        handler,
+        previous === undefined
+          ? { parts: [recipe], respondsDirectly: direct, passesOn: declines }
+          : {
+              parts: [...previous.parts, recipe],
+              respondsDirectly: previous.respondsDirectly || direct,
+              passesOn: previous.passesOn || declines,
+            },
+      );
+    }
+    for (const [handler, { parts, ...handling }] of stamps) {
+      const binding = this.bindingOfParts(parts);
+      // Parts declared differently may differ after any update: the guard tells them apart.
+      if (parts.length > 1 && binding !== parts[0].binding) this.guarded.add(handler);
+      const location = parts.map((part) => part.location).join(' | ');
+      const stamp = Object.freeze({ ...handling, binding, location, guarded: this.guarded.has(handler) });
+      Reflect.defineMetadata(this.stampKey, stamp, handler);
       this.stamped.add(handler);
     }
+  }
+
+  /**
+   * Replaces the named policy `name` with `policy` for every route, gateway, `paths` entry and
+   * `global` that uses it: resolved, validated and compiled as at bootstrap, then swapped in
+   * all at once. Requests already started finish under the policy they read.
+   *
+   * @throws CorsConfigurationError when the result has any problem; nothing changes then.
+   */
+  replacePolicy(name: string, policy: CorsPolicy): void {
+    const next: CorsModuleOptions = { ...this.options, policies: { ...this.options.policies, [name]: policy } };
+    const compiler = new PolicyCompiler(this.compiler);
+    const compiled = this.compileAll(next, compiler);
+    if (compiled.problems.length > 0) throw new CorsConfigurationError(groupProblems(compiled.problems));
+    // From here on nothing throws, and nothing yields: no request sees half of the swap.
+    this.recipes.forEach((recipe, i) => recipe.binding.rebind(compiled.recipes[i]));
+    this.globalBinding?.rebind(compiled.global);
+    this.pathBindings.forEach(([, binding], i) => binding.rebind(compiled.paths[i][1]));
+    for (const { binding, parts } of this.shared) binding.rebind(derivedPolicy(parts));
+    this.options = next;
+    this.compiler = compiler;
+  }
+
+  /** The named policies as they are now (declared form, before merging with `defaults`). */
+  namedPolicies(): Readonly<Record<string, CorsPolicy>> {
+    return this.options.policies ?? {};
+  }
+
+  /**
+   * The compiled policies now in force wherever the named policy `name` is used, to reach
+   * their origin-verdict caches.
+   */
+  policiesUsing(name: string): readonly CompiledPolicy[] {
+    const uses = (ref: CorsPolicyReference | undefined): boolean => ref === name;
+    const found = new Set<CompiledPolicy>();
+    const add = (policy: CompiledPolicy | null): void => void (policy !== null && found.add(policy));
+    for (const { declarations, binding } of this.recipes) {
+      const controllerRef = declarations.controller ?? this.options.global;
+      if (uses(controllerRef) || uses(declarations.handler)) add(binding.current);
+    }
+    if (uses(this.options.global) && this.globalBinding !== null) add(this.globalBinding.current);
+    for (const [path, binding] of this.pathBindings) if (uses(this.options.paths?.[path])) add(binding.current);
+    return [...found];
   }
 
   /**
@@ -149,6 +211,11 @@ export class CorsPolicyRegistry {
    */
   foreignPolicies(): ForeignRoutePolicies {
     return this.foreign;
+  }
+
+  /** Each `@WebSocketGateway` class with its policy (`null`: none), set by {@link build}. */
+  gatewayPolicies(): ReadonlyMap<Constructor, PolicyBinding<CompiledPolicy | null>> {
+    return this.gateways;
   }
 
   /**
@@ -162,10 +229,10 @@ export class CorsPolicyRegistry {
   }
 
   /**
-   * A handler's own policy under `controller` (`null`: no CORS), or `undefined` for a handler not
-   * explored: what the guard decides with where the route's stamp is ambiguous.
+   * A handler's own binding under `controller`, or `undefined` for a handler not explored:
+   * what the guard decides with where the route's stamp is ambiguous.
    */
-  policyOf(controller: Constructor, handler: Handler): CompiledPolicy | null | undefined {
+  bindingOf(controller: Constructor, handler: Handler): PolicyBinding<CompiledPolicy | null> | undefined {
     return this.byController.get(controller)?.get(handler);
   }
 
@@ -177,7 +244,7 @@ export class CorsPolicyRegistry {
   routeOf(routeCallback: unknown): RouteStamp | undefined {
     if (typeof routeCallback !== 'function') return undefined;
     const stamp = Reflect.getOwnMetadata(this.stampKey, routeCallback) as RouteStamp | undefined;
-    if (stamp === undefined || !(stamp.policy instanceof AmbiguousRoutePolicy)) return stamp;
+    if (stamp === undefined || !this.shared.some(({ binding }) => binding === stamp.binding)) return stamp;
     return this.byLocation.get(routeCallback.name) ?? stamp;
   }
 
@@ -185,6 +252,68 @@ export class CorsPolicyRegistry {
   releaseStamps(): void {
     for (const handler of this.stamped) Reflect.deleteMetadata(this.stampKey, handler);
     this.stamped.clear();
+  }
+
+  private addRecipe(declarations: PolicyDeclarations, location: string): PolicyRecipe {
+    const recipe = { declarations, location, binding: new PolicyBinding<CompiledPolicy | null>(null) };
+    this.recipes.push(recipe);
+    return recipe;
+  }
+
+  /**
+   * The binding of a handler several controllers share: the first one's when they declare the
+   * same policy (then they always compile to the same one), else one derived from all of them.
+   */
+  private bindingOfParts(parts: PolicyRecipe[]): PolicyBinding<RoutePolicy> {
+    const [first] = parts;
+    const same = parts.every(
+      ({ declarations }) =>
+        declarations.controller === first.declarations.controller &&
+        declarations.handler === first.declarations.handler,
+    );
+    if (same) return first.binding;
+    const binding = new PolicyBinding<RoutePolicy>(derivedPolicy(parts));
+    this.shared.push({ binding, parts });
+    return binding;
+  }
+
+  /** Resolves, validates and compiles every policy of the application under `options`. */
+  private compileAll(options: CorsModuleOptions, compiler: PolicyCompiler): CompiledOptions {
+    const validator = new PolicyValidator();
+    const problems: CorsConfigurationProblem[] = validateModuleOptions(options);
+    const warnings: CorsConfigurationProblem[] = [];
+    const compile = (declarations: PolicyDeclarations, location: string, requireOrigins = true) => {
+      const resolved = resolveRoutePolicy(options, declarations, location);
+      if (resolved.kind === 'error') problems.push(resolved.problem);
+      if (resolved.kind !== 'policy') return null;
+      const result = validator.validate(resolved.policy, location, { requireOrigins });
+      warnings.push(...result.warnings);
+      problems.push(...result.problems);
+      return result.problems.length === 0 && requireOrigins ? compiler.compile(resolved.policy) : null;
+    };
+    // Named policies are checked on their own too, so that a mistake in one that no route uses
+    // yet is caught; their origins may still come from a handler, so not required.
+    for (const name of Object.keys(options.policies ?? {}))
+      compile({ controller: name, handler: undefined }, `policies.${name}`, false);
+    // `global` and `paths` apply as they are to routes no controller declares: origins required.
+    const global = options.global ? compile({ controller: undefined, handler: undefined }, 'global') : null;
+    const paths = Object.entries(options.paths ?? {}).map(
+      ([path, ref]) => [path, compile({ controller: false, handler: ref }, `paths['${path}']`)] as const,
+    );
+    const recipes = this.recipes.map(({ declarations, location }) => compile(declarations, location));
+    // Once per warning, with every route it concerns: a named policy reaches many routes.
+    for (const warning of groupProblems(warnings)) this.logger.warn(formatProblem(warning));
+    return { problems, global, paths, recipes };
+  }
+
+  /** `@WebSocketGateway` classes among the providers (`@nestjs/websockets` is optional). */
+  private findGateways(): Constructor[] {
+    const found = new Set<Constructor>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const type = wrapper.metatype as Constructor | null | undefined;
+      if (typeof type === 'function' && Reflect.getMetadata(GATEWAY_METADATA, type) === true) found.add(type);
+    }
+    return [...found];
   }
 
   /**
@@ -195,7 +324,8 @@ export class CorsPolicyRegistry {
     const seen = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {
       const type = wrapper.metatype as Constructor | null | undefined;
-      if (typeof type !== 'function' || seen.has(type) || this.byController.has(type)) continue;
+      if (typeof type !== 'function' || seen.has(type) || this.byController.has(type) || this.gateways.has(type))
+        continue;
       seen.add(type);
       const prototype = type.prototype as Record<string, unknown> | undefined;
       const onMethod =
@@ -210,20 +340,12 @@ export class CorsPolicyRegistry {
       );
     }
   }
+}
 
-  private check(
-    validator: PolicyValidator,
-    policy: CorsPolicy,
-    location: string,
-    problems: CorsConfigurationProblem[],
-    requireOrigins = true,
-  ): boolean {
-    const result = validator.validate(policy, location, { requireOrigins });
-    for (const warning of result.warnings) this.logger.warn(formatProblem(warning));
-    if (result.problems.length === 0) return true;
-    problems.push(...result.problems);
-    return false;
-  }
+/** What a handler shared by controllers of different policies has: one policy, or ambiguity. */
+function derivedPolicy(parts: readonly PolicyRecipe[]): RoutePolicy {
+  const [first, ...others] = parts.map((part) => part.binding.current);
+  return others.every((other) => other === first) ? first : new AmbiguousRoutePolicy([first, ...others]);
 }
 
 /**

@@ -16,12 +16,12 @@ import {
   type OriginVerdict,
   type PreflightDecision,
 } from './policy/decide.js';
-import { appendVary, CORS_RESPONSE_HEADERS, type HeaderSink } from './policy/response-headers.js';
+import { appendVary, CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 import { ExpressRouteResolver } from './routing/express-route-resolver.js';
 import { FastifyRouteResolver, type FastifyRouterHost } from './routing/fastify-route-resolver.js';
 import { RouteRegistration } from './routing/route-registration.js';
 import type { RouteResolver } from './routing/route-resolver.js';
-import { AmbiguousRoutePolicy, type RouteTarget } from './routing/route-target.js';
+import { AmbiguousRoutePolicy, type RoutePolicy, type RouteTarget } from './routing/route-target.js';
 
 type Done = (error?: unknown) => void;
 type RequestHook = (request: unknown, response: unknown, done: Done) => void;
@@ -43,6 +43,8 @@ interface HookableAdapter {
 /** What the hook decided for an actual request, for the guard. */
 export interface RequestDecision {
   readonly target: RouteTarget;
+  /** The route's policy as the hook read it: the request keeps it, whatever is updated meanwhile. */
+  readonly policy: RoutePolicy;
   /** `undefined` without `Origin`, and for an ambiguous route, whose handler decides. */
   readonly verdict: OriginVerdict | undefined;
 }
@@ -333,24 +335,28 @@ export class CorsRequestHook {
     raw: IncomingMessage,
     target: RouteTarget | undefined,
   ): Outcome | Promise<Outcome> {
-    if (target === undefined || target.policy === null) return GOES_ON;
-    const sink = this.exchange!.sinkOf(response, false, target);
-    const { policy } = target;
-    if (policy instanceof AmbiguousRoutePolicy) return this.noteDecision(request, sink, target, undefined);
+    // Read once: a policy updated while this request is out does not reach it halfway.
+    const policy = target?.binding.current ?? null;
+    if (policy === null) return GOES_ON;
+    const sink = this.exchange!.sinkOf(response, false, target!);
+    if (policy instanceof AmbiguousRoutePolicy) {
+      appendVary(sink, 'Origin'); // the guard decides the rest
+      return this.noteDecision(request, target!, policy, undefined);
+    }
     const verdict = decideRequest(policy, raw, sink, this.timeoutMs);
-    if (verdict instanceof Promise) return verdict.then((settled) => this.noteDecision(request, sink, target, settled));
-    return this.noteDecision(request, sink, target, verdict);
+    if (verdict instanceof Promise)
+      return verdict.then((settled) => this.noteDecision(request, target!, policy, settled));
+    return this.noteDecision(request, target!, policy, verdict);
   }
 
   private noteDecision(
     request: unknown,
-    sink: HeaderSink,
     target: RouteTarget,
+    policy: RoutePolicy,
     verdict: OriginVerdict | undefined,
   ): Outcome {
-    if (target.policy instanceof AmbiguousRoutePolicy) appendVary(sink, 'Origin'); // the guard decides the rest
     // Only the guard reads it, and only guarded handlers have one.
-    if (target.guarded) this.decisions.set(request as object, { target, verdict });
+    if (target.guarded) this.decisions.set(request as object, { target, policy, verdict });
     if (verdict !== undefined && !verdict.allowed) {
       const raw = this.exchange!.rawRequest(request);
       this.logRefusal('request', raw, raw.method ?? '', verdict.reason, verdict.error);
@@ -446,7 +452,8 @@ function isPreflight(request: CorsRequest): boolean {
 function policiesOf(targets: readonly RouteTarget[]): readonly CompiledPolicy[] | undefined {
   const policies: CompiledPolicy[] = [];
   let withoutPolicy = 0;
-  for (const { policy } of targets) {
+  for (const { binding } of targets) {
+    const policy = binding.current;
     if (policy === null) withoutPolicy++;
     else if (policy instanceof AmbiguousRoutePolicy) policies.push(...policy.candidates);
     else policies.push(policy);

@@ -38,19 +38,23 @@ export class CorsGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const own = this.registry.policyOf(context.getClass(), context.getHandler() as Handler);
+    const own = this.registry.bindingOf(context.getClass(), context.getHandler() as Handler);
     if (own === undefined) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<object>();
     const decision = this.hook.decisionOf(request);
-    if (decision !== undefined && decision.target.policy === own) {
-      return this.enforce && own !== null ? this.enforceVerdict(request, decision.verdict, own) : true;
+    if (decision !== undefined && decision.target.binding === own) {
+      // The policy the hook decided with, even if an update has rebound the route since.
+      const { policy } = decision;
+      return this.enforce && policy !== null
+        ? this.enforceVerdict(request, decision.verdict, policy as CompiledPolicy)
+        : true;
     }
     // An ambiguous handler's decision (or none): decide again, with this controller's own policy.
     // The hook's exchange: the guard must clear headers from where the hook put them.
     const exchange = this.hook.getExchange();
     if (exchange === undefined || !this.hook.isInstalled()) return true;
-    return this.correct(request, exchange, http.getResponse(), own);
+    return this.correct(request, exchange, http.getResponse(), own.current);
   }
 
   /** Replaces what the hook wrote under another route's policy with the handler's own. */

@@ -18,6 +18,7 @@ import {
   type AbstractHttpAdapter,
 } from '@nestjs/core';
 import { CorsAuditService } from './cors-audit.service.js';
+import { CorsPolicyService } from './cors-policy.service.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsGuard } from './cors.guard.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsOptionsFactory } from './cors-module-options.js';
@@ -61,8 +62,8 @@ const CORS_MODULE_MARK: unique symbol = Symbol.for('nest-cors:module');
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [CorsPolicyRegistry, CorsRequestHook, CorsAuditService, CorsGuard],
-  exports: [CorsAuditService],
+  providers: [CorsPolicyRegistry, CorsRequestHook, CorsAuditService, CorsPolicyService, CorsGuard],
+  exports: [CorsAuditService, CorsPolicyService],
 })
 export class CorsModule implements NestModule, OnApplicationBootstrap {
   static readonly [CORS_MODULE_MARK] = true;

@@ -1,6 +1,7 @@
 export { Cors } from './cors.decorator.js';
 export { CorsModule } from './cors.module.js';
 export { CorsGuard } from './cors.guard.js';
+export { CorsPolicyService } from './cors-policy.service.js';
 export {
   CorsAuditService,
   type CorsExplainInput,
@@ -10,12 +11,14 @@ export {
 export type { CorsPolicySummary, CorsRisk, CorsRiskCode } from './policy/audit.js';
 export { CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
 export type {
+  CorsDangerouslyAllow,
   CorsModuleAsyncOptions,
   CorsModuleOptions,
   CorsOptionsFactory,
   CorsOriginCallback,
   CorsOriginEntry,
   CorsOrigins,
+  CorsOriginsCache,
   CorsPolicy,
   CorsPolicyReference,
   CorsRequest,

@@ -14,6 +14,8 @@ export const PATH_METADATA = 'path';
 export const HOST_METADATA = 'host';
 /** `@Module({ imports })`, on the module class (`MODULE_METADATA.IMPORTS`). */
 export const MODULE_IMPORTS_METADATA = 'imports';
+/** `@WebSocketGateway()`, on the gateway class (`@nestjs/websockets`' `GATEWAY_METADATA`, an optional peer). */
+export const GATEWAY_METADATA = 'websockets:is_gateway';
 
 /** A class Nest instantiates: a controller, a provider, a module. */
 export type Constructor = abstract new (...args: never[]) => unknown;

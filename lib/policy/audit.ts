@@ -1,4 +1,4 @@
-import type { CorsPolicy } from '../cors-module-options.js';
+import type { CorsDangerouslyAllow, CorsPolicy } from '../cors-module-options.js';
 import { CHROMIUM_MAX_AGE_CAP } from './validate.js';
 
 /*
@@ -43,6 +43,9 @@ export type CorsRiskCode =
   | 'credentials_with_regexp'
   | 'credentials_with_callback'
   | 'credentials_with_null_origin'
+  | 'port_wildcard_on_any_host'
+  | 'credentials_over_plain_http'
+  | 'wildcard_under_public_suffix'
   | 'private_network_access'
   | 'long_max_age'
   | 'no_policy_under_global'
@@ -54,6 +57,37 @@ export interface CorsRisk {
   readonly message: string;
 }
 
+/**
+ * What each `dangerouslyAllow` hatch set exposes: listed whenever it is set, needed or not, as
+ * the check it switches off no longer guards the origins added later.
+ */
+const HATCH_RISKS: readonly (readonly [keyof CorsDangerouslyAllow, CorsRisk])[] = [
+  [
+    'portWildcardOnAnyHost',
+    {
+      code: 'port_wildcard_on_any_host',
+      message:
+        'port wildcards allowed on any host (dangerouslyAllow.portWildcardOnAnyHost): every service of such a host reads responses',
+    },
+  ],
+  [
+    'credentialsOverPlainHttp',
+    {
+      code: 'credentials_over_plain_http',
+      message:
+        'credentials allowed over plain http (dangerouslyAllow.credentialsOverPlainHttp): anyone on the network path can impersonate the origin',
+    },
+  ],
+  [
+    'wildcardUnderPublicSuffix',
+    {
+      code: 'wildcard_under_public_suffix',
+      message:
+        'wildcards allowed under a public suffix (dangerouslyAllow.wildcardUnderPublicSuffix): any site registered there reads responses',
+    },
+  ],
+];
+
 /** The risks of one effective policy. */
 export function policyRisks(policy: CorsPolicy): CorsRisk[] {
   const risks: CorsRisk[] = [];
@@ -64,10 +98,11 @@ export function policyRisks(policy: CorsPolicy): CorsRisk[] {
     if (typeof origins === 'function') {
       risks.push({ code: 'credentials_with_callback', message: 'credentialed access decided by code at request time' });
     }
-    if (entries.some((e: string | RegExp) => typeof e === 'string' && e.includes('*.'))) {
+    if (entries.some((e: string | RegExp) => typeof e === 'string' && e.includes('*'))) {
       risks.push({
         code: 'credentials_with_pattern',
-        message: 'credentialed access for every subdomain of a pattern: one compromised subdomain reads user data',
+        message:
+          'credentialed access for every subdomain or port of a pattern: one compromised subdomain or local server reads user data',
       });
     }
     if (entries.some((e: string | RegExp) => e instanceof RegExp)) {
@@ -82,6 +117,10 @@ export function policyRisks(policy: CorsPolicy): CorsRisk[] {
         message: "credentialed access for the 'null' origin, which any sandboxed iframe has",
       });
     }
+  }
+  const hatches = policy.dangerouslyAllow;
+  if (typeof hatches === 'object' && hatches !== null) {
+    for (const [hatch, risk] of HATCH_RISKS) if (hatches[hatch] === true) risks.push(risk);
   }
   if (policy.allowPrivateNetwork === true) {
     risks.push({ code: 'private_network_access', message: 'public pages may reach this private-network route' });

@@ -1,5 +1,6 @@
 import type { CorsOriginCallback, CorsPolicy } from '../cors-module-options.js';
 import { OriginMatcher } from './origin-matcher.js';
+import { OriginVerdictCache, verdictCacheOptions, type OriginVerdictCacheOptions } from './origin-verdict-cache.js';
 
 /**
  * A policy compiled at bootstrap: everything the request path needs, precomputed and frozen.
@@ -30,22 +31,44 @@ export interface CompiledPolicy {
   readonly variesByOrigin: boolean;
 }
 
+interface MatcherEntry {
+  readonly id: number;
+  readonly matcher: OriginMatcher;
+}
+
 /**
  * Compiles validated policies into frozen {@link CompiledPolicy} objects. Structurally equal
  * policies compile to the same object, so a thousand routes sharing a named policy share one
  * compiled policy, and comparing two routes' policies is an identity check.
+ *
+ * A runtime update compiles with a new compiler made from the one in use (`previous`), which
+ * its owner then drops: a policy that keeps its origins (the same callback with the same
+ * `originsCache`) keeps its matcher, and so the verdicts its cache holds.
  */
 export class PolicyCompiler {
   private readonly cache = new Map<string, CompiledPolicy>();
-  /** Origin lists by what they hold, so that equal lists share one matcher. */
-  private readonly matchers = new Map<string, { readonly id: number; readonly matcher: OriginMatcher }>();
+  /**
+   * Matchers by what their origins hold (a callback by identity, with its cache options), so
+   * that equal origins share one matcher.
+   */
+  private readonly matchers = new Map<string, MatcherEntry>();
+  /**
+   * The matchers `previous` used, taken over by key when first needed; only those, so a
+   * callback an update dropped is not carried on (nor is anything older than one generation).
+   */
+  private readonly inherited: ReadonlyMap<string, MatcherEntry> | undefined;
   /** What each list object holds, computed once: routes share their lists (see `PolicyValidator`). */
   private readonly listKeys = new Map<object, string>();
-  private readonly callbackIds = new WeakMap<CorsOriginCallback, number>();
-  private lastCallbackId = 0;
+  /** Shared with `previous`, so that a callback has one id, hence one key, in both. */
+  private readonly callbackIds: { readonly ids: WeakMap<CorsOriginCallback, number>; last: number };
+
+  constructor(previous?: PolicyCompiler) {
+    this.inherited = previous?.matchers;
+    this.callbackIds = previous?.callbackIds ?? { ids: new WeakMap(), last: 0 };
+  }
 
   compile(policy: CorsPolicy): CompiledPolicy {
-    const origins = this.matcherOf(policy.origins);
+    const origins = this.matcherOf(policy);
     const key = JSON.stringify([
       origins.id,
       this.listKey(policy.methods),
@@ -63,11 +86,18 @@ export class PolicyCompiler {
     return compiled;
   }
 
-  private matcherOf(origins: CorsPolicy['origins']): { readonly id: number; readonly matcher: OriginMatcher } {
-    const key = typeof origins === 'function' ? `fn#${this.callbackId(origins)}` : this.listKey(origins);
+  private matcherOf({ origins, originsCache }: CorsPolicy): MatcherEntry {
+    // Validation refuses a cache beside static origins; beside a callback, its options are part of the key.
+    const cache = typeof origins === 'function' && originsCache ? verdictCacheOptions(originsCache) : undefined;
+    const key =
+      typeof origins !== 'function'
+        ? this.listKey(origins)
+        : `fn#${this.callbackId(origins)}${cache ? `+cache:${cache.ttl}/${cache.negativeTtl}/${cache.max}` : ''}`;
     let entry = this.matchers.get(key);
-    if (entry === undefined)
-      this.matchers.set(key, (entry = { id: this.matchers.size, matcher: originMatcherOf(origins) }));
+    if (entry === undefined) {
+      const matcher = this.inherited?.get(key)?.matcher ?? originMatcherOf(origins, cache);
+      this.matchers.set(key, (entry = { id: this.matchers.size, matcher }));
+    }
     return entry;
   }
 
@@ -84,10 +114,11 @@ export class PolicyCompiler {
   }
 
   private callbackId(callback: CorsOriginCallback): number {
-    let id = this.callbackIds.get(callback);
+    const { ids } = this.callbackIds;
+    let id = ids.get(callback);
     if (id === undefined) {
-      id = ++this.lastCallbackId;
-      this.callbackIds.set(callback, id);
+      id = ++this.callbackIds.last;
+      ids.set(callback, id);
     }
     return id;
   }
@@ -122,9 +153,9 @@ function compilePolicy(policy: CorsPolicy, matcher: OriginMatcher): CompiledPoli
   } satisfies CompiledPolicy);
 }
 
-function originMatcherOf(origins: CorsPolicy['origins']): OriginMatcher {
+function originMatcherOf(origins: CorsPolicy['origins'], cache: OriginVerdictCacheOptions | undefined): OriginMatcher {
   if (origins === '*') return OriginMatcher.any();
-  if (typeof origins === 'function') return OriginMatcher.ofCallback(origins);
+  if (typeof origins === 'function') return OriginMatcher.ofCallback(origins, cache && new OriginVerdictCache(cache));
   return OriginMatcher.ofEntries(Array.isArray(origins) ? origins : [origins as string | RegExp]);
 }
 

@@ -15,6 +15,10 @@
  * - `origin_pattern_ip_address`: a wildcard pattern over an IP address;
  * - `origin_public_suffix_wildcard`: a wildcard directly under a public suffix (`https://*.com`);
  * - `origin_insecure_credentialed`: a plain-`http` origin other than loopback, with credentials;
+ * - `origin_port_wildcard_not_loopback`: a port wildcard (`scheme://host:*`) on a host that is
+ *   not loopback;
+ * - `origin_dangerously_allowed`: a warning, never a refusal: an origin one of the three rules
+ *   above would refuse, let through by the policy's `dangerouslyAllow`;
  * - `origin_stateful`: a `RegExp` with the `g` or `y` flag;
  * - `origin_unanchored`: a `RegExp` without `^` and `$`;
  * - `origin_matches_null`: a `RegExp` that matches the `null` origin;
@@ -35,8 +39,14 @@
  * The rest of a policy:
  * - `max_age_invalid`: `maxAge` not a whole number of seconds from 0 to 86400;
  * - `max_age_capped`: a warning, never a refusal: `maxAge` above Chromium's cap of 7200;
+ * - `origins_cache_invalid`: an `originsCache` that is not `false` or `{ ttl, negativeTtl?, max? }`
+ *   with lifetimes in whole milliseconds up to a day and `max` of 1 or more;
+ * - `origins_cache_without_callback`: an `originsCache` beside static origins, which have no
+ *   callback whose verdicts it could keep;
  * - `field_invalid`: a policy field of the wrong type (`credentials: 'yes'`, `methods: 'GET'`);
  * - `field_unknown`: a policy field that does not exist (`origin`, `__proto__`);
+ * - `dangerously_allow_unneeded`: a warning: a `dangerouslyAllow` hatch that nothing in the
+ *   route's policy needs;
  * - `policy_unknown`: `@Cors('name')`, `global` or a `paths` entry naming no registered policy.
  *
  * Module options:
@@ -59,6 +69,8 @@ export type CorsConfigurationProblemCode =
   | 'origin_pattern_ip_address'
   | 'origin_public_suffix_wildcard'
   | 'origin_insecure_credentialed'
+  | 'origin_port_wildcard_not_loopback'
+  | 'origin_dangerously_allowed'
   | 'origin_stateful'
   | 'origin_unanchored'
   | 'origin_matches_null'
@@ -73,8 +85,11 @@ export type CorsConfigurationProblemCode =
   | 'headers_wildcard_credentialed'
   | 'max_age_invalid'
   | 'max_age_capped'
+  | 'origins_cache_invalid'
+  | 'origins_cache_without_callback'
   | 'field_invalid'
   | 'field_unknown'
+  | 'dangerously_allow_unneeded'
   | 'policy_unknown'
   | 'option_invalid'
   | 'option_unknown'

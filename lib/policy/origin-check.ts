@@ -1,4 +1,4 @@
-import type { CorsRequest } from '../cors-module-options.js';
+import type { CorsOriginCallback, CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from './compile.js';
 import type { OriginVerdict } from './decide.js';
 import { parseOrigin } from './serialized-origin.js';
@@ -9,6 +9,8 @@ const ORIGIN_REFUSED: OriginVerdict = Object.freeze({ allowed: false, reason: 'o
 /**
  * Checks an origin against a policy. Synchronous unless the policy has a callback, which is
  * only ever given a browser-serialized origin, and whose throw, rejection or timeout denies.
+ * With `originsCache`, a kept verdict answers without the callback, and concurrent requests
+ * from one origin share one call, timeout included.
  */
 export function checkOrigin(
   policy: CompiledPolicy,
@@ -18,15 +20,31 @@ export function checkOrigin(
 ): OriginVerdict | Promise<OriginVerdict> {
   const { origins } = policy;
   if (origins.matches(origin)) return ORIGIN_ALLOWED;
-  if (origins.callback === undefined || origin === 'null' || parseOrigin(origin) === undefined) return ORIGIN_REFUSED;
+  const { callback, cache } = origins;
+  if (callback === undefined) return ORIGIN_REFUSED;
+  // Before parsing: only origins that parsed are ever recorded, so a hit is one already checked.
+  const kept = cache?.get(origin);
+  if (kept !== undefined) return kept;
+  if (origin === 'null' || parseOrigin(origin) === undefined) return ORIGIN_REFUSED;
+  const verdict = askCallback(callback, origin, request, timeoutMs);
+  return cache === undefined ? verdict : cache.record(origin, verdict);
+}
+
+/** Calls the callback once; one promise and one timer when it is async. */
+function askCallback(
+  callback: CorsOriginCallback,
+  origin: string,
+  request: CorsRequest,
+  timeoutMs: number,
+): OriginVerdict | Promise<OriginVerdict> {
   let result: unknown;
   try {
-    result = origins.callback(origin, request);
+    result = callback(origin, request);
   } catch (error) {
     return { allowed: false, reason: 'origin_callback_failed', error };
   }
   if (!isThenable(result)) return verdictOf(result);
-  // One promise and one timer: whichever settles first decides, the other is a no-op.
+  // Whichever of the callback and the timer settles first decides, the other is a no-op.
   return new Promise<OriginVerdict>((resolve) => {
     const timer = setTimeout(
       () =>

@@ -1,8 +1,14 @@
 import { isSafe } from 'redos-detector';
 import { getPublicSuffix } from 'tldts';
-import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsPolicy } from '../cors-module-options.js';
+import type {
+  CorsDangerouslyAllow,
+  CorsModuleAsyncOptions,
+  CorsModuleOptions,
+  CorsPolicy,
+} from '../cors-module-options.js';
 import type { CorsConfigurationProblem, CorsConfigurationProblemCode } from './configuration-error.js';
 import { isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader, isToken } from './http-tokens.js';
+import { MAX_VERDICT_TTL } from './origin-verdict-cache.js';
 import { isLoopbackOrigin, parseOrigin, type ParsedOrigin } from './serialized-origin.js';
 
 /** Chromium caps `Access-Control-Max-Age` at two hours; more is honoured by Firefox only. */
@@ -18,6 +24,8 @@ const KNOWN_FIELDS = new Set([
   'credentials',
   'maxAge',
   'allowPrivateNetwork',
+  'dangerouslyAllow',
+  'originsCache',
 ]);
 
 export interface ValidationResult {
@@ -58,6 +66,7 @@ export class PolicyValidator {
   ): ValidationResult {
     const findings: Finding[] = [];
     const credentials = policy.credentials === true;
+    const hatches = hatchesOf(policy.dangerouslyAllow, findings);
 
     for (const field of Object.keys(policy)) {
       if (!KNOWN_FIELDS.has(field)) {
@@ -79,8 +88,13 @@ export class PolicyValidator {
     if (policy.methods !== undefined) this.check(findings, 'methods', policy.methods, false);
     if (policy.allowedHeaders !== undefined) this.check(findings, 'allowedHeaders', policy.allowedHeaders, credentials);
     if (policy.exposedHeaders !== undefined) this.check(findings, 'exposedHeaders', policy.exposedHeaders, credentials);
+    const { originsCache } = policy;
+    if (originsCache !== undefined && originsCache !== false) {
+      const report: Report = (field, code, message) => void findings.push({ field, code, message });
+      validateOriginsCache(originsCache, policy.origins, report);
+    }
 
-    let warnings = NONE;
+    const warnings: CorsConfigurationProblem[] = [];
     const { maxAge } = policy;
     if (maxAge !== undefined) {
       if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_AGE_LIMIT) {
@@ -88,10 +102,19 @@ export class PolicyValidator {
         findings.push({ field: 'maxAge', code: 'max_age_invalid', message });
       } else if (maxAge > CHROMIUM_MAX_AGE_CAP) {
         const message = `${maxAge}s is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP}s; Chromium uses ${CHROMIUM_MAX_AGE_CAP}s`;
-        warnings = [{ location, field: 'maxAge', code: 'max_age_capped', message }];
+        warnings.push({ location, field: 'maxAge', code: 'max_age_capped', message });
       }
     }
-    return { problems: findings.length === 0 ? NONE : findings.map((finding) => ({ location, ...finding })), warnings };
+    const refused =
+      hatches.size === 0
+        ? findings
+        : applyHatches(findings, hatches, requireOrigins, (field, code, message) =>
+            warnings.push({ location, field, code, message }),
+          );
+    return {
+      problems: refused.length === 0 ? NONE : refused.map((finding) => ({ location, ...finding })),
+      warnings: warnings.length === 0 ? NONE : warnings,
+    };
   }
 
   /**
@@ -155,6 +178,83 @@ const LIST_RULES: Readonly<Record<ListField, (value: unknown, credentials: boole
 
 /** Records one problem of a field: the rule it breaks, and what to tell a person. */
 type Report = (field: string, code: CorsConfigurationProblemCode, message: string) => void;
+
+type Hatch = keyof CorsDangerouslyAllow;
+
+/**
+ * The escape hatches of `dangerouslyAllow`: the one rule each switches off, and what a policy
+ * that needs none of it lacks. Each lets through only what its rule refuses, so that a hatch
+ * cannot hide another mistake.
+ */
+const HATCHES: Readonly<Record<Hatch, { readonly relaxes: CorsConfigurationProblemCode; readonly lacking: string }>> = {
+  portWildcardOnAnyHost: {
+    relaxes: 'origin_port_wildcard_not_loopback',
+    lacking: 'no port wildcard on a host that is not loopback',
+  },
+  credentialsOverPlainHttp: {
+    relaxes: 'origin_insecure_credentialed',
+    lacking: 'no plain-http origin but loopback ones with credentials',
+  },
+  wildcardUnderPublicSuffix: {
+    relaxes: 'origin_public_suffix_wildcard',
+    lacking: 'no wildcard directly under a public suffix',
+  },
+};
+const HATCH_NAMES = Object.keys(HATCHES) as Hatch[];
+const HATCH_BY_RULE: ReadonlyMap<CorsConfigurationProblemCode, Hatch> = new Map(
+  HATCH_NAMES.map((name) => [HATCHES[name].relaxes, name]),
+);
+const NO_HATCHES: ReadonlySet<Hatch> = new Set();
+
+/** The hatches `dangerouslyAllow` sets, adding what is wrong with it to `findings`. */
+function hatchesOf(value: unknown, findings: Finding[]): ReadonlySet<Hatch> {
+  if (value === undefined) return NO_HATCHES;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const message = `must be an object of escape hatches, each true: ${HATCH_NAMES.join(', ')}`;
+    findings.push({ field: 'dangerouslyAllow', code: 'field_invalid', message });
+    return NO_HATCHES;
+  }
+  const hatches = new Set<Hatch>();
+  for (const [name, on] of Object.entries(value)) {
+    const field = `dangerouslyAllow.${name}`;
+    if (!Object.hasOwn(HATCHES, name)) {
+      const message = `unknown escape hatch (known: ${HATCH_NAMES.join(', ')})`;
+      findings.push({ field, code: 'field_unknown', message });
+    } else if (on === true) hatches.add(name as Hatch);
+    else if (on !== undefined) findings.push({ field, code: 'field_invalid', message: 'must be true, or left out' });
+  }
+  return hatches;
+}
+
+/**
+ * The findings left once `hatches` have let through what their rules refuse, each of which is
+ * reported as a warning instead, naming the hatch. A hatch that lets nothing through is a
+ * warning too, but only for a route's policy (`judgeUnused`): a named policy checked on its own
+ * may get its origins or credentials from a handler.
+ */
+function applyHatches(
+  findings: readonly Finding[],
+  hatches: ReadonlySet<Hatch>,
+  judgeUnused: boolean,
+  warn: Report,
+): Finding[] {
+  const used = new Set<Hatch>();
+  const left = findings.filter((finding) => {
+    const hatch = HATCH_BY_RULE.get(finding.code);
+    if (hatch === undefined || !hatches.has(hatch)) return true;
+    used.add(hatch);
+    warn(finding.field, 'origin_dangerously_allowed', `${finding.message} (let through by dangerouslyAllow.${hatch})`);
+    return false;
+  });
+  if (judgeUnused) {
+    for (const hatch of hatches) {
+      if (used.has(hatch)) continue;
+      const message = `nothing needs it: the policy has ${HATCHES[hatch].lacking}; remove it, so that the check guards the next origin added`;
+      warn(`dangerouslyAllow.${hatch}`, 'dangerously_allow_unneeded', message);
+    }
+  }
+  return left;
+}
 
 const MODULE_FIELDS = new Set([
   'defaults',
@@ -308,6 +408,42 @@ function describeValue(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+const CACHE_FIELDS = new Set(['ttl', 'negativeTtl', 'max']);
+
+/** Checks `originsCache` (unless `false`, which switches an inherited one off). */
+function validateOriginsCache(cache: unknown, origins: CorsPolicy['origins'], problem: Report): void {
+  // A named policy checked on its own may leave origins to its handlers: only static ones are wrong.
+  if (origins !== undefined && typeof origins !== 'function') {
+    problem(
+      'originsCache',
+      'origins_cache_without_callback',
+      'keeps the verdicts of an origins callback, but the origins here are static; ' +
+        'remove it, or set `originsCache: false` where a list replaces an inherited callback',
+    );
+  }
+  if (typeof cache !== 'object' || cache === null || Array.isArray(cache)) {
+    problem('originsCache', 'origins_cache_invalid', 'must be { ttl, negativeTtl?, max? } or false');
+    return;
+  }
+  for (const key of Object.keys(cache)) {
+    if (!CACHE_FIELDS.has(key))
+      problem(`originsCache.${key}`, 'origins_cache_invalid', `unknown field (known: ${[...CACHE_FIELDS].join(', ')})`);
+  }
+  const { ttl, negativeTtl, max } = cache as Record<string, unknown>;
+  const isLifetime = (value: unknown, min: number): boolean =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= MAX_VERDICT_TTL;
+  if (!isLifetime(ttl, 1)) {
+    const message = `must be a whole number of milliseconds from 1 to ${MAX_VERDICT_TTL} (a day)`;
+    problem('originsCache.ttl', 'origins_cache_invalid', message);
+  }
+  if (negativeTtl !== undefined && !isLifetime(negativeTtl, 0)) {
+    const message = `must be a whole number of milliseconds from 0 (keep no refusal) to ${MAX_VERDICT_TTL} (a day)`;
+    problem('originsCache.negativeTtl', 'origins_cache_invalid', message);
+  }
+  if (max !== undefined && !(typeof max === 'number' && Number.isSafeInteger(max) && max >= 1))
+    problem('originsCache.max', 'origins_cache_invalid', 'must be a whole number of verdicts, 1 or more');
+}
+
 function validateOrigins(origins: CorsPolicy['origins'], credentials: boolean, problem: Report): void {
   if (origins === undefined) {
     problem(
@@ -343,12 +479,13 @@ function validateOrigins(origins: CorsPolicy['origins'], credentials: boolean, p
 }
 
 function validateOriginString(entry: string, field: string, credentials: boolean, problem: Report): void {
+  if (entry.endsWith(':*')) return validatePortWildcard(entry, field, credentials, problem);
   const isPattern = entry.includes('*');
   if (isPattern && !/^[a-z][a-z0-9+.-]*:\/\/\*\.[^*]+$/.test(entry)) {
     problem(
       field,
       'origin_pattern_invalid',
-      `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label: 'https://*.example.com'`,
+      `'${entry}': a wildcard pattern has exactly one '*', as the whole leftmost label ('https://*.example.com') or the whole port ('http://localhost:*')`,
     );
     return;
   }
@@ -375,17 +512,62 @@ function validateOriginString(entry: string, field: string, credentials: boolean
       );
     }
   }
-  if (credentials && parsed.scheme === 'http' && !isLoopbackOrigin(withoutWildcard(parsed, isPattern))) {
+  if (credentials)
+    validateCredentialedScheme(entry, isPattern ? { ...parsed, host: parsed.host.slice(2) } : parsed, field, problem);
+}
+
+/**
+ * A port wildcard, `scheme://host:*`: the origin before `:*` with any port or none. Meant for
+ * development servers on the developer's own machine, whose ports change from run to run; on
+ * any other host it would let every service there read responses, whatever it is. A subdomain
+ * wildcard does not combine with it: `http://*.localhost:*` would match nearly anything local.
+ */
+function validatePortWildcard(entry: string, field: string, credentials: boolean, problem: Report): void {
+  const origin = entry.slice(0, -2);
+  if (origin.includes('*')) {
+    problem(
+      field,
+      'origin_pattern_invalid',
+      `'${entry}': a port wildcard takes one exact host; a subdomain wildcard and a port wildcard do not combine`,
+    );
+    return;
+  }
+  const parsed = parseOrigin(origin);
+  if (parsed === undefined) {
+    problem(
+      field,
+      'origin_invalid',
+      `'${entry}' is not an origin with a port wildcard: ${explainMalformedOrigin(origin)}`,
+    );
+    return;
+  }
+  if (parsed.port !== '') {
+    problem(
+      field,
+      'origin_pattern_invalid',
+      `'${entry}': '*' stands for the whole port, as in '${parsed.scheme}://${parsed.host}:*'`,
+    );
+    return;
+  }
+  if (!isLoopbackOrigin(parsed)) {
+    problem(
+      field,
+      'origin_port_wildcard_not_loopback',
+      `'${entry}' allows every port of '${parsed.host}', which is not a loopback host: every service there could read responses; list its ports`,
+    );
+  }
+  if (credentials) validateCredentialedScheme(entry, parsed, field, problem);
+}
+
+/** Plain `http` with credentials only on loopback, where no network path lies between. */
+function validateCredentialedScheme(entry: string, origin: ParsedOrigin, field: string, problem: Report): void {
+  if (origin.scheme === 'http' && !isLoopbackOrigin(origin)) {
     problem(
       field,
       'origin_insecure_credentialed',
       `'${entry}' is plain http with credentials: anyone on the network path can impersonate it; use https`,
     );
   }
-}
-
-function withoutWildcard(origin: ParsedOrigin, isPattern: boolean): ParsedOrigin {
-  return isPattern ? { ...origin, host: origin.host.slice(2) } : origin;
 }
 
 function explainMalformedOrigin(entry: string): string {

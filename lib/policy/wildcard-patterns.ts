@@ -1,14 +1,17 @@
 import type { OriginSpan } from './serialized-origin.js';
 
 /**
- * The wildcard patterns of one allow-list (`https://*.example.com`, `https://*.example.com:8443`),
- * looked up by the tails of an origin that start at a dot of its host: one map lookup per dot,
- * never a scan of the patterns.
+ * The wildcard patterns of one allow-list, each looked up rather than scanned for:
+ * - subdomain wildcards (`https://*.example.com`, `https://*.example.com:8443`), by the tails of
+ *   an origin that start at a dot of its host: one map lookup per dot;
+ * - port wildcards (`http://localhost:*`), by the origin without its port: one set lookup.
  */
 export class WildcardPatterns {
   private constructor(
-    /** The schemes of the patterns, by what follows their `*`: `.suffix`, and `:port` if any. */
+    /** The schemes of the subdomain wildcards, by what follows their `*`: `.suffix`, and `:port` if any. */
     private readonly schemesByTail: ReadonlyMap<string, readonly string[]>,
+    /** The `scheme://host` of the port wildcards. */
+    private readonly anyPort: ReadonlySet<string>,
   ) {
     Object.freeze(this);
   }
@@ -17,7 +20,12 @@ export class WildcardPatterns {
   static of(patterns: readonly string[]): WildcardPatterns | undefined {
     if (patterns.length === 0) return undefined;
     const schemesByTail = new Map<string, string[]>();
+    const anyPort = new Set<string>();
     for (const pattern of patterns) {
+      if (pattern.endsWith(':*')) {
+        anyPort.add(pattern.slice(0, -2));
+        continue;
+      }
       const separator = pattern.indexOf('://*.');
       const scheme = pattern.slice(0, separator);
       const tail = pattern.slice(separator + 4);
@@ -26,15 +34,16 @@ export class WildcardPatterns {
       schemesByTail.set(tail, schemes);
     }
     for (const schemes of schemesByTail.values()) Object.freeze(schemes);
-    return new WildcardPatterns(schemesByTail);
+    return new WildcardPatterns(schemesByTail, anyPort);
   }
 
   /**
-   * Whether a pattern allows the scanned `origin`: one or more labels under its suffix, with
-   * the same scheme and port. Never the suffix itself (the apex): the first dot looked at
-   * follows the host's first label.
+   * Whether a subdomain wildcard allows the scanned `origin`: one or more labels under its
+   * suffix, with the same scheme and port. Never the suffix itself (the apex): the first dot
+   * looked at follows the host's first label.
    */
-  matches(origin: string, { schemeEnd, hostEnd }: OriginSpan): boolean {
+  matchesSubdomain(origin: string, { schemeEnd, hostEnd }: OriginSpan): boolean {
+    if (this.schemesByTail.size === 0) return false;
     for (
       let dot = origin.indexOf('.', schemeEnd + 3);
       dot !== -1 && dot < hostEnd;
@@ -44,6 +53,16 @@ export class WildcardPatterns {
       if (schemes !== undefined && hasScheme(schemes, origin, schemeEnd)) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether a port wildcard allows the scanned `origin`: the same scheme and host, with any port
+   * the scan let through (never the default spelled out) or none, which is how browsers
+   * serialize the scheme's default port (URL standard, "origin serialization"). Byte for byte,
+   * like an exact origin: a host equal to one validated at bootstrap is canonical.
+   */
+  matchesAnyPort(origin: string, { hostEnd }: OriginSpan): boolean {
+    return this.anyPort.size !== 0 && this.anyPort.has(hostEnd === origin.length ? origin : origin.slice(0, hostEnd));
   }
 }
 

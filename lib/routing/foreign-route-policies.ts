@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from '../policy/compile.js';
+import type { PolicyBinding } from '../policy/policy-binding.js';
 import type { RouteTarget } from './route-target.js';
 
 /**
@@ -10,15 +11,15 @@ export class ForeignRoutePolicies {
   readonly fallback: RouteTarget | undefined;
   /** Whether any policy applies beyond controllers (else foreign routes are left alone). */
   readonly active: boolean;
-  private readonly exact = new Map<string, CompiledPolicy | null>();
+  private readonly exact = new Map<string, PolicyBinding<CompiledPolicy | null>>();
   /** `'/docs/*'` entries as `'/docs'`, longest first, so that the closest one applies. */
-  private readonly prefixes: readonly (readonly [string, CompiledPolicy | null])[];
+  private readonly prefixes: readonly (readonly [string, PolicyBinding<CompiledPolicy | null>])[];
 
   constructor(
-    private readonly global: CompiledPolicy | null,
-    paths: readonly (readonly [string, CompiledPolicy | null])[],
+    private readonly global: PolicyBinding<CompiledPolicy | null> | null,
+    paths: readonly (readonly [string, PolicyBinding<CompiledPolicy | null>])[],
   ) {
-    const prefixes: [string, CompiledPolicy | null][] = [];
+    const prefixes: [string, PolicyBinding<CompiledPolicy | null>][] = [];
     for (const [path, policy] of paths) {
       if (path.endsWith('/*')) prefixes.push([path.slice(0, -2), policy]);
       else this.exact.set(path, policy);
@@ -34,7 +35,7 @@ export class ForeignRoutePolicies {
    */
   targetOf(method: string, path: string): RouteTarget | undefined {
     if (!this.active) return undefined;
-    if (this.exact.has(path)) return foreignTarget(method, path, this.exact.get(path) ?? null, `paths['${path}']`);
+    if (this.exact.has(path)) return foreignTarget(method, path, this.exact.get(path)!, `paths['${path}']`);
     for (const [prefix, policy] of this.prefixes) {
       if (path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)) {
         return foreignTarget(method, path, policy, `paths['${prefix}/*']`);
@@ -44,9 +45,14 @@ export class ForeignRoutePolicies {
   }
 }
 
-function foreignTarget(method: string, path: string, policy: CompiledPolicy | null, location: string): RouteTarget {
+function foreignTarget(
+  method: string,
+  path: string,
+  binding: PolicyBinding<CompiledPolicy | null>,
+  location: string,
+): RouteTarget {
   // Another module's handler may write the Node response itself: headers go there (Fastify).
-  return Object.freeze({ method, path, policy, location, guarded: false, respondsDirectly: true, passesOn: false });
+  return Object.freeze({ method, path, binding, location, guarded: false, respondsDirectly: true, passesOn: false });
 }
 
 /**

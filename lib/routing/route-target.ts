@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from '../policy/compile.js';
+import type { PolicyBinding } from '../policy/policy-binding.js';
 
 /**
  * The policy of a handler that serves several routes whose callbacks cannot be told apart (an
@@ -42,7 +43,8 @@ export interface RouteTarget extends RouteHandling {
   readonly method: string;
   /** The final path: global prefix, version and `RouterModule` path included. */
   readonly path: string;
-  readonly policy: RoutePolicy;
+  /** The route's policy now: read once per request (runtime updates rebind it). */
+  readonly binding: PolicyBinding<RoutePolicy>;
   /** `Controller.handler` (several, joined by ` | `, for an ambiguous inherited handler). */
   readonly location: string;
   /**

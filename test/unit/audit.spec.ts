@@ -88,6 +88,44 @@ describe('policyRisks', () => {
     ['credentials decided by a callback', { origins: () => true, credentials: true }, ['credentials_with_callback']],
     ['credentials for the null origin', { origins: ['null'], credentials: true }, ['credentials_with_null_origin']],
     ['a pattern without credentials', { origins: ['https://*.example.com'] }, []],
+    [
+      'credentials for a port wildcard',
+      { origins: ['http://localhost:*'], credentials: true },
+      ['credentials_with_pattern'],
+    ],
+    ['a port wildcard without credentials', { origins: ['http://localhost:*'] }, []],
+    [
+      'a port wildcard let through on any host',
+      { origins: ['https://staging.example.com:*'], dangerouslyAllow: { portWildcardOnAnyHost: true } },
+      ['port_wildcard_on_any_host'],
+    ],
+    [
+      'credentials let through over plain http',
+      {
+        origins: ['http://legacy.example.com'],
+        credentials: true,
+        dangerouslyAllow: { credentialsOverPlainHttp: true },
+      },
+      ['credentials_over_plain_http'],
+    ],
+    [
+      'a wildcard let through under a public suffix',
+      { origins: ['https://*.vercel.app'], dangerouslyAllow: { wildcardUnderPublicSuffix: true } },
+      ['wildcard_under_public_suffix'],
+    ],
+    [
+      'every hatch, set whether needed or not',
+      {
+        origins: ['https://app.example.com'],
+        dangerouslyAllow: {
+          portWildcardOnAnyHost: true,
+          credentialsOverPlainHttp: true,
+          wildcardUnderPublicSuffix: true,
+        },
+      },
+      ['port_wildcard_on_any_host', 'credentials_over_plain_http', 'wildcard_under_public_suffix'],
+    ],
+    ['an empty dangerouslyAllow', { origins: ['https://app.example.com'], dangerouslyAllow: {} }, []],
     ['private network access', { origins: '*', allowPrivateNetwork: true }, ['private_network_access']],
     ['a max age above two hours', { origins: '*', maxAge: 7201 }, ['long_max_age']],
     ['a max age of two hours', { origins: '*', maxAge: 7200 }, []],

@@ -1,4 +1,6 @@
+import type { CorsOriginsCache } from '../../lib/cors-module-options.js';
 import { PolicyCompiler } from '../../lib/policy/compile.js';
+import { OriginVerdictCache } from '../../lib/policy/origin-verdict-cache.js';
 import { compilePolicy } from '../support/policies.js';
 
 describe('compiled header values', () => {
@@ -91,5 +93,53 @@ describe('PolicyCompiler', () => {
   it('tells different callbacks apart', () => {
     const compiler = new PolicyCompiler();
     expect(compiler.compile({ origins: () => true })).not.toBe(compiler.compile({ origins: () => false }));
+  });
+});
+
+describe('PolicyCompiler and originsCache', () => {
+  const tenants = (): boolean => true;
+
+  it('gives a callback one cache per set of cache options, defaults filled in', () => {
+    const compiler = new PolicyCompiler();
+    const matcher = (originsCache?: CorsOriginsCache | false) =>
+      compiler.compile({ origins: tenants, originsCache }).origins;
+    expect(matcher({ ttl: 60_000 })).toBe(matcher({ ttl: 60_000, negativeTtl: 5_000, max: 10_000 }));
+    expect(matcher({ ttl: 60_000 }).cache).toBeInstanceOf(OriginVerdictCache);
+    expect(matcher({ ttl: 60_000, max: 5 })).not.toBe(matcher({ ttl: 60_000 }));
+    expect(matcher({ ttl: 60_000, max: 5 }).cache).not.toBe(matcher({ ttl: 60_000 }).cache);
+    expect(matcher()).not.toBe(matcher({ ttl: 60_000 }));
+    expect(matcher()).toBe(matcher(false));
+  });
+
+  it('keeps the matcher, and its warm cache, of a policy recompiled with the same callback and cache options', () => {
+    const previous = new PolicyCompiler();
+    const before = previous.compile({ origins: tenants, originsCache: { ttl: 60_000 }, maxAge: 60 });
+    const next = new PolicyCompiler(previous);
+    const after = next.compile({ origins: tenants, originsCache: { ttl: 60_000 }, maxAge: 120 });
+    expect(after).not.toBe(before);
+    expect(after.origins).toBe(before.origins);
+    expect(next.compile({ origins: tenants, originsCache: { ttl: 30_000 } }).origins.cache).not.toBe(
+      before.origins.cache,
+    );
+    expect(next.compile({ origins: () => true, originsCache: { ttl: 60_000 } }).origins).not.toBe(before.origins);
+  });
+
+  it('carries over only what the previous compiler used, one generation back', () => {
+    const first = new PolicyCompiler();
+    const original = first.compile({ origins: tenants, originsCache: { ttl: 60_000 } }).origins;
+    const second = new PolicyCompiler(first);
+    second.compile({ origins: ['https://a.example.com'] }); // an update that dropped the callback
+    const third = new PolicyCompiler(second);
+    expect(third.compile({ origins: tenants, originsCache: { ttl: 60_000 } }).origins).not.toBe(original);
+  });
+
+  it('never hands a new callback the matcher of another one, whichever compiler saw it first', () => {
+    const previous = new PolicyCompiler();
+    previous.compile({ origins: () => true });
+    const next = new PolicyCompiler(previous);
+    const late = (): boolean => false;
+    previous.compile({ origins: late }); // the old compiler, still in use a moment longer
+    const fresh = (): boolean => true;
+    expect(next.compile({ origins: fresh }).origins.callback).toBe(fresh);
   });
 });

@@ -82,11 +82,19 @@ function refPatternMatches(pattern: string, value: string): boolean {
   );
 }
 
+/** `scheme://host:*`, as the contract defines it: that scheme and host, with any port a browser sends, or none. */
+function refPortWildcardMatches(pattern: string, value: string): boolean {
+  const origin = refBrowserOrigin(value);
+  const parsed = /^([a-z][a-z0-9+.-]*):\/\/(.+):\*$/.exec(pattern);
+  return origin !== undefined && parsed !== null && origin.scheme === parsed[1] && origin.host === parsed[2];
+}
+
 /** What a validated allow-list should allow: exact strings byte for byte, patterns and RegExps on browser-serialized origins only. */
 function refMatches(entries: readonly CorsOriginEntry[], value: string): boolean {
   return entries.some((entry) => {
     if (entry instanceof RegExp)
       return refBrowserOrigin(value) !== undefined && new RegExp(entry.source, entry.flags).test(value);
+    if (entry.endsWith(':*')) return refPortWildcardMatches(entry, value);
     if (entry.includes('://*.')) return refPatternMatches(entry, value);
     return entry === value;
   });
@@ -114,6 +122,12 @@ const exactEntry = wellFormedOrigin.filter((o) => isValidEntryList([o]));
 const pattern = fc
   .tuple(scheme, fc.array(label, { maxLength: 2 }), base, port)
   .map(([s, labels, b, p]) => `${s}://*.${[...labels, b].join('.')}${p === '' ? '' : `:${p}`}`)
+  .filter((p) => isValidEntryList([p]));
+/** Port wildcards on the loopback hosts validation lets them have. */
+const loopback = fc.constantFrom('localhost', '127.0.0.1', '127.1.2.3', '[::1]', 'app.localhost');
+const portWildcard = fc
+  .tuple(fc.constantFrom('http', 'https', 'ws'), loopback)
+  .map(([s, h]) => `${s}://${h}:*`)
   .filter((p) => isValidEntryList([p]));
 /** Anchored RegExps of the kinds people write, from narrow to very permissive; all pass validation. */
 const regexp = fc.constantFrom(
@@ -148,9 +162,19 @@ function withCandidates<E extends readonly CorsOriginEntry[]>(
 
 /** A valid list of exact origins, patterns and RegExps, with hostile candidates near its entries. */
 function mixedListWithCandidates(minLength: number): fc.Arbitrary<[CorsOriginEntry[], string[]]> {
-  const entries = fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength, maxLength: 6 }).filter(isValidEntryList);
+  const entries = fc
+    .array(fc.oneof(exactEntry, pattern, portWildcard, regexp), { minLength, maxLength: 6 })
+    .filter(isValidEntryList);
   return withCandidates(entries, (list) =>
-    fc.constantFrom(...list.map((e) => (e instanceof RegExp ? 'https://app.example.com' : e.replace('*', 'sub')))),
+    fc.constantFrom(
+      ...list.map((e) =>
+        e instanceof RegExp
+          ? 'https://app.example.com'
+          : e.endsWith(':*')
+            ? e.replace('*', '3000')
+            : e.replace('*', 'sub'),
+      ),
+    ),
   );
 }
 
@@ -257,6 +281,38 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
     );
   });
 
+  it('matches a port wildcard exactly on its scheme and host, with any port a browser sends or none', () => {
+    /** Origins near a port wildcard: any port, none, the default spelled out, another scheme or host. */
+    const nearPortWildcard = (patterns: readonly string[]): fc.Arbitrary<string> =>
+      fc
+        .tuple(fc.constantFrom(...patterns), fc.integer({ min: 0, max: 70_000 }), label)
+        .chain(([p, n, l]) =>
+          fc.constantFrom(
+            p.replace('*', String(n)),
+            p.replace(':*', ''),
+            p.replace('*', '80'),
+            p.replace('*', '443'),
+            p.replace('*', `0${n}`),
+            p.replace(/^[a-z]+:/, 'https:').replace('*', String(n)),
+            p.replace(':*', `.${l}.example:${n}`),
+            p.replace('://', `://${l}.`).replace('*', String(n)),
+            p.replace('://', `://${l}`).replace(':*', ''),
+          ),
+        );
+    fc.assert(
+      fc.property(
+        withCandidates(fc.array(portWildcard, { minLength: 1, maxLength: 3 }), nearPortWildcard),
+        ([patterns, candidates]) => {
+          const matcher = matcherFor(patterns);
+          for (const candidate of candidates) {
+            expect([candidate, matcher.matches(candidate)]).toEqual([candidate, refMatches(patterns, candidate)]);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('matches RegExps only against browser-serialized origins, and exactly as the RegExp says on those', () => {
     const near = fc.constantFrom(
       'https://app.example.com',
@@ -315,7 +371,9 @@ describe('origin matcher (property-based, against a WHATWG URL reference model)'
   it("matches the 'null' origin only when 'null' is listed literally", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(exactEntry, pattern, regexp), { minLength: 1, maxLength: 5 }).filter(isValidEntryList),
+        fc
+          .array(fc.oneof(exactEntry, pattern, portWildcard, regexp), { minLength: 1, maxLength: 5 })
+          .filter(isValidEntryList),
         fc.boolean(),
         (entries, listNull) => {
           const matcher = matcherFor(listNull ? [...entries, 'null'] : entries);

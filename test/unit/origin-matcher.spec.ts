@@ -102,6 +102,72 @@ describe('OriginMatcher', () => {
     expect(permissive.matches(`${'a'.repeat(45)}://${host}`)).toBe(false);
   });
 
+  describe('with port wildcards', () => {
+    const local = OriginMatcher.ofEntries([
+      'http://localhost:*',
+      'https://localhost:*',
+      'http://127.0.0.1:*',
+      'http://[::1]:*',
+    ]);
+
+    it.each([
+      ['a port', 'http://localhost:5173'],
+      ['the lowest port', 'http://localhost:1'],
+      ['the highest port', 'http://localhost:65535'],
+      ["no port, the scheme's default", 'http://localhost'],
+      ['https, without a port', 'https://localhost'],
+      ['https with a port', 'https://localhost:8443'],
+      ['an IPv4 loopback address', 'http://127.0.0.1:3000'],
+      ['an IPv6 loopback address', 'http://[::1]:4200'],
+      ['an IPv6 loopback address without a port', 'http://[::1]'],
+    ])('allow %s', (_name, origin) => {
+      expect(local.matches(origin)).toBe(true);
+    });
+
+    it.each([
+      ['a look-alike host', 'http://localhost.evil.com:5173'],
+      ['another host', 'http://evil.com:5173'],
+      ['a subdomain', 'http://app.localhost:5173'],
+      ['uppercase', 'http://LOCALHOST:5173'],
+      ['the default port spelled out', 'http://localhost:80'],
+      ["https's default port spelled out", 'https://localhost:443'],
+      ['a port with a leading zero', 'http://localhost:05173'],
+      ['a port past 65535', 'http://localhost:65536'],
+      ['port 0', 'http://localhost:0'],
+      ['an empty port', 'http://localhost:'],
+      ['a literal star', 'http://localhost:*'],
+      ['a trailing slash', 'http://localhost:5173/'],
+      ['a path', 'http://localhost:5173/app'],
+      ['userinfo', 'http://user@localhost:5173'],
+      ['another scheme', 'ws://localhost:5173'],
+      ['a rewritten IPv4 address', 'http://127.1:3000'],
+      ['another loopback address', 'http://127.0.0.2:3000'],
+      ['an uncompressed IPv6 address', 'http://[0:0:0:0:0:0:0:1]:4200'],
+      ['a trailing dot', 'http://localhost.:5173'],
+    ])('refuse %s', (_name, origin) => {
+      expect(local.matches(origin)).toBe(false);
+    });
+
+    it('answer beside exact origins, subdomain wildcards and RegExps of the same list', () => {
+      const mixed = OriginMatcher.ofEntries([
+        'https://app.example.com',
+        'https://*.partner.example.com',
+        'http://localhost:*',
+        /^https:\/\/preview-[0-9]+\.example\.org$/,
+      ]);
+      for (const origin of [
+        'https://app.example.com',
+        'https://a.partner.example.com',
+        'http://localhost:3000',
+        'https://preview-1.example.org',
+      ]) {
+        expect([origin, mixed.matches(origin)]).toEqual([origin, true]);
+      }
+      expect(mixed.matches('http://localhost.partner.example.com')).toBe(false);
+      expect(mixed.matches('https://app.example.com:3000')).toBe(false);
+    });
+  });
+
   it('allows any origin with *', () => {
     expect(OriginMatcher.any().matches('https://whatever.example')).toBe(true);
   });

@@ -141,6 +141,91 @@ const REFUSED: readonly [string, CorsPolicy, string, CorsConfigurationProblemCod
     'origin_insecure_credentialed',
     /plain http/,
   ],
+  [
+    'a port wildcard on a host that is not loopback',
+    { origins: ['https://app.example.com:*'] },
+    'origins[0]',
+    'origin_port_wildcard_not_loopback',
+    /every port of 'app\.example\.com', which is not a loopback host/,
+  ],
+  [
+    'a port wildcard on a look-alike of localhost',
+    { origins: ['http://localhost.evil.com:*'] },
+    'origins[0]',
+    'origin_port_wildcard_not_loopback',
+    /not a loopback host/,
+  ],
+  [
+    'a port wildcard on a private-network address',
+    { origins: ['http://192.168.1.10:*'] },
+    'origins[0]',
+    'origin_port_wildcard_not_loopback',
+    /not a loopback host/,
+  ],
+  [
+    'a port wildcard under a subdomain wildcard',
+    { origins: ['http://*.localhost:*'] },
+    'origins[0]',
+    'origin_pattern_invalid',
+    /do not combine/,
+  ],
+  [
+    'a port wildcard after a port',
+    { origins: ['http://localhost:3000:*'] },
+    'origins[0]',
+    'origin_pattern_invalid',
+    /whole port, as in 'http:\/\/localhost:\*'/,
+  ],
+  [
+    'a port wildcard inside a port',
+    { origins: ['http://localhost:30*'] },
+    'origins[0]',
+    'origin_pattern_invalid',
+    /whole port/,
+  ],
+  [
+    'a port wildcard on an uppercase host',
+    { origins: ['http://LOCALHOST:*'] },
+    'origins[0]',
+    'origin_invalid',
+    /lowercase/,
+  ],
+  ['a port wildcard with a path', { origins: ['http://localhost/app:*'] }, 'origins[0]', 'origin_invalid', /no path/],
+  [
+    'a plain-http port wildcard with credentials, let through on any host',
+    {
+      origins: ['http://app.example.com:*'],
+      credentials: true,
+      dangerouslyAllow: { portWildcardOnAnyHost: true },
+    },
+    'origins[0]',
+    'origin_insecure_credentialed',
+    /plain http with credentials/,
+  ],
+  [
+    'dangerouslyAllow that is not an object',
+    { origins: '*', dangerouslyAllow: true as unknown as CorsPolicy['dangerouslyAllow'] },
+    'dangerouslyAllow',
+    'field_invalid',
+    /object of escape hatches, each true: portWildcardOnAnyHost, credentialsOverPlainHttp, wildcardUnderPublicSuffix/,
+  ],
+  [
+    'an unknown escape hatch',
+    { origins: '*', dangerouslyAllow: { anyOrigin: true } as CorsPolicy['dangerouslyAllow'] },
+    'dangerouslyAllow.anyOrigin',
+    'field_unknown',
+    /unknown escape hatch/,
+  ],
+  [
+    'an escape hatch set to false',
+    {
+      origins: '*',
+      dangerouslyAllow: { credentialsOverPlainHttp: false } as unknown as CorsPolicy['dangerouslyAllow'],
+    },
+    'dangerouslyAllow.credentialsOverPlainHttp',
+    'field_invalid',
+    /must be true, or left out/,
+  ],
   ['a negative maxAge', { origins: '*', maxAge: -1 }, 'maxAge', 'max_age_invalid', /from 0 to 86400/],
   ['a maxAge over a day', { origins: '*', maxAge: 86401 }, 'maxAge', 'max_age_invalid', /from 0 to 86400/],
   ['a fractional maxAge', { origins: '*', maxAge: 1.5 }, 'maxAge', 'max_age_invalid', /whole number/],
@@ -265,6 +350,55 @@ const REFUSED: readonly [string, CorsPolicy, string, CorsConfigurationProblemCod
     'header_cors_protocol',
     /CORS protocol header/,
   ],
+  [
+    'an origins cache beside static origins',
+    { origins: ['https://a.example.com'], originsCache: { ttl: 60_000 } },
+    'originsCache',
+    'origins_cache_without_callback',
+    /origins here are static.*originsCache: false/,
+  ],
+  [
+    'an origins cache that is not an object',
+    { origins: () => true, originsCache: 60_000 as unknown as { ttl: number } },
+    'originsCache',
+    'origins_cache_invalid',
+    /must be \{ ttl, negativeTtl\?, max\? \} or false/,
+  ],
+  [
+    'an origins cache without a ttl',
+    { origins: () => true, originsCache: {} as { ttl: number } },
+    'originsCache.ttl',
+    'origins_cache_invalid',
+    /from 1 to 86400000/,
+  ],
+  [
+    'an origins cache ttl longer than a day',
+    { origins: () => true, originsCache: { ttl: 86_400_001 } },
+    'originsCache.ttl',
+    'origins_cache_invalid',
+    /from 1 to 86400000/,
+  ],
+  [
+    'a negative negativeTtl',
+    { origins: () => true, originsCache: { ttl: 1_000, negativeTtl: -1 } },
+    'originsCache.negativeTtl',
+    'origins_cache_invalid',
+    /from 0 \(keep no refusal\)/,
+  ],
+  [
+    'an origins cache of no entries',
+    { origins: () => true, originsCache: { ttl: 1_000, max: 0 } },
+    'originsCache.max',
+    'origins_cache_invalid',
+    /1 or more/,
+  ],
+  [
+    'an unknown origins cache field',
+    { origins: () => true, originsCache: { ttl: 1_000, maxAge: 5 } as { ttl: number } },
+    'originsCache.maxAge',
+    'origins_cache_invalid',
+    /unknown field \(known: ttl, negativeTtl, max\)/,
+  ],
 ];
 
 /** A table's rows, each named with the code it expects: "refuses … as origin_invalid". */
@@ -287,9 +421,28 @@ const ACCEPTED: readonly [string, CorsPolicy][] = [
     'plain http on localhost with credentials',
     { origins: ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:4200'], credentials: true },
   ],
+  [
+    'port wildcards on loopback hosts, with credentials',
+    {
+      origins: [
+        'http://localhost:*',
+        'https://localhost:*',
+        'http://127.0.0.1:*',
+        'http://[::1]:*',
+        'https://[::1]:*',
+        'http://app.localhost:*',
+      ],
+      credentials: true,
+    },
+  ],
   ['an anchored RegExp', { origins: [/^https:\/\/[a-z]+\.example\.com$/] }],
   ['an anchored case-insensitive RegExp', { origins: [/^https:\/\/app\.example\.com$/i] }],
   ['a callback', { origins: async () => true, credentials: true }],
+  [
+    'a callback with an origins cache',
+    { origins: async () => true, originsCache: { ttl: 60_000, negativeTtl: 0, max: 1 } },
+  ],
+  ['static origins with the origins cache switched off', { origins: ['https://a.example.com'], originsCache: false }],
   ['an IPv6 origin', { origins: ['https://[2001:db8::1]:8443'] }],
   ['punycode', { origins: ['https://xn--bcher-kva.example'] }],
   [
@@ -343,6 +496,137 @@ describe('validatePolicy', () => {
 
   it('does not require origins of a named policy checked on its own', () => {
     expect(validatePolicy({ credentials: true }, 'policies.partners', { requireOrigins: false }).problems).toEqual([]);
+  });
+
+  it('accepts an origins cache on a named policy that leaves its callback to the handlers', () => {
+    const policy = { originsCache: { ttl: 60_000 } };
+    expect(validatePolicy(policy, 'policies.tenants', { requireOrigins: false }).problems).toEqual([]);
+  });
+});
+
+/**
+ * `dangerouslyAllow` in, warnings out: each hatch lets through exactly what its rule refuses,
+ * warned about naming the entry and the hatch, and a hatch nothing needs is warned about too.
+ */
+const ESCAPE_HATCHES: readonly [string, CorsPolicy, [string, CorsConfigurationProblemCode, RegExp][]][] = [
+  [
+    'a port wildcard on any host',
+    { origins: ['https://app.example.com:*'], dangerouslyAllow: { portWildcardOnAnyHost: true } },
+    [
+      [
+        'origins[0]',
+        'origin_dangerously_allowed',
+        /^'https:\/\/app\.example\.com:\*' allows every port .* \(let through by dangerouslyAllow\.portWildcardOnAnyHost\)$/,
+      ],
+    ],
+  ],
+  [
+    'credentials over plain http',
+    {
+      origins: ['https://app.example.com', 'http://legacy.example.com'],
+      credentials: true,
+      dangerouslyAllow: { credentialsOverPlainHttp: true },
+    },
+    [['origins[1]', 'origin_dangerously_allowed', /plain http .* dangerouslyAllow\.credentialsOverPlainHttp/]],
+  ],
+  [
+    'a wildcard under a public suffix',
+    { origins: ['https://*.vercel.app'], dangerouslyAllow: { wildcardUnderPublicSuffix: true } },
+    [
+      [
+        'origins[0]',
+        'origin_dangerously_allowed',
+        /public suffix 'vercel\.app'.* dangerouslyAllow\.wildcardUnderPublicSuffix/,
+      ],
+    ],
+  ],
+  [
+    'two hatches on one entry',
+    {
+      origins: ['http://staging.example.com:*'],
+      credentials: true,
+      dangerouslyAllow: { portWildcardOnAnyHost: true, credentialsOverPlainHttp: true },
+    },
+    [
+      ['origins[0]', 'origin_dangerously_allowed', /portWildcardOnAnyHost/],
+      ['origins[0]', 'origin_dangerously_allowed', /credentialsOverPlainHttp/],
+    ],
+  ],
+  [
+    'a hatch nothing needs',
+    { origins: ['https://app.example.com'], credentials: true, dangerouslyAllow: { credentialsOverPlainHttp: true } },
+    [
+      [
+        'dangerouslyAllow.credentialsOverPlainHttp',
+        'dangerously_allow_unneeded',
+        /nothing needs it: the policy has no plain-http origin but loopback ones with credentials; remove it/,
+      ],
+    ],
+  ],
+  [
+    'a hatch for a port wildcard that is on loopback',
+    { origins: ['http://localhost:*'], dangerouslyAllow: { portWildcardOnAnyHost: true } },
+    [['dangerouslyAllow.portWildcardOnAnyHost', 'dangerously_allow_unneeded', /no port wildcard on a host/]],
+  ],
+  [
+    'a hatch beside a callback',
+    { origins: () => true, dangerouslyAllow: { wildcardUnderPublicSuffix: true } },
+    [['dangerouslyAllow.wildcardUnderPublicSuffix', 'dangerously_allow_unneeded', /nothing needs it/]],
+  ],
+  ['an empty dangerouslyAllow', { origins: ['https://app.example.com'], dangerouslyAllow: {} }, []],
+];
+
+describe('dangerouslyAllow', () => {
+  it.each(ESCAPE_HATCHES)('lets through, and warns about, %s', (_name, policy, warnings) => {
+    const result = validatePolicy(policy, AT);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings).toEqual(
+      warnings.map(([field, code, message]) => ({
+        location: AT,
+        field,
+        code,
+        message: expect.stringMatching(message),
+      })),
+    );
+  });
+
+  it.each([
+    ['portWildcardOnAnyHost', { origins: ['https://*.co.uk'] }, 'origin_public_suffix_wildcard'],
+    ['wildcardUnderPublicSuffix', { origins: ['https://app.example.com:*'] }, 'origin_port_wildcard_not_loopback'],
+    [
+      'wildcardUnderPublicSuffix',
+      { origins: ['http://app.example.com'], credentials: true },
+      'origin_insecure_credentialed',
+    ],
+    ['portWildcardOnAnyHost', { origins: ['https://*.example.com:*'] }, 'origin_pattern_invalid'],
+    ['portWildcardOnAnyHost', { origins: ['https://App.example.com:*'] }, 'origin_invalid'],
+  ] as const)('does not let %s through what another rule refuses (%j)', (hatch, policy, code) => {
+    const { problems } = validatePolicy({ ...policy, dangerouslyAllow: { [hatch]: true } }, AT);
+    expect(problems.map((problem) => problem.code)).toEqual([code]);
+  });
+
+  it('warns of a hatch in use on a named policy checked on its own, but not of one it may need later', () => {
+    const named = validatePolicy(
+      { origins: ['https://app.example.com:*'], dangerouslyAllow: { portWildcardOnAnyHost: true } },
+      'policies.staging',
+      { requireOrigins: false },
+    );
+    expect(named.warnings.map((warning) => warning.code)).toEqual(['origin_dangerously_allowed']);
+    const partial = validatePolicy({ dangerouslyAllow: { credentialsOverPlainHttp: true } }, 'policies.legacy', {
+      requireOrigins: false,
+    });
+    expect(partial).toEqual({ problems: [], warnings: [] });
+  });
+
+  it('judges a shared list by the hatches of each policy that uses it', () => {
+    const validator = new PolicyValidator();
+    const origins = ['https://staging.example.com:*'];
+    const at = (location: string, policy: CorsPolicy) =>
+      validator.validate({ origins, ...policy }, location, { requireOrigins: true });
+    expect(at('A.list', { dangerouslyAllow: { portWildcardOnAnyHost: true } }).problems).toEqual([]);
+    expect(at('A.get', {}).problems.map((problem) => [problem.location, problem.code])).toEqual([
+      ['A.get', 'origin_port_wildcard_not_loopback'],
+    ]);
   });
 });
 
@@ -599,6 +883,8 @@ const EVERY_CODE: Readonly<Record<CorsConfigurationProblemCode, true>> = {
   origin_pattern_ip_address: true,
   origin_public_suffix_wildcard: true,
   origin_insecure_credentialed: true,
+  origin_port_wildcard_not_loopback: true,
+  origin_dangerously_allowed: true,
   origin_stateful: true,
   origin_unanchored: true,
   origin_matches_null: true,
@@ -613,8 +899,11 @@ const EVERY_CODE: Readonly<Record<CorsConfigurationProblemCode, true>> = {
   headers_wildcard_credentialed: true,
   max_age_invalid: true,
   max_age_capped: true,
+  origins_cache_invalid: true,
+  origins_cache_without_callback: true,
   field_invalid: true,
   field_unknown: true,
+  dangerously_allow_unneeded: true,
   policy_unknown: true,
   option_invalid: true,
   option_unknown: true,
@@ -631,6 +920,8 @@ describe('CorsConfigurationProblemCode', () => {
       ...ASYNC_REFUSED.map((row) => row[3]),
       'origin_backtracking', // BACKTRACKING, below
       'max_age_capped', // a warning
+      'origin_dangerously_allowed', // a warning: ESCAPE_HATCHES, below
+      'dangerously_allow_unneeded', // a warning: ESCAPE_HATCHES, below
       'policy_unknown', // resolveRoutePolicy (resolve.spec.ts)
     ]);
     expect([...tabled].sort()).toEqual(codes);

@@ -10,7 +10,16 @@ describe('WildcardPatterns', () => {
     'https://*.example.com',
     'wss://*.example.com',
     'https://*.dev.example.org:8443',
+    'http://localhost:*',
+    'http://[::1]:*',
   ])!;
+
+  /** `origin` scanned, as the matcher hands it over. */
+  function spanOf(origin: string): NonNullable<ReturnType<typeof scanOrigin>> {
+    const span = scanOrigin(origin);
+    expect(span).toBeDefined();
+    return span!;
+  }
 
   it.each([
     ['one label under the suffix', 'https://a.example.com', true],
@@ -23,9 +32,31 @@ describe('WildcardPatterns', () => {
     ['a pattern without its port', 'https://a.dev.example.org', false],
     ['a look-alike suffix', 'https://aexample.com', false],
     ['the suffix inside a longer host', 'https://a.example.com.evil.org', false],
-  ])('matches %s: %s', (_name, origin, expected) => {
-    const span = scanOrigin(origin);
-    expect(span).toBeDefined();
-    expect(patterns.matches(origin, span!)).toBe(expected);
+    ['a subdomain of a port wildcard host', 'http://a.localhost:3000', false],
+  ])('matches a subdomain wildcard with %s: %s', (_name, origin, expected) => {
+    expect(patterns.matchesSubdomain(origin, spanOf(origin))).toBe(expected);
+  });
+
+  it.each([
+    ['a port', 'http://localhost:5173', true],
+    ['the highest port', 'http://localhost:65535', true],
+    ['no port (the default)', 'http://localhost', true],
+    ['a bracketed IPv6 host with a port', 'http://[::1]:4200', true],
+    ['a bracketed IPv6 host without one', 'http://[::1]', true],
+    ['another scheme', 'https://localhost:5173', false],
+    ['a longer host', 'http://localhost.evil.com:5173', false],
+    ['a subdomain', 'http://app.localhost:5173', false],
+    ['another loopback address', 'http://127.0.0.1:5173', false],
+    ['a subdomain wildcard host', 'https://a.example.com', false],
+  ])('matches a port wildcard with %s: %s', (_name, origin, expected) => {
+    expect(patterns.matchesAnyPort(origin, spanOf(origin))).toBe(expected);
+  });
+
+  it('looks nothing up of a kind it has no patterns of', () => {
+    const portsOnly = WildcardPatterns.of(['http://localhost:*'])!;
+    expect(portsOnly.matchesSubdomain('http://a.localhost', spanOf('http://a.localhost'))).toBe(false);
+    const subdomainsOnly = WildcardPatterns.of(['http://*.localhost'])!;
+    expect(subdomainsOnly.matchesAnyPort('http://localhost:3000', spanOf('http://localhost:3000'))).toBe(false);
+    expect(subdomainsOnly.matchesSubdomain('http://a.localhost', spanOf('http://a.localhost'))).toBe(true);
   });
 });
