@@ -6,6 +6,7 @@ import { CorsRequestHook } from './cors-request.hook.js';
 import { graphqlRisks, policyRisks, summarizePolicy, type CorsPolicySummary, type CorsRisk } from './policy/audit.js';
 import type { CompiledPolicy } from './policy/compile.js';
 import { decidePreflight, decideRequest, type CorsRefusalReason } from './policy/decide.js';
+import { CorsGatewayHooks } from './gateways/cors-gateway.hooks.js';
 import { RecordedHeaders } from './policy/response-headers.js';
 import { AmbiguousRoutePolicy, type RoutePolicy, type RouteTarget } from './routing/route-target.js';
 
@@ -19,6 +20,22 @@ export interface CorsRouteReport {
   /** The effective policy; `null` when the route has none; several when the path is ambiguous. */
   readonly policy: CorsPolicySummary | null;
   readonly candidates?: readonly CorsPolicySummary[];
+  readonly risks: readonly CorsRisk[];
+}
+
+/** One `@WebSocketGateway` of the application and the policy its handshakes are checked under. */
+export interface CorsGatewayReport {
+  /** The gateway class. */
+  readonly gateway: string;
+  readonly transport: 'socket.io' | 'ws';
+  /** `@WebSocketGateway(port)`; `0`: the application's own HTTP server. */
+  readonly port: number;
+  /** socket.io's path (`/socket.io`), or the `ws` server's. */
+  readonly path: string;
+  /** The socket.io namespace (`/` without one); absent for `ws`. */
+  readonly namespace?: string;
+  /** The effective policy (`@Cors()`, else `global`); `null`: none, the gateway is left as Nest has it. */
+  readonly policy: CorsPolicySummary | null;
   readonly risks: readonly CorsRisk[];
 }
 
@@ -58,6 +75,7 @@ export class CorsAuditService {
   constructor(
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
     private readonly hook: CorsRequestHook,
+    private readonly gatewayHooks: CorsGatewayHooks,
   ) {}
 
   routes(): CorsRouteReport[] {
@@ -93,17 +111,52 @@ export class CorsAuditService {
     });
   }
 
-  /** `routes()` as a fixed-width table, for the console. */
+  /** Every `@WebSocketGateway` whose server is socket.io's or ws's, with its policy. */
+  gateways(): CorsGatewayReport[] {
+    const globalIsSet = this.options.global !== undefined && this.options.global !== false;
+    return this.gatewayHooks.endpoints().map(({ gateway, transport, port, path, namespace, binding }) => {
+      const policy = binding.current;
+      const risks: CorsRisk[] = policy === null ? [] : policyRisks(policy.source);
+      if (policy === null && globalIsSet)
+        risks.push({ code: 'no_policy_under_global', message: 'opted out of the global policy with @Cors(false)' });
+      return {
+        gateway: gateway.name,
+        transport,
+        port,
+        path,
+        ...(namespace === undefined ? {} : { namespace }),
+        policy: policy === null ? null : summarizePolicy(policy.source),
+        risks,
+      };
+    });
+  }
+
+  /** `routes()` and `gateways()` (method `WS`) as a fixed-width table, for the console. */
   formatTable(): string {
-    const rows = this.routes().map((r) => [
-      r.method,
-      r.path,
-      r.handler,
-      r.policy === null ? (r.candidates ? `${r.candidates.length} policies` : '-') : formatOrigins(r.policy.origins),
-      r.policy?.credentials ? 'yes' : '',
-      r.policy?.maxAge === null || r.policy === null ? '' : String(r.policy.maxAge),
-      r.risks.map((risk) => risk.code).join(', '),
-    ]);
+    const cells = (method: string, path: string, handler: string, policy: CorsPolicySummary | null, other: string) => [
+      method,
+      path,
+      handler,
+      policy === null ? other : formatOrigins(policy.origins),
+      policy?.credentials ? 'yes' : '',
+      policy?.maxAge === null || policy === null ? '' : String(policy.maxAge),
+    ];
+    const rows = [
+      ...this.routes().map((r) => [
+        ...cells(r.method, r.path, r.handler, r.policy, r.candidates ? `${r.candidates.length} policies` : '-'),
+        r.risks.map((risk) => risk.code).join(', '),
+      ]),
+      ...this.gateways().map((g) => [
+        ...cells(
+          'WS',
+          `${g.port === 0 ? '' : `:${g.port}`}${g.path}${g.namespace === undefined ? '' : ` ${g.namespace}`}`,
+          g.gateway,
+          g.policy,
+          '-',
+        ),
+        g.risks.map((risk) => risk.code).join(', '),
+      ]),
+    ];
     const header = ['METHOD', 'PATH', 'HANDLER', 'ORIGINS', 'CREDENTIALS', 'MAX-AGE', 'RISKS'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
     return [header, ...rows]
@@ -138,7 +191,7 @@ export class CorsAuditService {
           continue;
         }
         for (const origin of policy.origins) {
-          if (origin.startsWith('/') || origin.includes('://*.')) {
+          if (origin.startsWith('/') || origin.includes('*')) {
             findings.push(
               `${where}: ${origin} cannot be listed in trustedOrigins; requests from it get 403 from CSRF protection`,
             );

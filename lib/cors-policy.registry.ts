@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, CORS_POLICY_METADATA } from './cors.constants.js';
 import type { CorsModuleOptions, CorsPolicy, CorsPolicyReference } from './cors-module-options.js';
 import {
-  GATEWAY_METADATA,
+  findGateways,
   HOST_METADATA,
   PATH_METADATA,
   respondsDirectly,
@@ -108,7 +108,7 @@ export class CorsPolicyRegistry {
         handlers.push({ controller, handler, methodName, recipe });
       }
     }
-    for (const gateway of this.findGateways()) {
+    for (const gateway of findGateways(this.discovery)) {
       const ref = Reflect.getMetadata(CORS_POLICY_METADATA, gateway) as CorsPolicyReference | undefined;
       this.gateways.set(gateway, this.addRecipe({ controller: ref, handler: undefined }, gateway.name).binding);
     }
@@ -304,16 +304,6 @@ export class CorsPolicyRegistry {
     // Once per warning, with every route it concerns: a named policy reaches many routes.
     for (const warning of groupProblems(warnings)) this.logger.warn(formatProblem(warning));
     return { problems, global, paths, recipes };
-  }
-
-  /** `@WebSocketGateway` classes among the providers (`@nestjs/websockets` is optional). */
-  private findGateways(): Constructor[] {
-    const found = new Set<Constructor>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const type = wrapper.metatype as Constructor | null | undefined;
-      if (typeof type === 'function' && Reflect.getMetadata(GATEWAY_METADATA, type) === true) found.add(type);
-    }
-    return [...found];
   }
 
   /**

@@ -436,7 +436,7 @@ const UNDECIDABLE: PreflightDecision = Object.freeze({ allowed: false, reason: '
  * A CORS preflight (Fetch standard, "CORS-preflight request"): `OPTIONS` with `Origin` and
  * `Access-Control-Request-Method`. Any other `OPTIONS` request is the app's.
  */
-function isPreflight(request: CorsRequest): boolean {
+export function isPreflight(request: CorsRequest): boolean {
   const { headers } = request;
   return (
     request.method === 'OPTIONS' &&

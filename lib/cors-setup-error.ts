@@ -8,7 +8,9 @@ export type ForeignCorsLayerKind =
   /** The `cors` middleware in Express's router: `app.enableCors()`, `NestFactory.create(…, { cors })` or `app.use(cors())`. */
   | 'cors_middleware'
   /** `@fastify/cors` registered on the Fastify instance. */
-  | 'fastify_cors';
+  | 'fastify_cors'
+  /** engine.io's `cors` option on a socket.io server: `@WebSocketGateway({ cors })`, or set by a custom `IoAdapter`. */
+  | 'socket_io_cors';
 
 export interface ForeignCorsLayer {
   readonly kind: ForeignCorsLayerKind;
@@ -44,7 +46,7 @@ export class CorsForeignLayerError extends CorsSetupError {
       'foreign_cors_layer',
       `Another CORS layer is active beside CorsModule: ${layers.map((l) => l.description).join('; ')}. ` +
         'It answers preflights and adds its own Access-Control-Allow-Origin to the responses of @Cors() routes, bypassing their policies. ' +
-        'Remove it: remove `cors` from the NestFactory.create() options and the app.enableCors(), app.use(cors()) or @fastify/cors registration; nest-cors answers CORS ' +
+        'Remove it: remove `cors` from the NestFactory.create() options (or @WebSocketGateway() options) and the app.enableCors(), app.use(cors()) or @fastify/cors registration; nest-cors answers CORS ' +
         '(routes outside controllers: its `global` and `paths` options). ' +
         'If the other layer is intended, set `allowOtherCorsLayers: true` in CorsModule.forRoot().',
     );

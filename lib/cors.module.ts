@@ -21,6 +21,7 @@ import { CorsAuditService } from './cors-audit.service.js';
 import { CorsPolicyService } from './cors-policy.service.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsGuard } from './cors.guard.js';
+import { CorsGatewayHooks } from './gateways/cors-gateway.hooks.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions, CorsOptionsFactory } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
@@ -62,7 +63,7 @@ const CORS_MODULE_MARK: unique symbol = Symbol.for('nest-cors:module');
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [CorsPolicyRegistry, CorsRequestHook, CorsAuditService, CorsPolicyService, CorsGuard],
+  providers: [CorsPolicyRegistry, CorsRequestHook, CorsAuditService, CorsPolicyService, CorsGuard, CorsGatewayHooks],
   exports: [CorsAuditService, CorsPolicyService],
 })
 export class CorsModule implements NestModule, OnApplicationBootstrap {
@@ -79,6 +80,7 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
     private readonly discovery: DiscoveryService,
     private readonly adapterHost: HttpAdapterHost,
     private readonly modules: ModulesContainer,
+    private readonly gateways: CorsGatewayHooks,
   ) {}
 
   /** The other CORS layers `allowOtherCorsLayers` let through, each logged once. */
@@ -190,9 +192,12 @@ export class CorsModule implements NestModule, OnApplicationBootstrap {
    */
   configure(): void {
     this.refuseMultipleImports();
+    // Nest has connected the gateways by now (`app.init()` does it first).
+    this.gateways.collectServers();
     const adapter = this.adapterHost.httpAdapter;
     if (adapter === undefined || adapter === null) return; // not an HTTP application
     this.registry.build(adapter.getType());
+    this.gateways.attach();
     this.attachGuard();
     this.hook.install(adapter);
     if (this.hook.isInstalled()) watchLateCorsLayers(adapter, () => this.refuseForeignLayers(adapter));

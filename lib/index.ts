@@ -6,6 +6,7 @@ export {
   CorsAuditService,
   type CorsExplainInput,
   type CorsExplanation,
+  type CorsGatewayReport,
   type CorsRouteReport,
 } from './cors-audit.service.js';
 export type { CorsPolicySummary, CorsRisk, CorsRiskCode } from './policy/audit.js';

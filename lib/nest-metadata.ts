@@ -3,6 +3,7 @@
  * `@nestjs/core`, so that one build of this package serves Nest 11 (CommonJS) and Nest 12 (ES
  * modules): the keys are the same in both.
  */
+import type { DiscoveryService } from '@nestjs/core';
 
 /** Where `@UseGuards()` keeps a handler's guards (Nest's `GUARDS_METADATA`). */
 export const GUARDS_METADATA = '__guards__';
@@ -16,6 +17,12 @@ export const HOST_METADATA = 'host';
 export const MODULE_IMPORTS_METADATA = 'imports';
 /** `@WebSocketGateway()`, on the gateway class (`@nestjs/websockets`' `GATEWAY_METADATA`, an optional peer). */
 export const GATEWAY_METADATA = 'websockets:is_gateway';
+/** `@WebSocketGateway()`'s options, on the gateway class (`GATEWAY_OPTIONS`). */
+export const GATEWAY_OPTIONS_METADATA = 'websockets:gateway_options';
+/** `@WebSocketGateway(port)`, on the gateway class (`PORT_METADATA`); `0`: the application's own server. */
+export const GATEWAY_PORT_METADATA = 'port';
+/** `@WebSocketServer()`, on a gateway's property, which Nest sets to the gateway's server (`GATEWAY_SERVER_METADATA`). */
+export const GATEWAY_SERVER_METADATA = 'websockets:is_socket';
 
 /** A class Nest instantiates: a controller, a provider, a module. */
 export type Constructor = abstract new (...args: never[]) => unknown;
@@ -50,4 +57,14 @@ function takesParameter(controller: Constructor, methodName: string, key: RegExp
   if (args === undefined) return false;
   for (const name in args) if (key.test(name)) return true;
   return false;
+}
+
+/** `@WebSocketGateway` classes among an application's providers (`@nestjs/websockets` is optional). */
+export function findGateways(discovery: DiscoveryService): Constructor[] {
+  const found = new Set<Constructor>();
+  for (const wrapper of discovery.getProviders()) {
+    const type = wrapper.metatype as Constructor | null | undefined;
+    if (typeof type === 'function' && Reflect.getMetadata(GATEWAY_METADATA, type) === true) found.add(type);
+  }
+  return [...found];
 }

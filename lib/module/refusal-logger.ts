@@ -18,7 +18,14 @@ export class RefusalLogger {
 
   constructor(private readonly debug: boolean) {}
 
-  refused(kind: 'preflight' | 'request', method: string, url: string, origin: string, reason: CorsRefusalReason): void {
+  /** `connection`: a gateway's WebSocket upgrade or socket.io namespace connection. */
+  refused(
+    kind: 'preflight' | 'request' | 'connection',
+    method: string,
+    url: string,
+    origin: string,
+    reason: CorsRefusalReason,
+  ): void {
     if (!this.debug || !this.admit()) return;
     this.logger.debug(`refused ${kind} ${quote(method)} ${quote(url)} from ${quote(origin)}: ${reason}`);
   }
