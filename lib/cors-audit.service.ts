@@ -27,6 +27,7 @@ export interface CorsRouteReport {
 export interface CorsGatewayReport {
   /** The gateway class. */
   readonly gateway: string;
+  /** The server the gateway runs on: `@nestjs/platform-socket.io`'s or `@nestjs/platform-ws`'s. */
   readonly transport: 'socket.io' | 'ws';
   /** `@WebSocketGateway(port)`; `0`: the application's own HTTP server. */
   readonly port: number;
@@ -36,6 +37,7 @@ export interface CorsGatewayReport {
   readonly namespace?: string;
   /** The effective policy (`@Cors()`, else `global`); `null`: none, the gateway is left as Nest has it. */
   readonly policy: CorsPolicySummary | null;
+  /** What in the policy is worth a second look, as for routes. */
   readonly risks: readonly CorsRisk[];
 }
 

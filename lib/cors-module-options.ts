@@ -142,16 +142,19 @@ export interface CorsDangerouslyAllow {
   /**
    * Accept a port wildcard (`'https://staging.example.com:*'`) on a host that is not loopback:
    * every service on that host, whatever port it listens on, may read responses.
+   * @defaultValue unset: refused at bootstrap.
    */
   readonly portWildcardOnAnyHost?: true;
   /**
    * Accept plain-`http` origins other than loopback with `credentials: true`: anyone on the
    * network path can impersonate them and read responses with the user's cookies.
+   * @defaultValue unset: refused at bootstrap.
    */
   readonly credentialsOverPlainHttp?: true;
   /**
    * Accept a wildcard directly under a public suffix (`'https://*.vercel.app'`,
    * `'https://*.co.uk'`): every site anyone registers there may read responses.
+   * @defaultValue unset: refused at bootstrap.
    */
   readonly wildcardUnderPublicSuffix?: true;
 }

@@ -13,6 +13,7 @@ import {
 } from './nest-metadata.js';
 import { PolicyCompiler, type CompiledPolicy } from './policy/compile.js';
 import { PolicyBinding } from './policy/policy-binding.js';
+import { snapshotPolicies } from './policy/policy-change.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy, type PolicyDeclarations } from './policy/resolve.js';
 import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
@@ -74,7 +75,13 @@ export class CorsPolicyRegistry {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
   ) {
-    this.options = options;
+    // Named policies as the registry's own frozen copies: what a runtime update compares with
+    // and replaces, safe from the caller changing its own arrays later.
+    const { policies } = options;
+    this.options =
+      typeof policies === 'object' && policies !== null && !Array.isArray(policies)
+        ? { ...options, policies: snapshotPolicies(policies) }
+        : options;
   }
 
   /**
@@ -172,7 +179,9 @@ export class CorsPolicyRegistry {
   replacePolicy(name: string, policy: CorsPolicy): void {
     const next: CorsModuleOptions = { ...this.options, policies: { ...this.options.policies, [name]: policy } };
     const compiler = new PolicyCompiler(this.compiler);
-    const compiled = this.compileAll(next, compiler);
+    // Warnings of the routes the update concerns; the others' were logged when they were set.
+    const concerned = this.locationsUsing(name);
+    const compiled = this.compileAll(next, compiler, (location) => concerned.has(location));
     if (compiled.problems.length > 0) throw new CorsConfigurationError(groupProblems(compiled.problems));
     // From here on nothing throws, and nothing yields: no request sees half of the swap.
     this.recipes.forEach((recipe, i) => recipe.binding.rebind(compiled.recipes[i]));
@@ -193,15 +202,8 @@ export class CorsPolicyRegistry {
    * their origin-verdict caches.
    */
   policiesUsing(name: string): readonly CompiledPolicy[] {
-    const uses = (ref: CorsPolicyReference | undefined): boolean => ref === name;
     const found = new Set<CompiledPolicy>();
-    const add = (policy: CompiledPolicy | null): void => void (policy !== null && found.add(policy));
-    for (const { declarations, binding } of this.recipes) {
-      const controllerRef = declarations.controller ?? this.options.global;
-      if (uses(controllerRef) || uses(declarations.handler)) add(binding.current);
-    }
-    if (uses(this.options.global) && this.globalBinding !== null) add(this.globalBinding.current);
-    for (const [path, binding] of this.pathBindings) if (uses(this.options.paths?.[path])) add(binding.current);
+    for (const binding of this.bindingsUsing(name).values()) if (binding.current !== null) found.add(binding.current);
     return [...found];
   }
 
@@ -254,6 +256,23 @@ export class CorsPolicyRegistry {
     this.stamped.clear();
   }
 
+  /** Where the named policy `name` is used now, by location, with the binding there. */
+  private bindingsUsing(name: string): Map<string, PolicyBinding<CompiledPolicy | null>> {
+    const { global, paths } = this.options;
+    const found = new Map<string, PolicyBinding<CompiledPolicy | null>>();
+    for (const { declarations, location, binding } of this.recipes) {
+      if ((declarations.controller ?? global) === name || declarations.handler === name) found.set(location, binding);
+    }
+    if (global === name && this.globalBinding !== null) found.set('global', this.globalBinding);
+    for (const [path, binding] of this.pathBindings) if (paths?.[path] === name) found.set(`paths['${path}']`, binding);
+    return found;
+  }
+
+  /** The locations whose policy an update of `name` concerns, its own check included. */
+  private locationsUsing(name: string): Set<string> {
+    return new Set([`policies.${name}`, ...this.bindingsUsing(name).keys()]);
+  }
+
   private addRecipe(declarations: PolicyDeclarations, location: string): PolicyRecipe {
     const recipe = { declarations, location, binding: new PolicyBinding<CompiledPolicy | null>(null) };
     this.recipes.push(recipe);
@@ -278,7 +297,11 @@ export class CorsPolicyRegistry {
   }
 
   /** Resolves, validates and compiles every policy of the application under `options`. */
-  private compileAll(options: CorsModuleOptions, compiler: PolicyCompiler): CompiledOptions {
+  private compileAll(
+    options: CorsModuleOptions,
+    compiler: PolicyCompiler,
+    warnsAbout: (location: string) => boolean = () => true,
+  ): CompiledOptions {
     const validator = new PolicyValidator();
     const problems: CorsConfigurationProblem[] = validateModuleOptions(options);
     const warnings: CorsConfigurationProblem[] = [];
@@ -287,7 +310,7 @@ export class CorsPolicyRegistry {
       if (resolved.kind === 'error') problems.push(resolved.problem);
       if (resolved.kind !== 'policy') return null;
       const result = validator.validate(resolved.policy, location, { requireOrigins });
-      warnings.push(...result.warnings);
+      if (warnsAbout(location)) warnings.push(...result.warnings);
       problems.push(...result.problems);
       return result.problems.length === 0 && requireOrigins ? compiler.compile(resolved.policy) : null;
     };

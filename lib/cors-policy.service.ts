@@ -4,7 +4,9 @@ import { CorsAuditService } from './cors-audit.service.js';
 import type { CorsModuleOptions, CorsPolicy } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsConfigurationError, type CorsConfigurationProblemCode } from './policy/configuration-error.js';
-import { describePolicyChange } from './policy/policy-change.js';
+import { describePolicyChange, snapshotPolicy } from './policy/policy-change.js';
+import { mergePolicies } from './policy/resolve.js';
+import { parseOrigin } from './policy/serialized-origin.js';
 
 /**
  * Changes named policies while the application runs: tenants' origins registered in a settings
@@ -60,9 +62,7 @@ export class CorsPolicyService {
   update(name: string, patch: CorsPolicy): string[] {
     const current = this.named(name, 'update');
     this.checkShape(name, patch, 'update');
-    const next: Record<string, unknown> = { ...current };
-    for (const [field, value] of Object.entries(patch)) if (value !== undefined) next[field] = value;
-    return this.apply(name, current, next);
+    return this.apply(name, current, mergePolicies(current, patch));
   }
 
   /**
@@ -74,7 +74,7 @@ export class CorsPolicyService {
   replace(name: string, policy: CorsPolicy): string[] {
     const current = this.named(name, 'replace');
     this.checkShape(name, policy, 'replace');
-    return this.apply(name, current, { ...policy });
+    return this.apply(name, current, policy);
   }
 
   /**
@@ -82,17 +82,31 @@ export class CorsPolicyService {
    * or all of them; the next request from it asks the origin callback again. Call it when a
    * tenant's origins change in the store the callback reads.
    *
-   * @throws CorsConfigurationError when `name` is no named policy.
+   * @param origin as browsers send it: `https://tenant.example.com`, lowercase, no default port.
+   * @throws CorsConfigurationError when `name` is no named policy, or `origin` is not a
+   *   browser-serialized origin (`origin_invalid`).
    */
   invalidate(name: string, origin?: string): void {
     this.named(name, 'invalidate');
+    // Verdicts are kept under the origin exactly as browsers send it: another spelling would
+    // match nothing, and leave the verdict it was meant to drop in force.
+    if (origin !== undefined && (typeof origin !== 'string' || parseOrigin(origin) === undefined)) {
+      throw refusal(
+        'invalidate',
+        'origin_invalid',
+        `${JSON.stringify(origin)} is not an origin as browsers send it (lowercase scheme://host[:port], no default port, no path)`,
+        'origin',
+      );
+    }
     for (const policy of this.registry.policiesUsing(name)) policy.origins.cache?.invalidate(origin);
   }
 
-  private apply(name: string, before: CorsPolicy, after: CorsPolicy): string[] {
+  private apply(name: string, before: CorsPolicy, declared: CorsPolicy): string[] {
+    // A copy: the caller may change its arrays later, and must not change the policy with them.
+    const after = snapshotPolicy(declared);
     const changes = describePolicyChange(before, after);
     if (changes.length === 0) return changes;
-    this.registry.replacePolicy(name, Object.freeze(after));
+    this.registry.replacePolicy(name, after);
     this.logger.log(`Policy '${name}' updated: ${changes.join('; ')}`);
     if (this.options.logRoutes === true) this.logger.log(`CORS routes:\n${this.audit.formatTable()}`);
     return changes;

@@ -16,6 +16,7 @@ import {
   type OriginVerdict,
   type PreflightDecision,
 } from './policy/decide.js';
+import { isPreflight } from './policy/preflight.js';
 import { appendVary, CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 import { ExpressRouteResolver } from './routing/express-route-resolver.js';
 import { FastifyRouteResolver, type FastifyRouterHost } from './routing/fastify-route-resolver.js';
@@ -431,19 +432,6 @@ const GOES_ON = 'goes-on';
 
 /** A preflight whose candidates include a handler of no policy: nothing can tell, so refused. */
 const UNDECIDABLE: PreflightDecision = Object.freeze({ allowed: false, reason: 'origin_not_allowed' });
-
-/**
- * A CORS preflight (Fetch standard, "CORS-preflight request"): `OPTIONS` with `Origin` and
- * `Access-Control-Request-Method`. Any other `OPTIONS` request is the app's.
- */
-export function isPreflight(request: CorsRequest): boolean {
-  const { headers } = request;
-  return (
-    request.method === 'OPTIONS' &&
-    typeof headers.origin === 'string' &&
-    typeof headers['access-control-request-method'] === 'string'
-  );
-}
 
 /**
  * The policies a preflight's candidates must all satisfy: `undefined` when none has a policy

@@ -1,8 +1,7 @@
-import type { CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { OriginVerdict } from '../policy/decide.js';
 import { checkOrigin } from '../policy/origin-check.js';
-import { isSameOriginHandshake } from './same-origin.js';
+import { isSameOriginHandshake, type HandshakeRequest } from './same-origin.js';
 
 const ADMITTED: OriginVerdict = Object.freeze({ allowed: true });
 
@@ -27,11 +26,11 @@ export type PolicyCombination = 'some' | 'every';
 export function checkConnectionOrigin(
   policies: readonly CompiledPolicy[],
   combination: PolicyCombination,
-  request: CorsRequest,
+  request: HandshakeRequest,
   timeoutMs: number,
 ): OriginVerdict | Promise<OriginVerdict> {
   const { origin } = request.headers;
-  if (typeof origin !== 'string' || policies.length === 0 || isSameOriginHandshake(request.headers)) return ADMITTED;
+  if (typeof origin !== 'string' || policies.length === 0 || isSameOriginHandshake(request)) return ADMITTED;
   return combine(policies, combination, (policy) => checkOrigin(policy, origin, request, timeoutMs));
 }
 

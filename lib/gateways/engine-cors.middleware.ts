@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isPreflight } from '../cors-request.hook.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decidePreflight, decideRequest, type OriginVerdict, type PreflightDecision } from '../policy/decide.js';
+import { isPreflight } from '../policy/preflight.js';
 import type { PolicyBinding } from '../policy/policy-binding.js';
 import { appendVary } from '../policy/response-headers.js';
 import { checkConnectionOrigin, combine } from './connection-origin.js';
@@ -117,7 +117,7 @@ function admitPolling(
   context: HandshakeContext,
 ): void | Promise<void> {
   const { origin } = request.headers;
-  if (typeof origin !== 'string' || isSameOriginHandshake(request.headers)) {
+  if (typeof origin !== 'string' || isSameOriginHandshake(request)) {
     // Cache safety, as for routes (`decideRequest`): the answer to others depends on Origin.
     if (policies.some((policy) => policy.variesByOrigin)) appendVary(response, 'Origin');
     return next();

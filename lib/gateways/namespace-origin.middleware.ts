@@ -1,8 +1,8 @@
-import type { CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { OriginVerdict } from '../policy/decide.js';
 import type { PolicyBinding } from '../policy/policy-binding.js';
 import { checkConnectionOrigin } from './connection-origin.js';
+import type { HandshakeRequest } from './same-origin.js';
 import type { NamespaceMiddleware } from './gateway-transport.js';
 import type { HandshakeContext } from './handshake-context.js';
 
@@ -22,7 +22,10 @@ export function namespaceOriginMiddleware(
   return (socket, next) => {
     const policy = gateway.current;
     if (policy === null) return next();
-    const request: CorsRequest = socket.request ?? { url: socket.handshake.url, headers: socket.handshake.headers };
+    const request: HandshakeRequest = socket.request ?? {
+      url: socket.handshake.url,
+      headers: socket.handshake.headers,
+    };
     const settle = (verdict: OriginVerdict): void => {
       if (verdict.allowed) return next();
       // Logged under the namespace: the URL is the transport's, shared by every namespace.

@@ -1,4 +1,5 @@
 import type { CorsPolicy } from '../cors-module-options.js';
+import { mergePolicies } from './resolve.js';
 
 /** How many added or removed list entries a change names before it counts the rest. */
 const LISTED = 5;
@@ -46,4 +47,39 @@ function format(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(format).join(', ')}]`;
   if (typeof value === 'string') return value;
   return JSON.stringify(value) ?? typeof value;
+}
+
+/**
+ * A declared policy copied and frozen, its lists and option objects too: the registry keeps
+ * named policies this way, so that an update compares with what is in force, not with an array
+ * the caller has changed in place since (which would make the change invisible).
+ */
+export function snapshotPolicy(policy: CorsPolicy): CorsPolicy {
+  const copy = mergePolicies(policy) as Record<string, unknown>;
+  for (const [field, value] of Object.entries(copy)) {
+    const frozen = Array.isArray(value)
+      ? Object.freeze([...(value as unknown[])])
+      : isPlainObject(value)
+        ? Object.freeze({ ...value })
+        : value;
+    // Defined, not assigned: a `__proto__` field stays a field, for validation to refuse.
+    Object.defineProperty(copy, field, { value: frozen, enumerable: true });
+  }
+  return Object.freeze(copy);
+}
+
+/** Every named policy snapshotted ({@link snapshotPolicy}); values that are no policy left for validation. */
+export function snapshotPolicies(policies: Readonly<Record<string, CorsPolicy>>): Record<string, CorsPolicy> {
+  const copies: Record<string, CorsPolicy> = {};
+  for (const [name, policy] of Object.entries(policies)) {
+    const copy = isPlainObject(policy) ? snapshotPolicy(policy) : policy;
+    Object.defineProperty(copies, name, { value: copy, enumerable: true });
+  }
+  return copies;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }

@@ -1,3 +1,4 @@
+import type { CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from './compile.js';
 import type { CorsRefusalReason } from './decide.js';
 import { isToken, MAX_REQUEST_HEADER_ITEMS, readRequestHeaderList } from './http-tokens.js';
@@ -35,4 +36,17 @@ export function checkPreflightRequest(
   }
   if (request.privateNetwork && !policy.allowPrivateNetwork) return 'private_network_not_allowed';
   return undefined;
+}
+
+/**
+ * A CORS preflight (Fetch standard, "CORS-preflight request"): `OPTIONS` with `Origin` and
+ * `Access-Control-Request-Method`. Any other `OPTIONS` request is the app's.
+ */
+export function isPreflight(request: CorsRequest): boolean {
+  const { headers } = request;
+  return (
+    request.method === 'OPTIONS' &&
+    typeof headers.origin === 'string' &&
+    typeof headers['access-control-request-method'] === 'string'
+  );
 }

@@ -53,6 +53,11 @@ const DEFAULT_PORTS: ReadonlyMap<string, string> = new Map([
   ['ftp', '21'],
 ]);
 
+/** The port a scheme implies when an origin leaves it out (`'443'` for `https`), if it has one. */
+export function defaultPortOf(scheme: string): string | undefined {
+  return DEFAULT_PORTS.get(scheme);
+}
+
 /** The longest origin worth parsing: scheme, a 253-character host and a port. */
 export const MAX_ORIGIN_LENGTH = 300;
 

@@ -157,7 +157,7 @@ describe.each(ADAPTERS)('runtime policy updates (%s)', (adapter) => {
     const { problems } = thrown as CorsConfigurationError;
     expect(problems.map((p) => p.location).join(', ')).toContain('PartnersController.list');
     expect(problems.map((p) => p.location).join(', ')).toContain('PartnersController.create');
-    expect(policies.get('partners')).toBe(VERSION_A);
+    expect(policies.get('partners')).toEqual(VERSION_A);
     return request(running.url)
       .get('/partners')
       .set('Origin', A)
@@ -174,6 +174,28 @@ describe.each(ADAPTERS)('runtime policy updates (%s)', (adapter) => {
       expect.objectContaining({ problems: [expect.objectContaining({ code: 'origin_invalid' })] }) as Error,
     );
     expect(() => policies.update('partners', { origin: [B] } as CorsPolicy)).toThrow(CorsConfigurationError);
+  });
+
+  it("applies an update whose list is the caller's own array, changed in place since the last update", async () => {
+    const tenants = [A];
+    policies.update('partners', { origins: tenants });
+    tenants.push(B);
+    expect(policies.update('partners', { origins: tenants })).toEqual([`origins +${B}`]);
+    await request(running.url).get('/partners').set('Origin', B).expect('Access-Control-Allow-Origin', B);
+    tenants.splice(0, 1);
+    expect(policies.update('partners', { origins: tenants })).toEqual([`origins −${A}`]);
+    expect((await request(running.url).get('/partners').set('Origin', A)).headers).not.toHaveProperty(
+      'access-control-allow-origin',
+    );
+    expect(Object.isFrozen(policies.get('partners')?.origins)).toBe(true);
+  });
+
+  it('refuses a patch read from JSON with a __proto__ field, as bootstrap does', () => {
+    const patch = JSON.parse('{"__proto__": {"credentials": true}}') as CorsPolicy;
+    expect(() => policies.update('partners', patch)).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ code: 'field_unknown' })] }) as Error,
+    );
+    expect(policies.get('partners')).not.toHaveProperty('credentials');
   });
 
   it('logs each update once with what changed, and nothing for an update that changes nothing', () => {
@@ -312,6 +334,15 @@ describe.each(ADAPTERS)('runtime updates of a cached origin callback (%s)', (ada
   it('refuses to invalidate a policy that does not exist', () => {
     expect(() => policies.invalidate('nope')).toThrow(CorsConfigurationError);
   });
+
+  it.each(['https://a.example.com/', 'HTTPS://a.example.com', 'https://a.example.com:443', 'null'])(
+    'refuses to invalidate %s, which no browser sends and so no verdict is kept under',
+    (origin) => {
+      expect(() => policies.invalidate('tenants', origin)).toThrow(
+        expect.objectContaining({ problems: [expect.objectContaining({ code: 'origin_invalid' })] }) as Error,
+      );
+    },
+  );
 });
 
 describe.each(ADAPTERS)('runtime policy updates with enforce: true (%s)', (adapter) => {

@@ -13,27 +13,68 @@ const slowLobby = compilePolicy({ origins: async (origin) => origin === LOBBY })
 const handshake = (headers: IncomingHttpHeaders) => ({ method: 'GET', url: '/socket.io/', headers });
 
 describe('isSameOriginHandshake', () => {
-  it.each<[string, IncomingHttpHeaders, boolean]>([
-    ['Origin naming the Host', { origin: 'http://127.0.0.1:3000', host: '127.0.0.1:3000' }, true],
-    ['the default port left out of Origin', { origin: 'https://app.example.com', host: 'app.example.com:443' }, true],
-    ['the default port left out of both', { origin: 'https://app.example.com', host: 'app.example.com' }, true],
-    ['a Host in upper case', { origin: 'https://app.example.com', host: 'APP.example.com' }, true],
-    ['Sec-Fetch-Site: same-origin', { origin: APP, host: 'internal:8080', 'sec-fetch-site': 'same-origin' }, true],
-    ['another host', { origin: 'https://evil.example.org', host: 'app.example.com' }, false],
-    ['another port', { origin: 'http://127.0.0.1:3001', host: '127.0.0.1:3000' }, false],
-    ['a look-alike', { origin: 'https://app.example.com.evil.org', host: 'app.example.com' }, false],
-    ['Sec-Fetch-Site: same-site', { origin: APP, host: 'api.example.com', 'sec-fetch-site': 'same-site' }, false],
+  const overTls = { encrypted: true };
+  it.each<[string, IncomingHttpHeaders, object | undefined, boolean]>([
+    ['Origin naming the Host', { origin: 'http://127.0.0.1:3000', host: '127.0.0.1:3000' }, undefined, true],
+    [
+      'the default port left out of Origin',
+      { origin: 'https://app.example.com', host: 'app.example.com:443' },
+      overTls,
+      true,
+    ],
+    [
+      'the default port left out of both',
+      { origin: 'https://app.example.com', host: 'app.example.com' },
+      overTls,
+      true,
+    ],
+    ['a Host in upper case', { origin: 'https://app.example.com', host: 'APP.example.com' }, overTls, true],
+    [
+      'TLS ended by a proxy that says so',
+      { origin: 'https://app.example.com', host: 'app.example.com', 'x-forwarded-proto': 'https' },
+      undefined,
+      true,
+    ],
+    [
+      'Sec-Fetch-Site: same-origin',
+      { origin: APP, host: 'internal:8080', 'sec-fetch-site': 'same-origin' },
+      undefined,
+      true,
+    ],
+    [
+      'a plain-http page on the host served over TLS',
+      { origin: 'http://app.example.com', host: 'app.example.com' },
+      overTls,
+      false,
+    ],
+    [
+      'a plain-http page through a proxy that ended TLS',
+      { origin: 'http://app.example.com', host: 'app.example.com', 'x-forwarded-proto': 'https' },
+      undefined,
+      false,
+    ],
+    ['an https page naming a Host reached without TLS', { origin: APP, host: 'app.example.com' }, undefined, false],
+    ['another host', { origin: 'https://evil.example.org', host: 'app.example.com' }, overTls, false],
+    ['another port', { origin: 'http://127.0.0.1:3001', host: '127.0.0.1:3000' }, undefined, false],
+    ['a look-alike', { origin: 'https://app.example.com.evil.org', host: 'app.example.com' }, overTls, false],
+    [
+      'Sec-Fetch-Site: same-site',
+      { origin: APP, host: 'api.example.com', 'sec-fetch-site': 'same-site' },
+      overTls,
+      false,
+    ],
     [
       'an explicit default port in Origin (no browser sends it)',
       { origin: 'https://app.example.com:443', host: 'app.example.com' },
+      overTls,
       false,
     ],
-    ['an extension origin', { origin: 'chrome-extension://abcdef', host: 'abcdef' }, false],
-    ['the null origin', { origin: 'null', host: 'null' }, false],
-    ['no Host', { origin: APP }, false],
-    ['no Origin', { host: 'app.example.com' }, false],
-  ])('%s: %s', (_case, headers, expected) => {
-    expect(isSameOriginHandshake(headers)).toBe(expected);
+    ['an extension origin', { origin: 'chrome-extension://abcdef', host: 'abcdef' }, overTls, false],
+    ['the null origin', { origin: 'null', host: 'null' }, undefined, false],
+    ['no Host', { origin: APP }, overTls, false],
+    ['no Origin', { host: 'app.example.com' }, overTls, false],
+  ])('%s', (_case, headers, socket, expected) => {
+    expect(isSameOriginHandshake({ headers, socket })).toBe(expected);
   });
 });
 
@@ -60,7 +101,7 @@ describe('checkConnectionOrigin', () => {
       checkConnectionOrigin(
         [partners],
         'every',
-        handshake({ origin: 'https://ws.example.net', host: 'ws.example.net' }),
+        { ...handshake({ origin: 'https://ws.example.net', host: 'ws.example.net' }), socket: { encrypted: true } },
         100,
       ),
     ).toEqual({ allowed: true });

@@ -1,4 +1,4 @@
-import { describePolicyChange } from '../../lib/policy/policy-change.js';
+import { describePolicyChange, snapshotPolicies, snapshotPolicy } from '../../lib/policy/policy-change.js';
 
 describe('describePolicyChange', () => {
   it('names nothing when no field changed, lists compared as sets', () => {
@@ -50,5 +50,39 @@ describe('describePolicyChange', () => {
     expect(describePolicyChange({ originsCache: { ttl: 1000 } }, { originsCache: { ttl: 5000 } })).toEqual([
       'originsCache {"ttl":1000} → {"ttl":5000}',
     ]);
+  });
+});
+
+describe('snapshotPolicy', () => {
+  it("copies and freezes lists and option objects, so changes to the caller's arrays do not reach it", () => {
+    const origins = ['https://a.example'];
+    const originsCache = { ttl: 1000 };
+    const snapshot = snapshotPolicy({ origins, originsCache, maxAge: 5 });
+    origins.push('https://b.example');
+    originsCache.ttl = 1;
+    expect(snapshot).toEqual({ origins: ['https://a.example'], originsCache: { ttl: 1000 }, maxAge: 5 });
+    expect(
+      Object.isFrozen(snapshot) && Object.isFrozen(snapshot.origins) && Object.isFrozen(snapshot.originsCache),
+    ).toBe(true);
+  });
+
+  it('keeps callbacks and RegExps as they are', () => {
+    const callback = (): boolean => true;
+    const pattern = /^https:\/\/a\.example$/;
+    expect(snapshotPolicy({ origins: callback }).origins).toBe(callback);
+    expect((snapshotPolicy({ origins: [pattern] }).origins as RegExp[])[0]).toBe(pattern);
+  });
+
+  it('keeps a __proto__ field a field, for validation to refuse', () => {
+    const snapshot = snapshotPolicy(
+      JSON.parse('{"origins": ["https://a.example"], "__proto__": {"credentials": true}}'),
+    );
+    expect(Object.keys(snapshot)).toContain('__proto__');
+    expect(Object.getPrototypeOf(snapshot)).toBe(Object.prototype);
+  });
+
+  it('leaves named values that are no policy to validation', () => {
+    const policies = snapshotPolicies({ good: { maxAge: 1 }, bad: 5 as never });
+    expect(policies).toEqual({ good: { maxAge: 1 }, bad: 5 });
   });
 });
