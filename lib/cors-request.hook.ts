@@ -9,13 +9,8 @@ import type { CorsModuleOptions, CorsRequest } from './cors-module-options.js';
 import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { RefusalLogger } from './module/refusal-logger.js';
 import type { CompiledPolicy } from './policy/compile.js';
-import {
-  decidePreflight,
-  decideRequest,
-  type CorsRefusalReason,
-  type OriginVerdict,
-  type PreflightDecision,
-} from './policy/decide.js';
+import { decidePreflight, decideRequest } from './policy/decide.js';
+import type { CorsRefusalReason, OriginVerdict, PreflightDecision } from './policy/verdict.js';
 import { isPreflight } from './policy/preflight.js';
 import { appendVary, CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 import { ExpressRouteResolver } from './routing/express-route-resolver.js';

@@ -6,7 +6,8 @@ import { CorsPolicyRegistry } from './cors-policy.registry.js';
 import { CorsRequestHook } from './cors-request.hook.js';
 import type { Handler } from './nest-metadata.js';
 import type { CompiledPolicy } from './policy/compile.js';
-import { decideRequest, type OriginVerdict } from './policy/decide.js';
+import { decideRequest } from './policy/decide.js';
+import type { OriginVerdict } from './policy/verdict.js';
 import { checkResourceIsolation } from './policy/resource-isolation.js';
 import { CORS_RESPONSE_HEADERS } from './policy/response-headers.js';
 

@@ -29,7 +29,7 @@ export {
   type CorsConfigurationProblem,
   type CorsConfigurationProblemCode,
 } from './policy/configuration-error.js';
-export type { CorsRefusalReason } from './policy/decide.js';
+export type { CorsRefusalReason } from './policy/verdict.js';
 export {
   CorsForeignLayerError,
   CorsMultipleImportsError,

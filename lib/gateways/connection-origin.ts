@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from '../policy/compile.js';
-import type { OriginVerdict } from '../policy/decide.js';
+import type { OriginVerdict } from '../policy/verdict.js';
 import { checkOrigin } from '../policy/origin-check.js';
 import { isSameOriginHandshake, type HandshakeRequest } from './same-origin.js';
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledPolicy } from '../policy/compile.js';
-import { decidePreflight, decideRequest, type OriginVerdict, type PreflightDecision } from '../policy/decide.js';
+import { decidePreflight, decideRequest } from '../policy/decide.js';
+import type { OriginVerdict, PreflightDecision } from '../policy/verdict.js';
 import { isPreflight } from '../policy/preflight.js';
 import type { PolicyBinding } from '../policy/policy-binding.js';
 import { appendVary } from '../policy/response-headers.js';

@@ -1,6 +1,6 @@
 import type { CorsRequest } from '../cors-module-options.js';
 import type { RefusalLogger } from '../module/refusal-logger.js';
-import type { CorsRefusalReason } from '../policy/decide.js';
+import type { CorsRefusalReason } from '../policy/verdict.js';
 
 /** What every gateway check shares: the origin-callback timeout and the refusal log. */
 export class HandshakeContext {

@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from '../policy/compile.js';
-import type { OriginVerdict } from '../policy/decide.js';
+import type { OriginVerdict } from '../policy/verdict.js';
 import type { PolicyBinding } from '../policy/policy-binding.js';
 import { checkConnectionOrigin } from './connection-origin.js';
 import type { HandshakeRequest } from './same-origin.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CORS_LOGGER_CONTEXT } from '../cors.constants.js';
-import type { CorsRefusalReason } from '../policy/decide.js';
+import type { CorsRefusalReason } from '../policy/verdict.js';
 
 /** At most this many refusal lines a second: a flood of hostile requests must not flood logs. */
 const LINES_PER_SECOND = 20;

@@ -1,6 +1,6 @@
 import type { CorsOriginCallback, CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from './compile.js';
-import type { OriginVerdict } from './decide.js';
+import type { OriginVerdict } from './verdict.js';
 import { parseOrigin } from './serialized-origin.js';
 
 const ORIGIN_ALLOWED: OriginVerdict = Object.freeze({ allowed: true });

@@ -1,5 +1,5 @@
 import type { CorsOriginsCache } from '../cors-module-options.js';
-import type { OriginVerdict } from './decide.js';
+import type { OriginVerdict } from './verdict.js';
 
 /** `CorsOriginsCache` with its defaults filled in. */
 export interface OriginVerdictCacheOptions {

@@ -1,6 +1,6 @@
 import type { CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from './compile.js';
-import type { CorsRefusalReason } from './decide.js';
+import type { CorsRefusalReason } from './verdict.js';
 import { isToken, MAX_REQUEST_HEADER_ITEMS, readRequestHeaderList } from './http-tokens.js';
 
 /** What a preflight asks for, read from its `Access-Control-Request-*` headers. */

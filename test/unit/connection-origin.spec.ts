@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { checkConnectionOrigin, combine } from '../../lib/gateways/connection-origin.js';
 import { isSameOriginHandshake } from '../../lib/gateways/same-origin.js';
-import type { OriginVerdict } from '../../lib/policy/decide.js';
+import type { OriginVerdict } from '../../lib/policy/verdict.js';
 import { compilePolicy } from '../support/policies.js';
 
 const APP = 'https://app.example.com';

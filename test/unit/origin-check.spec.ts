@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { CorsOriginCallback, CorsRequest } from '../../lib/cors-module-options.js';
-import type { OriginVerdict } from '../../lib/policy/decide.js';
+import type { OriginVerdict } from '../../lib/policy/verdict.js';
 import { checkOrigin } from '../../lib/policy/origin-check.js';
 import { compilePolicy } from '../support/policies.js';
 

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { CorsOriginCallback, CorsOriginsCache, CorsRequest } from '../../lib/cors-module-options.js';
 import type { CompiledPolicy } from '../../lib/policy/compile.js';
-import type { OriginVerdict } from '../../lib/policy/decide.js';
+import type { OriginVerdict } from '../../lib/policy/verdict.js';
 import { checkOrigin } from '../../lib/policy/origin-check.js';
 import { verdictCacheOptions } from '../../lib/policy/origin-verdict-cache.js';
 import { compilePolicy } from '../support/policies.js';
