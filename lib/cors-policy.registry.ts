@@ -16,7 +16,8 @@ import { PolicyBinding } from './policy/policy-binding.js';
 import { snapshotPolicies } from './policy/policy-change.js';
 import { CorsConfigurationError, formatProblem, type CorsConfigurationProblem } from './policy/configuration-error.js';
 import { resolveRoutePolicy, type PolicyDeclarations } from './policy/resolve.js';
-import { PolicyValidator, validateModuleOptions } from './policy/validate.js';
+import { PolicyValidator } from './policy/validate.js';
+import { validateModuleOptions } from './policy/validate-module-options.js';
 import { ForeignRoutePolicies } from './routing/foreign-route-policies.js';
 import { AmbiguousRoutePolicy, type RoutePolicy, type RouteStamp } from './routing/route-target.js';
 

@@ -36,7 +36,11 @@ import {
 } from './module/module-imports.js';
 import { GUARDS_METADATA } from './nest-metadata.js';
 import { CorsConfigurationError, type CorsConfigurationProblem } from './policy/configuration-error.js';
-import { validateAsyncModuleOptions, validateAsyncResult, validateOptionsFactory } from './policy/validate.js';
+import {
+  validateAsyncModuleOptions,
+  validateAsyncResult,
+  validateOptionsFactory,
+} from './policy/validate-module-options.js';
 
 /** On the module class, so that a CommonJS and an ES-module copy of it recognise each other. */
 const CORS_MODULE_MARK: unique symbol = Symbol.for('nest-cors:module');

@@ -140,3 +140,6 @@ export class CorsConfigurationError extends Error {
 export function formatProblem(problem: CorsConfigurationProblem): string {
   return `${problem.location} › ${problem.field}: ${problem.message}`;
 }
+
+/** Records one problem of a field: the rule it breaks, and what to tell a person. */
+export type ProblemReport = (field: string, code: CorsConfigurationProblemCode, message: string) => void;

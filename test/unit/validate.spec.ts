@@ -7,12 +7,12 @@ import { OriginMatcher } from '../../lib/policy/origin-matcher.js';
 import { mergePolicies } from '../../lib/policy/resolve.js';
 import { MAX_ORIGIN_LENGTH } from '../../lib/policy/serialized-origin.js';
 import {
-  PolicyValidator,
   validateAsyncModuleOptions,
   validateAsyncResult,
   validateModuleOptions,
   validateOptionsFactory,
-} from '../../lib/policy/validate.js';
+} from '../../lib/policy/validate-module-options.js';
+import { PolicyValidator } from '../../lib/policy/validate.js';
 import { validatePolicy } from '../support/policies.js';
 
 const AT = 'OrdersController.remove';
