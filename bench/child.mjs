@@ -10,6 +10,7 @@
 // { type: 'profile-stop', file } (answered { type: 'profiled' } once the file is written).
 // Run with --expose-gc so that the memory figures are taken after a full collection.
 import { performance } from 'node:perf_hooks';
+import { libraryUrl } from './library.mjs';
 
 const spec = JSON.parse(process.env.BENCH_APP ?? '{}');
 let app;
@@ -68,8 +69,9 @@ async function main() {
   const { FastifyAdapter } = spec.adapter === 'fastify' ? await import('@nestjs/platform-fastify') : {};
   const { rootModule, installVariantHook, usesNestCors } = await import('./apps.mjs');
   // Only nest-cors's variants load the library: its import cost is part of their bootstrap.
-  // spec.lib: another build of the library (bench/server-costs.mjs's baseline), as a file URL.
-  const cors = usesNestCors(spec) ? await import(spec.lib ?? '../dist/lib/index.js') : undefined;
+  // spec.lib: another build of the library (bench/server-costs.mjs's baseline), as a file URL;
+  // else BENCH_LIB (see libraryUrl), else dist/lib.
+  const cors = usesNestCors(spec) ? await import(spec.lib ?? libraryUrl()) : undefined;
   const { peerCorsOptions, APP_ORIGIN } = await import('./config.mjs');
   // The classes and their decorators (@Controller, @Get, @Cors…) are what a real app declares at
   // import time, so they are built before the clock starts: bootstrap is what Nest does next.

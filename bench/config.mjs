@@ -44,6 +44,12 @@ export const BIG_PATTERN_ORIGIN = `https://shop.${patternSuffix(BIG_PATTERN_COUN
 export const DYN_TENANTS = new Set(Array.from({ length: 1000 }, (_, i) => `https://tenant-${i}.app.example.org`));
 export const DYN_ORIGIN = 'https://tenant-500.app.example.org';
 export const dynamicOriginCheck = async (origin) => DYN_TENANTS.has(origin);
+/**
+ * S6c: the same callback and origin with `originsCache`, as the README shows it. After the first
+ * request the verdict is kept, so the callback runs again only once a minute: S6c measures a
+ * hit, which is answered synchronously, like an exact origin (S1).
+ */
+export const DYN_CACHE = Object.freeze({ ttl: 60_000 });
 
 /** The fields other than origins, identical across variants. */
 export const COMMON_POLICY = {
@@ -84,6 +90,7 @@ export const NEST_CORS_POLICIES = {
   small: { ...COMMON_POLICY, origins: SMALL_ORIGINS },
   big: { ...COMMON_POLICY, origins: BIG_ORIGINS },
   async: { ...COMMON_POLICY, origins: dynamicOriginCheck },
+  'async-cached': { ...COMMON_POLICY, origins: dynamicOriginCheck, originsCache: DYN_CACHE },
 };
 
 /** S5: the size of the big application. */

@@ -3,10 +3,19 @@
 //
 //   node bench/profile-summary.mjs bench/results/fastify-nest-cors.cpuprofile [--top 25]
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const LIB_MARKER = '/dist/lib/';
+/** Where nest-cors's code lies: dist/lib, or the build BENCH_LIB names (bench/library.mjs). */
+const LIB_MARKERS = ['/dist/lib/', ...(process.env.BENCH_LIB ? [`${resolve(process.env.BENCH_LIB)}/`] : [])];
+/** The same in a frame's key (frameKey() shortens paths to their last two directories at most). */
+const LIB_KEY_MARKERS = [
+  'dist/lib/',
+  ...(process.env.BENCH_LIB
+    ? [`${basename(dirname(resolve(process.env.BENCH_LIB)))}/${basename(process.env.BENCH_LIB)}/`]
+    : []),
+];
+const isLibKey = (key) => LIB_KEY_MARKERS.some((marker) => key.includes(marker));
 
 /** Which package (or part of the runtime) a call frame belongs to. */
 function categoryOf(frame) {
@@ -17,7 +26,7 @@ function categoryOf(frame) {
     if (functionName === '(program)') return '(program)';
     return '(native)';
   }
-  if (url.includes(LIB_MARKER)) return 'nest-cors (dist/lib)';
+  if (LIB_MARKERS.some((marker) => url.includes(marker))) return 'nest-cors (dist/lib)';
   if (url.startsWith('node:')) return 'node core';
   const nm = url.lastIndexOf('/node_modules/');
   if (nm !== -1) {
@@ -71,7 +80,7 @@ export function summarizeProfile(path, { top = 25, grep } = {}) {
         seen.add(key);
         add(inclusiveMs, key, ms);
       }
-      if (frame.url?.includes(LIB_MARKER)) inLib = true;
+      if (frame.url !== undefined && LIB_MARKERS.some((marker) => frame.url.includes(marker))) inLib = true;
     }
     if (inLib) libInclusiveMs += ms;
   }
@@ -83,9 +92,9 @@ export function summarizeProfile(path, { top = 25, grep } = {}) {
     inclusive: sorted(inclusiveMs)
       .filter(([key]) => !key.startsWith('(root)'))
       .slice(0, top),
-    libSelf: sorted(selfMs).filter(([key]) => key.includes('dist/lib/')),
+    libSelf: sorted(selfMs).filter(([key]) => isLibKey(key)),
     libInclusive: sorted(inclusiveMs)
-      .filter(([key]) => key.includes('dist/lib/'))
+      .filter(([key]) => isLibKey(key))
       .slice(0, top),
     categories: sorted(categoryMs),
     libInclusiveMs,

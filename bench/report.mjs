@@ -1,9 +1,12 @@
 // Renders BENCHMARKS.md from a complete run's results (bench/results/latest.json, written by
-// bench/run.mjs): generated figures only. What they mean for the design is docs/performance.md.
+// bench/run.mjs): generated figures, and one block it keeps as it finds it: measurements made
+// since with the one-question tools (bench/server-costs.mjs, bench/tools/), written by hand
+// between KEPT_BEGIN and KEPT_END, each with its date, commit and command. What the figures mean
+// for the design is docs/performance.md.
 //
 //   node bench/report.mjs [results.json]    re-renders BENCHMARKS.md, measuring nothing
 //   (`node bench/run.mjs --render` does the same)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +18,18 @@ const ROOT = dirname(BENCH_DIR);
  * resolved by the adapter's router since. A run started before measured the old request path.
  */
 const ROUTING_CHANGE = { at: '2026-12-05T12:48:13Z', commit: '61dceec' };
+
+/** The hand-written block of BENCHMARKS.md that rendering keeps (markers included). */
+export const KEPT_BEGIN =
+  '<!-- kept: measurements since the last full run; bench/report.mjs keeps this block as it is -->';
+export const KEPT_END = '<!-- /kept -->';
+
+/** The kept block of a BENCHMARKS.md, markers included, or undefined. */
+export function keptBlock(markdown) {
+  const begin = markdown.indexOf(KEPT_BEGIN);
+  const end = markdown.indexOf(KEPT_END, begin);
+  return begin === -1 || end === -1 ? undefined : markdown.slice(begin, end + KEPT_END.length);
+}
 
 const fmtInt = (v) => (v === undefined ? '—' : Math.round(v).toLocaleString('en-US'));
 const fmt = (v, digits = 2) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
@@ -225,8 +240,11 @@ function bootSummaryRows(results) {
 
 const loads = (list) => list.map((l) => l.toFixed(2)).join(' ');
 
-/** BENCHMARKS.md for `results`; `throughputRows` as bench/run.mjs computes them, else rebuilt. */
-export function renderMarkdown(results, { throughputRows = throughputRowsOf(results) } = {}) {
+/**
+ * BENCHMARKS.md for `results`; `throughputRows` as bench/run.mjs computes them, else rebuilt;
+ * `kept`, the hand-written block ({@link keptBlock}), goes after the introduction.
+ */
+export function renderMarkdown(results, { throughputRows = throughputRowsOf(results), kept } = {}) {
   const { machine, settings } = results;
   const out = [];
   const line = (...parts) => out.push(parts.join(''));
@@ -246,6 +264,10 @@ export function renderMarkdown(results, { throughputRows = throughputRowsOf(resu
       "with a route table of its own, since replaced by the adapters' own routers. ",
       'Run `npm run bench` on a quiet machine to replace them.',
     );
+    line();
+  }
+  if (kept !== undefined) {
+    line(kept);
     line();
   }
   line(
@@ -340,9 +362,16 @@ export function renderMarkdown(results, { throughputRows = throughputRowsOf(resu
   return out.join('\n');
 }
 
+/** Writes BENCHMARKS.md for `results` (options as renderMarkdown's), keeping its hand-written block. */
+export function writeBenchmarks(results, options = {}) {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const kept = existsSync(file) ? keptBlock(readFileSync(file, 'utf8')) : undefined;
+  writeFileSync(file, renderMarkdown(results, { ...options, kept }));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const file = process.argv[2] ?? join(BENCH_DIR, 'results', 'latest.json');
   const results = JSON.parse(readFileSync(file, 'utf8'));
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results));
+  writeBenchmarks(results);
   console.log(`BENCHMARKS.md rendered from the run of ${results.startedAt}`);
 }

@@ -1,11 +1,12 @@
-// The S1 and S2 targets as the server's CPU sees them: CPU time per request of `none`, a second
-// `none` process (the A/A control), the floor of bench/apps.mjs and nest-cors, each a Nest 12
-// application in its own process (bench/child.mjs, as bench/run.mjs starts them), pinned to the
-// last CPU, driven by a minimal HTTP/1.1 client on the other CPU in short batches whose order
-// rotates. Each server reports its CPU time (process.cpuUsage()) before and after each of its
-// batches, so a batch costs what the server spent on it, whatever the client and the machine's
-// other tenants did meanwhile: that is most of the noise of bench/run.mjs's throughput, which
-// counts every microsecond the scheduler gave the server's CPU to someone else.
+// The S1 and S2 targets, and S6c against S1, as the server's CPU sees them: CPU time per request
+// of `none`, a second `none` process (the A/A control), the floor of bench/apps.mjs and
+// nest-cors, each a Nest 12 application in its own process (bench/child.mjs, as bench/run.mjs
+// starts them), pinned to the last CPU, driven by a minimal HTTP/1.1 client on the other CPU in
+// short batches whose order rotates. Each server reports its CPU time (process.cpuUsage()) before
+// and after each of its batches, so a batch costs what the server spent on it, whatever the
+// client and the machine's other tenants did meanwhile: that is most of the noise of
+// bench/run.mjs's throughput, which counts every microsecond the scheduler gave the server's CPU
+// to someone else.
 //
 // For a server bound by its CPU, as every server under bench/run.mjs's load is, throughput is
 // inverse to CPU time per request: *none ÷ variant*, computed per rotation, is the ratio the S1
@@ -14,19 +15,32 @@
 // extra headers included) is not in these figures, and each server's code serves one
 // application, as in production.
 //
+// Scenarios (SERVER_SCENARIOS, default S1,S2,S6c) are interleaved: every rotation runs each
+// scenario in turn (their order rotating too), and within it one batch of each server, so that
+// batches of two scenarios on one server are seconds apart, and scenarios compare pairwise as
+// variants do. The comparison printed last, per scenario against the first: nest-cors − floor on it minus
+// nest-cors − floor on the first, rotation by rotation (what nest-cors's own work costs more
+// there, with the floor taking out what the path and the header lengths change), beside the same
+// construct for none-twin − none (the A/A noise of that comparison). S6c against S1 is issue 18's
+// "a cached callback costs within noise of an exact-origin hit".
+//
 // The client writes one request at a time per connection (10 connections, as bench/run.mjs)
 // and counts bytes: every response of one variant and scenario has the same length (Date has a
 // fixed width), measured once beforehand with the status and the CORS headers, which must be
 // 200 and, for the floor, nest-cors's. A measured response starting with anything but
-// `HTTP/1.1 200` stops the run. Quoted in docs/performance.md.
+// `HTTP/1.1 200` stops the run. Quoted in docs/performance.md and BENCHMARKS.md.
 //
 //   npm run build && node bench/server-costs.mjs [fastify|express] [rotations=150]
+//   SERVER_SCENARIOS=S1,S6c node bench/server-costs.mjs   (S1, S2, S6: the uncached callback, S6c: cached)
 //   SERVER_VARIANTS=diag-hook-noop,diag-nest-cors-floor-hook node bench/server-costs.mjs   (more variants)
 //   SERVER_VARIANTS=nest-cors+mixed,nest-cors+S3 node bench/server-costs.mjs   (after other traffic)
 //   SERVER_BASELINE=<dir> node bench/server-costs.mjs   (adds `baseline`: nest-cors built from <dir>,
 //     the dist/lib of another commit copied inside this checkout, so that it finds these node_modules)
-//   SERVER_PROFILE=<dir> node bench/server-costs.mjs   (a CPU profile per server and scenario)
+//   SERVER_PROFILE=<dir> node bench/server-costs.mjs   (a CPU profile per server, of every scenario
+//     measured: name one scenario in SERVER_SCENARIOS to profile it alone)
 //   SERVER_BATCH=2000 node bench/server-costs.mjs express   (longer batches: Express stays at ±5–10 µs)
+//   BENCH_LIB=<dir> node bench/server-costs.mjs   (every nest-cors server loads the build in <dir>, not
+//     dist/lib: bench/library.mjs)
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
@@ -47,7 +61,7 @@ const ADAPTER = process.argv[2] ?? 'fastify';
  */
 const BATCH = Number(process.env.SERVER_BATCH ?? (ADAPTER === 'fastify' ? 2000 : 400));
 const CONNECTIONS = 10;
-const WARM_UP_BATCHES = 5;
+const WARM_UP_ROTATIONS = 5;
 /** SERVER_BASELINE=<dir>: nest-cors built from another commit, as the variant `baseline`. */
 const BASELINE = process.env.SERVER_BASELINE;
 /**
@@ -77,17 +91,33 @@ const ROTATIONS = Math.ceil(Number(process.argv[3] ?? 150) / (2 * VARIANTS.lengt
 /** How long any one exchange with a server may take before the run gives up on it. */
 const TIMEOUT_MS = 30_000;
 const SAME_HEADERS_AS_NEST_CORS = new Set(['floor', 'baseline', 'diag-nest-cors-floor-hook']);
-const SCENARIOS = {
+/** What each scenario requests (as bench/run.mjs's scenarios of the same names). */
+const KNOWN_SCENARIOS = {
   S1: { path: '/items', headers: { origin: APP_ORIGIN } },
   S2: { path: '/items', headers: {} },
+  // The async origin callback, asked on every request: a promise and a timer each.
+  S6: { path: '/dyn', headers: { origin: DYN_ORIGIN } },
+  // The same callback with originsCache: after the first request, a kept verdict.
+  S6c: { path: '/cached', headers: { origin: DYN_ORIGIN } },
 };
+/** SERVER_SCENARIOS: which, in this order; comparisons are against the first. */
+const SCENARIOS = Object.fromEntries(
+  (process.env.SERVER_SCENARIOS ?? 'S1,S2,S6c')
+    .split(',')
+    .filter(Boolean)
+    .map((name) => {
+      if (!(name in KNOWN_SCENARIOS))
+        throw new Error(`SERVER_SCENARIOS: no scenario ${name} (known: ${Object.keys(KNOWN_SCENARIOS).join(', ')})`);
+      return [name, KNOWN_SCENARIOS[name]];
+    }),
+);
 const OK_STATUS_LINE = Buffer.from('HTTP/1.1 200');
 /** Statuses whose responses have no body, whatever their headers say (RFC 9112, section 6.3). */
 const BODILESS = new Set([204, 304]);
 /**
  * A variant named `<variant>+mixed` (SERVER_VARIANTS=nest-cors+mixed) is `<variant>` in a
  * process that, before measuring, served SERVER_MIXED (default 3,000) requests of each of
- * bench/run.mjs's other scenarios on this application (S1w, S3, S4, S4w, S6): as bench/run.mjs's
+ * bench/run.mjs's other scenarios on this application (S1w, S3, S4, S4w, S6, S6c): as bench/run.mjs's
  * processes do between their S1 and S2 measurements, and as an application with several
  * policies does all day. `<variant>+S3.S6` served those of them only.
  */
@@ -106,6 +136,7 @@ const OTHER_SCENARIOS = {
   S4: { method: 'GET', path: '/big', headers: { origin: BIG_EXACT_ORIGIN } },
   S4w: { method: 'GET', path: '/big', headers: { origin: BIG_PATTERN_ORIGIN } },
   S6: { method: 'GET', path: '/dyn', headers: { origin: DYN_ORIGIN } },
+  S6c: { method: 'GET', path: '/cached', headers: { origin: DYN_ORIGIN } },
 };
 /** What a variant's name says of it: `<base>[+mixed | +S3.S6]`. */
 function parseVariant(variant) {
@@ -254,9 +285,20 @@ class Connection {
    * one, which must be a 200 unless `okOnly` is false.
    */
   run(count, request, length, okOnly = true) {
+    // Writing to a closed socket fails silently (the batch would only time out).
+    if (this.socket.destroyed || !this.socket.writable)
+      return Promise.reject(
+        new Error(`${this.label}: the server closed this connection while it idled (Express does after 5 s)`),
+      );
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => this.fail(new Error(`${this.label}: batch not done within ${TIMEOUT_MS} ms`)),
+        () =>
+          this.fail(
+            new Error(
+              `${this.label}: batch not done within ${TIMEOUT_MS} ms ` +
+                `(${this.batch?.left} of ${count} responses left, ${this.offset} of ${length} bytes into one)`,
+            ),
+          ),
         TIMEOUT_MS,
       );
       const done = (error) => {
@@ -351,60 +393,80 @@ try {
     for (const connection of connections) connection.socket.destroy();
   }
   for (const server of servers) server.connections = await connect(server);
+  const scenarioNames = Object.keys(SCENARIOS);
   console.log(
-    `${ADAPTER}: ${ROTATIONS} rotations, batches of ${BATCH} requests over ${CONNECTIONS} connections; ` +
-      `server CPU µs per request${pinned ? `, servers on CPU ${SERVER_CPU}, client on CPU 0` : ''}` +
+    `${ADAPTER}: ${ROTATIONS} rotations of scenarios ${scenarioNames.join(', ')} interleaved, batches of ${BATCH} ` +
+      `requests over ${CONNECTIONS} connections; server CPU µs per request` +
+      (pinned ? `, servers on CPU ${SERVER_CPU}, client on CPU 0` : '') +
       (VARIANTS.some((v) => v.includes('+')) ? `; +…: first served ${MIXED} requests of each scenario named` : '') +
       (PROFILE_DIR ? '; profiling (its cost is in the figures)' : ''),
   );
+  /** By scenario: each server's target (request bytes, response length), and nest-cors's CORS headers. */
+  const targets = new Map();
+  const corsHeaders = new Map();
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
-    const targets = new Map();
+    const byServer = new Map();
     for (const server of servers) {
       const request = requestBytes(server, scenario);
       const { length, status, statusLine, headers } = await probe(server, request);
       if (status !== 200) throw new Error(`${name}: ${server.variant} answered ${statusLine}`);
-      targets.set(server, { request, length, cors: corsHeadersOf(headers) });
+      byServer.set(server, { request, length, cors: corsHeadersOf(headers) });
     }
-    const corsOf = (variant) => targets.get(servers.find((s) => s.variant === variant)).cors;
+    const corsOf = (variant) => byServer.get(servers.find((s) => s.variant === variant)).cors;
     for (const variant of VARIANTS.filter(
       (v) => SAME_HEADERS_AS_NEST_CORS.has(parseVariant(v).base) || parseVariant(v).base === 'nest-cors',
     )) {
       if (corsOf(variant) !== corsOf('nest-cors'))
         throw new Error(`${name}: ${variant} sends ${corsOf(variant)}, nest-cors ${corsOf('nest-cors')}`);
     }
+    targets.set(name, byServer);
+    corsHeaders.set(name, corsOf('nest-cors'));
+  }
 
-    for (const server of servers) for (let i = 0; i < WARM_UP_BATCHES; i++) await batch(server, targets.get(server));
-    if (PROFILE_DIR) for (const server of servers) await reply(server, 'profiling', { type: 'profile-start' });
-    const samples = new Map(servers.map((server) => [server.variant, []]));
-    // Rotation b runs every server once, starting at a different one each time; every other
-    // cycle of rotations runs backwards, so that each follows each of its neighbours equally often.
-    for (let b = 0; b < ROTATIONS; b++) {
-      const backwards = Math.floor(b / servers.length) % 2 === 1;
+  /**
+   * One rotation (b): every scenario in turn, starting at a different one each time, and for each
+   * scenario every server once, starting at a different one each time; every other cycle of
+   * rotations runs the servers backwards, so that each follows each of its neighbours equally
+   * often. The servers of one scenario are measured back to back (the paired differences), and a
+   * server idles for a few batches at most: Express closes a connection idle for 5 s.
+   */
+  const rotation = async (b, record) => {
+    const backwards = Math.floor(b / servers.length) % 2 === 1;
+    for (let j = 0; j < scenarioNames.length; j++) {
+      const name = scenarioNames[(b + j) % scenarioNames.length];
       for (let k = 0; k < servers.length; k++) {
         const server = servers[(b + (backwards ? servers.length - 1 - k : k)) % servers.length];
-        samples.get(server.variant).push(await batch(server, targets.get(server)));
+        record(name, server, await batch(server, targets.get(name).get(server)));
       }
     }
-    if (PROFILE_DIR) {
-      mkdirSync(PROFILE_DIR, { recursive: true });
-      for (const server of servers) {
-        const file = join(resolve(PROFILE_DIR), `${ADAPTER}-${name}-${server.variant}.cpuprofile`);
-        await reply(server, 'profiled', { type: 'profile-stop', file });
-      }
+  };
+  // Warm-up rotations, shaped like the measured ones.
+  for (let b = 0; b < WARM_UP_ROTATIONS; b++) await rotation(b, () => {});
+  if (PROFILE_DIR) for (const server of servers) await reply(server, 'profiling', { type: 'profile-start' });
+  /** samples.get(scenario).get(variant)[rotation]: µs per request of that batch. */
+  const samples = new Map(scenarioNames.map((name) => [name, new Map(servers.map((server) => [server.variant, []]))]));
+  for (let b = 0; b < ROTATIONS; b++)
+    await rotation(b, (name, server, usPerRequest) => samples.get(name).get(server.variant).push(usPerRequest));
+  if (PROFILE_DIR) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    for (const server of servers) {
+      const file = join(resolve(PROFILE_DIR), `${ADAPTER}-${scenarioNames.join('.')}-${server.variant}.cpuprofile`);
+      await reply(server, 'profiled', { type: 'profile-stop', file });
     }
+  }
 
-    console.log(`\n${name} ${JSON.stringify(scenario.headers)}: CORS headers ${corsOf('nest-cors')}`);
-    for (const [variant, values] of samples) console.log(`  ${variant.padEnd(10)} ${spread(values, 2)} µs`);
-    const none = samples.get('none');
+  const minus = (a, b) => a.map((x, i) => x - b[i]);
+  for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    const byVariant = samples.get(name);
+    console.log(
+      `\n${name} ${scenario.path} ${JSON.stringify(scenario.headers)}: CORS headers ${corsHeaders.get(name)}`,
+    );
+    for (const [variant, values] of byVariant) console.log(`  ${variant.padEnd(10)} ${spread(values, 2)} µs`);
+    const none = byVariant.get('none');
     for (const variant of VARIANTS.slice(1)) {
-      const costs = samples.get(variant);
+      const costs = byVariant.get(variant);
       // Batches of one rotation ran within a few hundred ms of each other: paired.
-      console.log(
-        `  ${`${variant} − none`.padEnd(18)} ${withInterval(
-          costs.map((x, i) => x - none[i]),
-          3,
-        )} µs`,
-      );
+      console.log(`  ${`${variant} − none`.padEnd(18)} ${withInterval(minus(costs, none), 3)} µs`);
       console.log(
         `  ${`none ÷ ${variant}`.padEnd(18)} ${spread(
           costs.map((x, i) => none[i] / x),
@@ -413,12 +475,30 @@ try {
       );
     }
     for (const base of ['floor', ...(BASELINE ? ['baseline'] : [])]) {
-      const costs = samples.get(base);
       console.log(
-        `  ${`nest-cors − ${base}`.padEnd(18)} ${withInterval(
-          samples.get('nest-cors').map((x, i) => x - costs[i]),
+        `  ${`nest-cors − ${base}`.padEnd(18)} ${withInterval(minus(byVariant.get('nest-cors'), byVariant.get(base)), 3)} µs`,
+      );
+    }
+  }
+
+  // Each scenario against the first, rotation by rotation: what nest-cors's own work (over the
+  // floor) costs more there, and the same construct for the A/A pair, which should be 0.
+  const [first, ...others] = scenarioNames;
+  if (others.length > 0) {
+    console.log(`\nagainst ${first}, per rotation (a difference of paired differences)`);
+    const own = (name, variant, base) => minus(samples.get(name).get(variant), samples.get(name).get(base));
+    for (const name of others) {
+      console.log(
+        `  ${`${name} − ${first}, nest-cors − floor`.padEnd(32)} ${withInterval(
+          minus(own(name, 'nest-cors', 'floor'), own(first, 'nest-cors', 'floor')),
           3,
         )} µs`,
+      );
+      console.log(
+        `  ${`${name} − ${first}, none-twin − none`.padEnd(32)} ${withInterval(
+          minus(own(name, 'none-twin', 'none'), own(first, 'none-twin', 'none')),
+          3,
+        )} µs (A/A: noise)`,
       );
     }
   }
