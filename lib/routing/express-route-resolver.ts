@@ -54,7 +54,13 @@ export class ExpressRouteResolver implements RouteResolver {
   /** Every layer of the router in order (middleware too: a decoding error there stops routes). */
   private layers: readonly ExpressLayer[] = [];
   private roles: readonly LayerRole[] = [];
-  private readonly firstMatches = new Map<string, number>();
+  /**
+   * The first matching layer by method, then path. Keyed by the path alone, never by a string
+   * built per request: V8 flattens such a string before every lookup, which costs more than the
+   * lookup. Methods are the ones Node's parser accepts, a fixed few.
+   */
+  private readonly firstMatches = new Map<string, Map<string, number>>();
+  private firstMatchCount = 0;
   private readonly mountTargets = new Map<string, RouteTarget | null>();
 
   constructor(
@@ -172,13 +178,19 @@ export class ExpressRouteResolver implements RouteResolver {
   }
 
   private firstMatch(method: string, path: string): number {
-    const key = `${method} ${path}`;
-    const cached = this.firstMatches.get(key);
+    let byPath = this.firstMatches.get(method);
+    const cached = byPath?.get(path);
     if (cached !== undefined) return cached;
     const index = this.matchFrom(method, path, 0);
     if (path.length > CACHED_PATH_LENGTH) return index;
-    if (this.firstMatches.size >= CACHE_LIMIT) this.firstMatches.clear();
-    this.firstMatches.set(key, index);
+    if (this.firstMatchCount >= CACHE_LIMIT) {
+      this.firstMatches.clear();
+      this.firstMatchCount = 0;
+      byPath = undefined;
+    }
+    if (byPath === undefined) this.firstMatches.set(method, (byPath = new Map<string, number>()));
+    byPath.set(path, index);
+    this.firstMatchCount++;
     return index;
   }
 
