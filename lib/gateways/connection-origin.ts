@@ -1,9 +1,7 @@
 import type { CompiledPolicy } from '../policy/compile.js';
-import type { OriginVerdict } from '../policy/verdict.js';
+import { ORIGIN_ALLOWED, type OriginVerdict } from '../policy/verdict.js';
 import { checkOrigin } from '../policy/origin-check.js';
 import { isSameOriginHandshake, type HandshakeRequest } from './same-origin.js';
-
-const ADMITTED: OriginVerdict = Object.freeze({ allowed: true });
 
 /**
  * How the policies of the gateways behind one handshake combine:
@@ -30,7 +28,7 @@ export function checkConnectionOrigin(
   timeoutMs: number,
 ): OriginVerdict | Promise<OriginVerdict> {
   const { origin } = request.headers;
-  if (typeof origin !== 'string' || policies.length === 0 || isSameOriginHandshake(request)) return ADMITTED;
+  if (typeof origin !== 'string' || policies.length === 0 || isSameOriginHandshake(request)) return ORIGIN_ALLOWED;
   return combine(policies, combination, (policy) => checkOrigin(policy, origin, request, timeoutMs));
 }
 

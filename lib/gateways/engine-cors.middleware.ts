@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decidePreflight, decideRequest } from '../policy/decide.js';
-import type { OriginVerdict, PreflightDecision } from '../policy/verdict.js';
+import { ORIGIN_ALLOWED, type OriginVerdict, type PreflightDecision } from '../policy/verdict.js';
 import { isPreflight } from '../policy/preflight.js';
 import type { PolicyBinding } from '../policy/policy-binding.js';
 import { appendVary } from '../policy/response-headers.js';
@@ -76,11 +76,7 @@ function admitUpgrade(
   next: () => void,
   context: HandshakeContext,
 ): void | Promise<void> {
-  const settle = (verdict: OriginVerdict): void => {
-    if (verdict.allowed || unpoliced) return next();
-    context.refused('connection', request.method ?? 'GET', request, verdict);
-    refuse(request, response);
-  };
+  const settle = admitting('connection', unpoliced, request, response, next, context);
   const verdict = checkConnectionOrigin(policies, 'some', request, context.timeoutMs);
   return verdict instanceof Promise ? verdict.then(settle) : settle(verdict);
 }
@@ -123,21 +119,34 @@ function admitPolling(
     if (policies.some((policy) => policy.variesByOrigin)) appendVary(response, 'Origin');
     return next();
   }
-  const settle = (verdict: OriginVerdict): void => {
-    if (verdict.allowed || unpoliced) return next();
-    context.refused('request', request.method ?? '', request, verdict);
-    refuse(request, response);
-  };
+  const settle = admitting('request', unpoliced, request, response, next, context);
   // Each refusal writes only `Vary`; the first allowance writes its policy's headers.
   const verdict = combine(
     policies,
     'some',
-    (policy) => decideRequest(policy, request, response, context.timeoutMs) ?? ALLOWED,
+    (policy) => decideRequest(policy, request, response, context.timeoutMs) ?? ORIGIN_ALLOWED,
   );
   return verdict instanceof Promise ? verdict.then(settle) : settle(verdict);
 }
 
-const ALLOWED: OriginVerdict = Object.freeze({ allowed: true });
+/**
+ * Settles a transport request on its verdict: on it goes when allowed (or when a gateway without
+ * a policy shares the engine, whose namespaces then decide), else 403 and a log line.
+ */
+function admitting(
+  kind: 'connection' | 'request',
+  unpoliced: boolean,
+  request: IncomingMessage,
+  response: object,
+  next: () => void,
+  context: HandshakeContext,
+): (verdict: OriginVerdict) => void {
+  return (verdict) => {
+    if (verdict.allowed || unpoliced) return next();
+    context.refused(kind, request.method ?? 'GET', request, verdict);
+    refuse(request, response);
+  };
+}
 
 /** engine.io hands middlewares a stand-in without `statusCode` for the response of an upgrade. */
 function isUpgrade(response: object): boolean {

@@ -1,9 +1,8 @@
 import type { CorsOriginCallback, CorsRequest } from '../cors-module-options.js';
 import type { CompiledPolicy } from './compile.js';
-import type { OriginVerdict } from './verdict.js';
+import { ORIGIN_ALLOWED, type OriginVerdict } from './verdict.js';
 import { parseOrigin } from './serialized-origin.js';
 
-const ORIGIN_ALLOWED: OriginVerdict = Object.freeze({ allowed: true });
 const ORIGIN_REFUSED: OriginVerdict = Object.freeze({ allowed: false, reason: 'origin_not_allowed' });
 
 /**

@@ -19,6 +19,9 @@ export type OriginVerdict =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly reason: CorsRefusalReason; readonly error?: unknown };
 
+/** The one allowed verdict: shared, as it carries nothing of the request. */
+export const ORIGIN_ALLOWED: OriginVerdict = Object.freeze({ allowed: true });
+
 /** The outcome of a preflight: allowed (its headers written), or refused with a reason. */
 export interface PreflightDecision {
   readonly allowed: boolean;
